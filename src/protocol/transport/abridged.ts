@@ -13,6 +13,7 @@ import {
   checkFrameSize,
   type EncodeOptions,
   errorCodeEvent,
+  errorCodePayload,
   type FramingCodec,
   type FramingOptions,
   resolveMaxFrameSize,
@@ -70,6 +71,11 @@ export class AbridgedCodec implements FramingCodec {
     }
     out.set(payload, marker + header)
     return out
+  }
+
+  /** Server side: a transport error code frame (a 4-byte negative int32). */
+  encodeErrorCode(code: number): Uint8Array {
+    return this.encode(errorCodePayload(code))
   }
 
   /** Server side: the 4 bytes that acknowledge a message, token sent big-endian with its high bit set. */

@@ -15,6 +15,7 @@ import { ByteQueue } from './byte-queue.js'
 import {
   checkFrameSize,
   errorCodeEvent,
+  errorCodePayload,
   type FramingCodec,
   type FramingOptions,
   resolveMaxFrameSize,
@@ -57,6 +58,11 @@ export class FullCodec implements FramingCodec {
     out.set(payload, 8)
     dv.setUint32(total - 4, crc32(out.subarray(0, total - 4)), true)
     return out
+  }
+
+  /** Server side: a transport error code frame (a 4-byte negative int32 payload). */
+  encodeErrorCode(code: number): Uint8Array {
+    return this.encode(errorCodePayload(code))
   }
 
   push(chunk: Uint8Array): TransportEvent[] {

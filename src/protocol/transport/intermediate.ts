@@ -20,6 +20,7 @@ import {
   checkFrameSize,
   type EncodeOptions,
   errorCodeEvent,
+  errorCodePayload,
   type FramingCodec,
   type FramingOptions,
   resolveMaxFrameSize,
@@ -72,7 +73,15 @@ export class IntermediateCodec implements FramingCodec {
   protected fillPadding(_out: Uint8Array): void {}
 
   encode(payload: Uint8Array, options: EncodeOptions = {}): Uint8Array {
-    const pad = this.paddingLength()
+    return this.#encode(payload, options, this.paddingLength())
+  }
+
+  /** Server side: a transport error code frame (4-byte negative int32, never padded). */
+  encodeErrorCode(code: number): Uint8Array {
+    return this.#encode(errorCodePayload(code), {}, 0)
+  }
+
+  #encode(payload: Uint8Array, options: EncodeOptions, pad: number): Uint8Array {
     const length = payload.length + pad
     if (length >= HIGH_BIT) throw new ArgumentError(`payload of ${payload.length} bytes is too large`, 'payload')
     const marker = this.#markerPending ? 4 : 0

@@ -98,6 +98,8 @@ describe('padded intermediate transport', () => {
   })
 
   it('treats a 4-byte frame holding a negative int32 as an error code and agrees with mtcute', () => {
+    const paddedServer = new PaddedIntermediateCodec({ side: 'server', marker: false, random: seededRandom(1) })
+    expect(toHex(paddedServer.encodeErrorCode(-429))).toBe('0400000053feffff')
     expect(summarize(new PaddedIntermediateCodec({ marker: false, random: seededRandom(1) }).push(hex('0400000053feffff')))).toEqual([
       'error:-429',
     ])
