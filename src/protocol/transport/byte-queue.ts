@@ -59,6 +59,13 @@ export class ByteQueue {
     return ((this.byteAt(i) << 24) | (this.byteAt(i + 1) << 16) | (this.byteAt(i + 2) << 8) | this.byteAt(i + 3)) >>> 0
   }
 
+  /** A copy of the first `n` bytes, left in the queue (the caller guarantees `n <= length`; meant for short headers). */
+  peek(n: number): Uint8Array {
+    const out = new Uint8Array(n)
+    for (let i = 0; i < n; i++) out[i] = this.byteAt(i)
+    return out
+  }
+
   /** Removes `n` bytes from the front (the caller guarantees `n <= length`). */
   skip(n: number): void {
     this.#length -= n
