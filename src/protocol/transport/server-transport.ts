@@ -65,6 +65,11 @@ export class ServerTransport {
   /** The detected transport once known. */
   transport: DetectedTransport | undefined
 
+  /** Bytes received and not yet part of a complete frame (bounded by the hello, init and frame size limits). */
+  get buffered(): number {
+    return this.#pending.length + (this.#records?.buffered ?? 0) + (this.#initBuf?.length ?? 0) + (this.#codec?.buffered ?? 0)
+  }
+
   get #proxy(): boolean {
     return this.#keys.length > 0
   }

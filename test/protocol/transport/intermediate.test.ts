@@ -45,7 +45,10 @@ describe('intermediate transport', () => {
     const err = catchTransport(() => c.push(hex('41000000')))
     expect(err.reason).toBe('frame-too-large')
     expect(c.buffered).toBe(4)
-    expect(new IntermediateCodec({ marker: false, maxFrameSize: 64 }).push(hex('40000000'))).toEqual([])
+    const atMax = new IntermediateCodec({ marker: false, maxFrameSize: 64 })
+    expect(atMax.push(hex('40000000'))).toEqual([])
+    expect(summarize(atMax.push(new Uint8Array(64)))).toEqual([`frame:${'00'.repeat(64)}`])
+    expect(atMax.buffered).toBe(0)
     expect(catchTransport(() => new IntermediateCodec({ side: 'server' }).push(hex('dddddddd'))).reason).toBe('unknown-transport')
   })
 
