@@ -14,6 +14,7 @@ import {
   type EncodeOptions,
   errorCodeEvent,
   errorCodePayload,
+  allocFrame,
   type FramingCodec,
   type FramingOptions,
   resolveMaxFrameSize,
@@ -59,7 +60,7 @@ export class AbridgedCodec implements FramingCodec {
     const marker = this.#markerPending ? 1 : 0
     this.#markerPending = false
     const header = words < LONG_FORM ? 1 : 4
-    const out = new Uint8Array(marker + header + payload.length)
+    const out = allocFrame(marker + header + payload.length)
     if (marker) out[0] = ABRIDGED_MARKER
     if (header === 1) {
       out[marker] = words | ack

@@ -66,6 +66,45 @@ export interface FramingCodec {
   readonly buffered: number
 }
 
+/** Frames up to this size are carved out of a shared slab instead of getting their own ArrayBuffer. */
+const SLAB_MAX_FRAME = 16 * 1024
+/** Slab size: 256 KiB amortizes one ArrayBuffer allocation over at least 16 slab-sized frames. */
+const SLAB_SIZE = 256 * 1024
+let slab = uninitialized(SLAB_SIZE)
+let slabPos = 0
+
+/** A plain Uint8Array over fresh, NOT zero-filled memory (Node skips the memset; we overwrite every byte). */
+function uninitialized(n: number): Uint8Array {
+  const b = Buffer.allocUnsafeSlow(n)
+  return new Uint8Array(b.buffer, b.byteOffset, n)
+}
+
+/**
+ * An output array of `n` bytes whose contents are unspecified: encoders overwrite every byte. Small arrays are
+ * disjoint views into a shared slab (as Node's Buffer pool does), so encoding many small frames does not allocate one
+ * ArrayBuffer each; a region is never handed out twice. Consumers must respect `byteOffset`/`byteLength` rather than
+ * use (or transfer) `.buffer` whole.
+ */
+export function allocFrame(n: number): Uint8Array {
+  if (n > SLAB_MAX_FRAME) return uninitialized(n)
+  if (slabPos + n > SLAB_SIZE) {
+    slab = uninitialized(SLAB_SIZE)
+    slabPos = 0
+  }
+  const out = slab.subarray(slabPos, slabPos + n)
+  // Keep each view 8-byte aligned so typed views over it stay cheap.
+  slabPos = (slabPos + n + 7) & ~7
+  return out
+}
+
+/** Writes a little-endian uint32 at `pos`. */
+export function writeU32le(out: Uint8Array, pos: number, v: number): void {
+  out[pos] = v & 0xff
+  out[pos + 1] = (v >>> 8) & 0xff
+  out[pos + 2] = (v >>> 16) & 0xff
+  out[pos + 3] = (v >>> 24) & 0xff
+}
+
 /** The 4-byte payload a server sends for transport error `code` (a negative int32, little-endian). */
 export function errorCodePayload(code: number): Uint8Array {
   const out = new Uint8Array(4)

@@ -16,6 +16,8 @@ import {
   checkFrameSize,
   errorCodeEvent,
   errorCodePayload,
+  allocFrame,
+  writeU32le,
   type FramingCodec,
   type FramingOptions,
   resolveMaxFrameSize,
@@ -50,13 +52,12 @@ export class FullCodec implements FramingCodec {
   encode(payload: Uint8Array): Uint8Array {
     const total = payload.length + OVERHEAD
     if (total > 0x7fffffff) throw new ArgumentError(`payload of ${payload.length} bytes is too large`, 'payload')
-    const out = new Uint8Array(total)
-    const dv = new DataView(out.buffer)
-    dv.setUint32(0, total, true)
-    dv.setUint32(4, this.#sendSeq, true)
+    const out = allocFrame(total)
+    writeU32le(out, 0, total)
+    writeU32le(out, 4, this.#sendSeq)
     this.#sendSeq = (this.#sendSeq + 1) >>> 0
     out.set(payload, 8)
-    dv.setUint32(total - 4, crc32(out.subarray(0, total - 4)), true)
+    writeU32le(out, total - 4, crc32(out.subarray(0, total - 4)))
     return out
   }
 

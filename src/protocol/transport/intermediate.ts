@@ -21,6 +21,8 @@ import {
   type EncodeOptions,
   errorCodeEvent,
   errorCodePayload,
+  allocFrame,
+  writeU32le,
   type FramingCodec,
   type FramingOptions,
   resolveMaxFrameSize,
@@ -86,11 +88,10 @@ export class IntermediateCodec implements FramingCodec {
     if (length >= HIGH_BIT) throw new ArgumentError(`payload of ${payload.length} bytes is too large`, 'payload')
     const marker = this.#markerPending ? 4 : 0
     this.#markerPending = false
-    const out = new Uint8Array(marker + 4 + length)
-    const dv = new DataView(out.buffer)
-    if (marker) dv.setUint32(0, this.#markerValue, true)
+    const out = allocFrame(marker + 4 + length)
+    if (marker) writeU32le(out, 0, this.#markerValue)
     const ack = options.quickAck === true && this.#side === 'client' ? HIGH_BIT : 0
-    dv.setUint32(marker, (length | ack) >>> 0, true)
+    writeU32le(out, marker, (length | ack) >>> 0)
     out.set(payload, marker + 4)
     if (pad > 0) this.fillPadding(out.subarray(marker + 4 + payload.length))
     return out
