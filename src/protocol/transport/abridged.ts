@@ -117,6 +117,8 @@ export class AbridgedCodec implements FramingCodec {
         if (q.length < 4) break
         words = q.byteAt(1) | (q.byteAt(2) << 8) | (q.byteAt(3) << 16)
         header = 4
+        // The long form is only for lengths the short form cannot hold; servers reject overlong encodings too.
+        if (words < LONG_FORM) throw new TransportError('bad-length', `abridged length ${words * 4} uses the overlong 4-byte form`, { length: words * 4 })
       }
       const size = words * 4
       checkFrameSize(size, this.#max)

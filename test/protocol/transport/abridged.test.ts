@@ -48,7 +48,8 @@ describe('abridged transport', () => {
     expect(new AbridgedCodec({ side: 'server', maxFrameSize: 1024 }).push(hex('ef7f000100'))).toEqual([])
   })
 
-  it('rejects a stream without the marker and bad arguments', () => {
+  it('rejects a stream without the marker, an overlong length and bad arguments', () => {
+    expect(catchTransport(() => new AbridgedCodec({ marker: false }).push(hex('7f7e0000'))).reason).toBe('bad-length')
     expect(catchTransport(() => new AbridgedCodec({ side: 'server' }).push(hex('01000000'))).reason).toBe('unknown-transport')
     expect(() => new AbridgedCodec().encode(new Uint8Array(3))).toThrow(ArgumentError)
     expect(() => new AbridgedCodec({ maxFrameSize: -1 })).toThrow(ArgumentError)
