@@ -33,7 +33,10 @@ export interface ServerTransportOptions {
   readonly secrets?: readonly ProxySecret[]
   /** FakeTLS clock window in seconds (default 120). */
   readonly windowSeconds?: number
-  /** Replay cache shared across connections (default: a fresh one per connection, which only stops in-connection replays). */
+  /**
+   * Replay cache shared by every connection of the server ({@link createReplayCache}); required when a secret is a
+   * FakeTLS one, since a per-connection cache would stop no replay at all.
+   */
   readonly replayCache?: LRUCache<string, true>
   readonly maxFrameSize?: number
 }
@@ -60,6 +63,9 @@ export class ServerTransport {
   constructor(options: ServerTransportOptions) {
     this.#o = options
     this.#keys = (options.secrets ?? []).map((s) => s.key)
+    if (options.replayCache === undefined && (options.secrets ?? []).some((s) => s.mode === 'fake-tls')) {
+      throw new ArgumentError('FakeTLS secrets need a replayCache shared by all connections (createReplayCache())', 'replayCache')
+    }
   }
 
   /** The detected transport once known. */
@@ -101,7 +107,7 @@ export class ServerTransport {
           return s?.mode === 'fake-tls' ? s.domain : undefined
         }),
         now,
-        replayCache: this.#o.replayCache ?? createReplayCache(16),
+        replayCache: this.#o.replayCache ?? createReplayCache(1),
         ...(this.#o.windowSeconds !== undefined ? { windowSeconds: this.#o.windowSeconds } : {}),
       })
       this.#tlsSecret = tlsIdx[verified.secretIndex] ?? -1

@@ -2,6 +2,7 @@ import { Bytes } from '@fuman/io'
 import { BaseMtProxyTransport } from '@mtcute/core'
 import { NodeCryptoProvider } from '@mtcute/node/utils.js'
 import { describe, expect, it } from 'vitest'
+import { ArgumentError } from '../../../src/errors.js'
 import { createNodeCryptoProvider } from '../../../src/protocol/crypto/node-provider.js'
 import { seededRandom } from '../../../src/protocol/random.js'
 import { createReplayCache } from '../../../src/protocol/transport/fake-tls-hello.js'
@@ -27,7 +28,7 @@ describe('FakeTLS client against our MTProxy server', () => {
     const up = concat(client.hello, client.encode(seq(64)), client.encode(seq(0)), client.encode(seq(5000, 3)))
     const cache = createReplayCache()
     const run = (cut: number): { server: ServerTransport; events: ServerEvent[] } => {
-      const server = new ServerTransport({ crypto, random: seededRandom(2), secrets: [parseProxySecret(toHex(key)), eeSecret] })
+      const server = new ServerTransport({ crypto, random: seededRandom(2), secrets: [parseProxySecret(toHex(key)), eeSecret], replayCache: createReplayCache() })
       const events = [...server.push(up.subarray(0, cut), NOW), ...server.push(up.subarray(cut), NOW)]
       return { server, events }
     }
@@ -57,14 +58,15 @@ describe('FakeTLS client against our MTProxy server', () => {
     s1.push(client.hello, NOW)
     const s2 = new ServerTransport({ crypto, random: seededRandom(3), secrets: [eeSecret], replayCache: cache })
     expect(catchTransport(() => s2.push(client.hello, NOW)).reason).toBe('replayed')
+    expect(() => new ServerTransport({ crypto, random: seededRandom(3), secrets: [eeSecret] })).toThrow(ArgumentError)
   })
 
   it('rejects a server hello signed with another secret and a hello outside the time window', () => {
     const client = new FakeTlsClient({ crypto, random: seededRandom(5), secret: key, domain, now: NOW, dcId: 2 })
     const wrong = parseProxySecret(`ee${'11'.repeat(16)}${Buffer.from(domain).toString('hex')}`)
-    const server = new ServerTransport({ crypto, random: seededRandom(6), secrets: [eeSecret] })
-    expect(catchTransport(() => new ServerTransport({ crypto, random: seededRandom(6), secrets: [wrong] }).push(client.hello, NOW)).reason).toBe('bad-tls')
-    expect(catchTransport(() => new ServerTransport({ crypto, random: seededRandom(6), secrets: [eeSecret] }).push(client.hello, NOW + 500)).reason).toBe(
+    const server = new ServerTransport({ crypto, random: seededRandom(6), secrets: [eeSecret], replayCache: createReplayCache() })
+    expect(catchTransport(() => new ServerTransport({ crypto, random: seededRandom(6), secrets: [wrong], replayCache: createReplayCache() }).push(client.hello, NOW)).reason).toBe('bad-tls')
+    expect(catchTransport(() => new ServerTransport({ crypto, random: seededRandom(6), secrets: [eeSecret], replayCache: createReplayCache() }).push(client.hello, NOW + 500)).reason).toBe(
       'replayed',
     )
     const ev = server.push(client.hello, NOW)
@@ -78,7 +80,7 @@ describe('FakeTLS client against our MTProxy server', () => {
 
 describe('FakeTLS interop with mtcute', () => {
   it("mtcute's MTProxy client completes the handshake with our server and frames flow both ways", async () => {
-    const server = new ServerTransport({ crypto, random: seededRandom(9), secrets: [eeSecret] })
+    const server = new ServerTransport({ crypto, random: seededRandom(9), secrets: [eeSecret], replayCache: createReplayCache() })
     const toClient: Uint8Array[] = []
     const events: ServerEvent[] = []
     const conn = {

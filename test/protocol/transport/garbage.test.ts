@@ -8,6 +8,7 @@ import { TransportError } from '../../../src/protocol/errors.js'
 import { seededRandom } from '../../../src/protocol/random.js'
 import { AbridgedCodec } from '../../../src/protocol/transport/abridged.js'
 import { FakeTlsClient } from '../../../src/protocol/transport/fake-tls.js'
+import { createReplayCache } from '../../../src/protocol/transport/fake-tls-hello.js'
 import { FullCodec } from '../../../src/protocol/transport/full.js'
 import { IntermediateCodec, PaddedIntermediateCodec } from '../../../src/protocol/transport/intermediate.js'
 import { parseProxySecret } from '../../../src/protocol/transport/mtproxy.js'
@@ -41,7 +42,7 @@ const targets: Array<[string, () => Target]> = [
   }],
   ['server (MTProxy)', () => {
     const secrets = [parseProxySecret(`ee${'11'.repeat(16)}${Buffer.from('x.org').toString('hex')}`)]
-    const s = new ServerTransport({ crypto, random: seededRandom(5), secrets, maxFrameSize: MAX })
+    const s = new ServerTransport({ crypto, random: seededRandom(5), secrets, maxFrameSize: MAX, replayCache: createReplayCache() })
     return { push: (c: Uint8Array) => s.push(c, 0), get buffered() { return s.buffered } }
   }],
 ]
