@@ -3,8 +3,9 @@
  * bytes (see ./detect.ts), answers a FakeTLS hello, parses an obfuscated2 init, then decodes and encodes frames.
  *
  * Modes: without secrets it is a DC (every plain transport and obfuscated2 without a secret; no FakeTLS). With
- * secrets it is an MTProxy: only obfuscated2 keyed by one of the secrets (a `dd` secret requires the padded tag) and,
- * for `ee` secrets, FakeTLS; plain transports are refused.
+ * secrets it is an MTProxy: only obfuscated2 keyed by one of the secrets and, for `ee` secrets, FakeTLS; plain
+ * transports are refused. As with Telegram's MTProxy, the `dd` prefix only tells CLIENTS to use padded intermediate;
+ * the server accepts any tag under the key (GramJS, for one, sends abridged with dd secrets).
  *
  * Spec: https://core.telegram.org/mtproto/mtproto-transports (all transports, obfuscation, MTProxy).
  */
@@ -149,10 +150,6 @@ export class ServerTransport {
   #acceptInit(init: Uint8Array, keys: Uint8Array[], events: ServerEvent[]): ObfuscatedCodec {
     const parsed = parseObfuscatedInit(init, { crypto: this.#o.crypto, secrets: keys })
     const secretIndex = this.#records !== undefined ? this.#tlsSecret : parsed.secretIndex
-    const secret = this.#o.secrets?.[secretIndex]
-    if (secret?.mode === 'padded' && parsed.transport !== 'padded') {
-      throw new TransportError('bad-init', 'a dd secret requires the padded intermediate tag', {})
-    }
     events.push({
       type: 'detected',
       transport: this.transport ?? 'obfuscated',

@@ -7,6 +7,7 @@ import { AbridgedPacketCodec } from 'telegram/network/connection/TCPAbridged.js'
 import { FullPacketCodec } from 'telegram/network/connection/TCPFull.js'
 
 export { ConnectionTCPObfuscated } from 'telegram/network/index.js'
+export { ConnectionTCPMTProxyAbridged } from 'telegram/network/connection/TCPMTProxy.js'
 
 /** A reader over fixed bytes with the methods GramJS codecs call (read, readExactly). */
 export class BufferReader {

@@ -9,6 +9,7 @@ import { IntermediateCodec, PaddedIntermediateCodec } from '../../../src/protoco
 import { parseProxySecret } from '../../../src/protocol/transport/mtproxy.js'
 import { createObfuscatedClient } from '../../../src/protocol/transport/obfuscated.js'
 import { type ServerEvent, ServerTransport } from '../../../src/protocol/transport/server-transport.js'
+import { ConnectionTCPMTProxyAbridged } from './peers.js'
 import { catchTransport, concat, summarize, toHex } from './helpers.js'
 
 const crypto = createNodeCryptoProvider()
@@ -61,19 +62,57 @@ describe('ServerTransport (MTProxy mode)', () => {
   const plain = parseProxySecret('00112233445566778899aabbccddeeff')
   const dd = parseProxySecret('dd0f0e0d0c0b0a09080706050403020100')
 
-  it('accepts obfuscated2 keyed by a secret, enforces dd, refuses plain transports', () => {
+  it('accepts obfuscated2 keyed by a secret (any tag, as MTProxy does), refuses plain transports', () => {
     const secrets = [plain, dd]
     const ok = createObfuscatedClient({ crypto, random: seededRandom(1), transport: 'intermediate', dcId: 2, secret: plain.key })
     const s = new ServerTransport({ crypto, random: seededRandom(2), secrets })
     expect(s.push(ok.encode(seq(8)), 0)[0]).toEqual({ type: 'detected', transport: 'obfuscated', inner: 'intermediate', dcId: 2, secretIndex: 0 })
     const ddOk = createObfuscatedClient({ crypto, random: seededRandom(3), transport: 'padded', dcId: 2, secret: dd.key })
     expect(new ServerTransport({ crypto, random: seededRandom(2), secrets }).push(ddOk.encode(seq(8)), 0)[0]).toMatchObject({ secretIndex: 1 })
-    const ddBad = createObfuscatedClient({ crypto, random: seededRandom(3), transport: 'abridged', dcId: 2, secret: dd.key })
-    expect(catchTransport(() => new ServerTransport({ crypto, random: seededRandom(2), secrets }).push(ddBad.encode(seq(8)), 0)).reason).toBe('bad-init')
+    const ddAbridged = createObfuscatedClient({ crypto, random: seededRandom(3), transport: 'abridged', dcId: 2, secret: dd.key })
+    expect(new ServerTransport({ crypto, random: seededRandom(2), secrets }).push(ddAbridged.encode(seq(8)), 0)[0]).toMatchObject({
+      inner: 'abridged',
+      secretIndex: 1,
+    })
     const noSecret = createObfuscatedClient({ crypto, random: seededRandom(3), transport: 'abridged', dcId: 2 })
     expect(catchTransport(() => new ServerTransport({ crypto, random: seededRandom(2), secrets }).push(noSecret.encode(seq(8)), 0)).reason).toBe('bad-init')
     expect(catchTransport(() => new ServerTransport({ crypto, random: seededRandom(2), secrets }).push(new AbridgedCodec().encode(seq(8)), 0)).reason).toBe(
       'unknown-transport',
     )
+  })
+
+  it("accepts GramJS's MTProxy (abridged) connection with plain and dd secrets", async () => {
+    for (const [i, text] of ['00112233445566778899aabbccddeeff', 'dd0f0e0d0c0b0a09080706050403020100'].entries()) {
+      const written: Buffer[] = []
+      let incoming = Buffer.alloc(0)
+      class FakeSocket {
+        write(b: Buffer): void {
+          written.push(b)
+        }
+        async readExactly(n: number): Promise<Buffer> {
+          const out = incoming.subarray(0, n)
+          incoming = incoming.subarray(n)
+          return out
+        }
+      }
+      const conn = new ConnectionTCPMTProxyAbridged({
+        ip: '', port: 0, dcId: 4, loggers: undefined as never, testServers: false, socket: FakeSocket as never,
+        proxy: { ip: '127.0.0.1', port: 443, MTProxy: true, secret: text } as never,
+      })
+      const c = conn as unknown as {
+        ObfuscatedIO: new (c: unknown) => { initHeader(): Promise<void>; header: Buffer; write(b: Buffer): void; read(n: number): Promise<Buffer> }
+        PacketCodecClass: new (c: unknown) => { encodePacket(b: Buffer): Buffer; readPacket(r: unknown): Promise<Buffer> }
+      }
+      const io = new c.ObfuscatedIO(conn)
+      await io.initHeader()
+      const codec = new c.PacketCodecClass(conn)
+      io.write(codec.encodePacket(Buffer.from(seq(96))))
+      const server = new ServerTransport({ crypto, random: seededRandom(2), secrets: [plain, dd] })
+      const ev = server.push(new Uint8Array(Buffer.concat([io.header, ...written])), 0)
+      expect(ev[0]).toEqual({ type: 'detected', transport: 'obfuscated', inner: 'abridged', dcId: 4, secretIndex: i })
+      expect(only(ev)).toEqual([`frame:${toHex(seq(96))}`])
+      incoming = Buffer.from(server.encode(seq(40)))
+      expect(toHex(await codec.readPacket(io))).toBe(toHex(seq(40)))
+    }
   })
 })
