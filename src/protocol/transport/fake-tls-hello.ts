@@ -7,6 +7,7 @@
  * Spec: https://core.telegram.org/mtproto/mtproto-transports#mtproxy (FakeTLS); layout per RFC 8446 section 4.1.2.
  */
 import { LRUCache } from 'lru-cache'
+import { ArgumentError } from '../../errors.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { TransportError } from '../errors.js'
 import type { RandomSource } from '../random.js'
@@ -75,6 +76,7 @@ function shuffle<T>(items: T[], random: RandomSource): T[] {
 
 /** Builds the client hello record (the bytes to send first on a FakeTLS connection). */
 export function buildClientHello(options: ClientHelloOptions): Uint8Array {
+  checkNow(options.now)
   const { random } = options
   const [gCipher = 0x0a0a, gExt1 = 0x1a1a, gGroup = 0x2a2a, gVersion = 0x3a3a, gExt2 = 0x4a4a] = greaseValues(random, 5)
   const domain = Buffer.from(options.domain, 'latin1')
@@ -170,6 +172,11 @@ export function createReplayCache(max = DEFAULT_REPLAY_CACHE_SIZE): LRUCache<str
   return new LRUCache<string, true>({ max })
 }
 
+/** `now` must be a unix time in seconds: a NaN would silently disable the time window. */
+function checkNow(now: number): void {
+  if (!Number.isFinite(now) || now < 0 || now > 0xffffffff) throw new ArgumentError(`now must be unix time in seconds, got ${now}`, 'now')
+}
+
 const badTls = (message: string, details: Record<string, number> = {}): TransportError => new TransportError('bad-tls', message, details)
 
 /**
@@ -227,6 +234,9 @@ export function clientHelloSize(data: Uint8Array): { size: number } | { needMore
  * secret produces, and 'replayed' for a client time outside the window or a random seen before.
  */
 export function verifyClientHello(hello: Uint8Array, options: VerifyClientHelloOptions): VerifiedClientHello {
+  checkNow(options.now)
+  const window = options.windowSeconds ?? DEFAULT_TIME_WINDOW_SECONDS
+  if (!(window >= 0)) throw new ArgumentError(`windowSeconds must be a non-negative number, got ${window}`, 'windowSeconds')
   const size = clientHelloSize(hello)
   if (!('size' in size) || size.size !== hello.length) throw badTls('client hello record length does not match the bytes given')
   const minimal = 5 + 4 + 2 + HELLO_RANDOM_SIZE + 1
@@ -251,7 +261,6 @@ export function verifyClientHello(hello: Uint8Array, options: VerifyClientHelloO
         (((mac[30] ?? 0) ^ (clientRandom[30] ?? 0)) << 16) |
         (((mac[31] ?? 0) ^ (clientRandom[31] ?? 0)) << 24)) >>>
       0
-    const window = options.windowSeconds ?? DEFAULT_TIME_WINDOW_SECONDS
     if (Math.abs(timestamp - options.now) > window) {
       throw new TransportError('replayed', `client hello time ${timestamp} is outside ${options.now} +- ${window} s`, { timestamp, now: options.now })
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ArgumentError } from '../../../src/errors.js'
 import { NodeCryptoProvider } from '@mtcute/node/utils.js'
 import { generateFakeTlsHeader } from '../../../node_modules/@mtcute/core/network/mtproxy/_fake-tls.js'
 import { createNodeCryptoProvider } from '../../../src/protocol/crypto/node-provider.js'
@@ -49,6 +50,8 @@ describe('FakeTLS client hello', () => {
     expect(catchTransport(() => clientHelloSize(hex('1603014001'))).reason).toBe('bad-tls')
     expect(catchTransport(() => clientHelloSize(hex('1503010001'))).reason).toBe('bad-tls')
     expect(clientHelloSize(hex('160301'))).toEqual({ needMore: 2 })
+    expect(() => verifyClientHello(hello, { crypto, secrets: [secret], now: Number.NaN, replayCache: fresh() })).toThrow(ArgumentError)
+    expect(() => buildClientHello({ crypto, random: seededRandom(2), secret, domain: 'a.example', now: -1 })).toThrow(ArgumentError)
     const short = hex('160301000401000000')
     expect(catchTransport(() => verifyClientHello(short, { crypto, secrets: [secret], now: NOW, replayCache: fresh() })).reason).toBe('bad-tls')
   })
