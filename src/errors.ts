@@ -139,3 +139,24 @@ export class CancelledError extends MtError {
   }
 }
 registerError('CancelledError', (m) => new CancelledError(m))
+
+/** Why a network operation failed. */
+export type NetworkErrorReason = 'connect-failed' | 'proxy-failed' | 'proxy-auth-failed' | 'closed' | 'timeout'
+
+/** A socket could not be opened, a proxy refused, or an open connection dropped. Retryable by policy. */
+export class NetworkError extends MtError {
+  override readonly kind: string = 'NetworkError'
+
+  constructor(
+    readonly reason: NetworkErrorReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+
+  override fields(): Record<string, ErrorField> {
+    return { reason: this.reason }
+  }
+}
+registerError('NetworkError', (m, f) => new NetworkError(f.reason as NetworkErrorReason, m))
