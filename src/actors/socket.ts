@@ -6,7 +6,7 @@
  *
  * Spec: https://core.telegram.org/mtproto/transports (TCP), RFC 1928/1929 (SOCKS5), RFC 9110 section 9.3.6 (CONNECT).
  */
-import { Socket, connect as netConnect } from 'node:net'
+import { type Socket, connect as netConnect } from 'node:net'
 import { SocksClient } from 'socks'
 import { CancelledError, NetworkError, TimeoutError } from '../errors.js'
 
