@@ -111,3 +111,52 @@ export class ArgumentError extends MtError {
   }
 }
 registerError('ArgumentError', (m, f) => new ArgumentError(m, String(f.argument)))
+
+/** An operation did not complete within its deadline. */
+export class TimeoutError extends MtError {
+  override readonly kind: string = 'TimeoutError'
+
+  constructor(
+    message: string,
+    /** The deadline that passed, in milliseconds. */
+    readonly timeoutMs: number,
+  ) {
+    super(message)
+  }
+
+  override fields(): Record<string, ErrorField> {
+    return { timeoutMs: this.timeoutMs }
+  }
+}
+registerError('TimeoutError', (m, f) => new TimeoutError(m, Number(f.timeoutMs)))
+
+/** The caller cancelled the operation (an AbortSignal fired, or the client closed). */
+export class CancelledError extends MtError {
+  override readonly kind: string = 'CancelledError'
+
+  constructor(message = 'operation cancelled') {
+    super(message)
+  }
+}
+registerError('CancelledError', (m) => new CancelledError(m))
+
+/** Why a network operation failed. */
+export type NetworkErrorReason = 'connect-failed' | 'proxy-failed' | 'proxy-auth-failed' | 'closed' | 'timeout'
+
+/** A socket could not be opened, a proxy refused, or an open connection dropped. Retryable by policy. */
+export class NetworkError extends MtError {
+  override readonly kind: string = 'NetworkError'
+
+  constructor(
+    readonly reason: NetworkErrorReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+
+  override fields(): Record<string, ErrorField> {
+    return { reason: this.reason }
+  }
+}
+registerError('NetworkError', (m, f) => new NetworkError(f.reason as NetworkErrorReason, m))

@@ -1,0 +1,56 @@
+/**
+ * Acknowledgements owed to the other side, batched.
+ *
+ * Spec: https://core.telegram.org/mtproto/service_messages_about_messages#acknowledgment-of-receipt and
+ * https://core.telegram.org/mtproto/service_messages#simple-container (msgs_ack, msgs_state_req and msg_resend_req
+ * carry at most 8192 ids each).
+ */
+
+/** Largest number of ids in one msgs_ack / msgs_state_req / msg_resend_req. */
+export const MAX_IDS_PER_SERVICE_MESSAGE = 8192
+
+/** Batching policy: acks ride along with outgoing messages, or are flushed alone after a delay or a count. */
+export interface AckPolicy {
+  /** Flush alone once this many acks are owed. */
+  readonly maxPending?: number
+  /** Flush alone once the oldest owed ack is this old (ms). */
+  readonly maxDelayMs?: number
+}
+
+/** Collects msg_ids to acknowledge. */
+export class AckQueue {
+  readonly #maxPending: number
+  readonly #maxDelayMs: number
+  #ids: bigint[] = []
+  #oldestAt = 0
+
+  constructor(policy: AckPolicy = {}) {
+    this.#maxPending = policy.maxPending ?? 256
+    this.#maxDelayMs = policy.maxDelayMs ?? 500
+  }
+
+  /** Records that `msgId` must be acknowledged. */
+  add(msgId: bigint, nowMs: number): void {
+    if (this.#ids.length === 0) this.#oldestAt = nowMs
+    this.#ids.push(msgId)
+  }
+
+  get size(): number {
+    return this.#ids.length
+  }
+
+  /** Whether owed acks should go out on their own now. */
+  due(nowMs: number): boolean {
+    return this.#ids.length >= this.#maxPending || (this.#ids.length > 0 && nowMs - this.#oldestAt >= this.#maxDelayMs)
+  }
+
+  /** When the owed acks become due by age, or undefined when nothing is owed. */
+  deadline(): number | undefined {
+    return this.#ids.length === 0 ? undefined : this.#oldestAt + this.#maxDelayMs
+  }
+
+  /** Takes up to one service message's worth of ids, oldest first (what remains keeps its age). */
+  take(): bigint[] {
+    return this.#ids.splice(0, MAX_IDS_PER_SERVICE_MESSAGE)
+  }
+}

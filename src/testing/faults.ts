@@ -1,0 +1,93 @@
+/**
+ * Fault injection for the loopback cluster, scheduled by request count so tests are fast and repeatable.
+ *
+ * A {@link FaultPlan} belongs to one DC. Each fault is armed with a schedule (fire at the Nth request, every Nth
+ * request, or on every request) and an optional number of times; the DC asks the plan, once per incoming RPC, which
+ * faults fire for it. Faults can be added and cleared while the DC runs.
+ */
+
+/** What can go wrong, and its parameters. */
+export type Fault =
+  /** Close the connection after this many more bytes have been sent to the client. */
+  | { readonly kind: 'drop-after-bytes'; readonly bytes: number }
+  /** Hold the reply this long. */
+  | { readonly kind: 'delay'; readonly ms: number }
+  /** Send this reply after the next one. */
+  | { readonly kind: 'reorder' }
+  /** Send the reply twice. */
+  | { readonly kind: 'duplicate' }
+  /** Answer bad_server_salt instead of executing (the client must resend). */
+  | { readonly kind: 'bad-salt' }
+  /** Move the server clock by this many seconds from now on. */
+  | { readonly kind: 'skew-clock'; readonly seconds: number }
+  /** Forget the session (the next message creates a new one: new_session_created). */
+  | { readonly kind: 'forget-session' }
+  /** Forget the auth key (the client gets transport error -404). */
+  | { readonly kind: 'forget-auth-key' }
+  /** Flip a byte in the next frame sent. */
+  | { readonly kind: 'corrupt-frame' }
+  /** Stop and start the DC (auth keys survive; connections drop). */
+  | { readonly kind: 'restart' }
+
+/** When a fault fires, counted in RPC requests the DC has received (1-based). */
+export type FaultSchedule =
+  | { readonly at: number }
+  | { readonly every: number }
+  | { readonly always: true }
+
+/** A fault with its schedule and a budget of firings. */
+export interface ArmedFault {
+  readonly fault: Fault
+  readonly schedule: FaultSchedule
+  /** How many times it may fire; unlimited when absent. */
+  readonly times?: number
+  /** Only for requests to this method (TL name), when set. */
+  readonly method?: string
+}
+
+interface Slot {
+  readonly armed: ArmedFault
+  fired: number
+}
+
+/** The fault plan of one DC. */
+export class FaultPlan {
+  #slots: Slot[] = []
+  #requests = 0
+
+  /** Arms a fault; returns a function that disarms it. */
+  add(armed: ArmedFault): () => void {
+    const slot: Slot = { armed, fired: 0 }
+    this.#slots.push(slot)
+    return () => {
+      this.#slots = this.#slots.filter((s) => s !== slot)
+    }
+  }
+
+  /** Disarms everything and restarts the request count. */
+  clear(): void {
+    this.#slots = []
+    this.#requests = 0
+  }
+
+  /** Requests counted so far. */
+  get requests(): number {
+    return this.#requests
+  }
+
+  /** Counts one incoming request and returns the faults that fire for it, in the order they were armed. */
+  onRequest(method: string): Fault[] {
+    const n = ++this.#requests
+    const out: Fault[] = []
+    for (const slot of this.#slots) {
+      const { schedule, times, method: only } = slot.armed
+      if (only !== undefined && only !== method) continue
+      if (times !== undefined && slot.fired >= times) continue
+      const due = 'always' in schedule ? true : 'at' in schedule ? n === schedule.at : n % schedule.every === 0
+      if (!due) continue
+      slot.fired++
+      out.push(slot.armed.fault)
+    }
+    return out
+  }
+}
