@@ -35,7 +35,7 @@ function phase(name: string, cmd: string, args: string[], opts: { capture?: bool
 
 // (the generated/ freshness phase is added with the TL code generator)
 phase('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])
-phase('lint', bin('biome'), ['lint', '.'])
+phase('lint', bin('biome'), ['lint', '--error-on-warnings', '.'])
 
 const resultsFile = join(root, '.vitest-results.json')
 rmSync(resultsFile, { force: true })
