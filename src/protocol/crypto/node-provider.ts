@@ -5,51 +5,46 @@
  * Spec: https://core.telegram.org/mtproto/description#defining-aes-key-and-initialization-vector (IGE mode),
  * https://core.telegram.org/mtproto/mtproto-transports#transport-obfuscation (AES-256-CTR).
  *
- * IGE choices, measured on the CI VM (Node 20, MB/s at 1 MiB; see bench/crypto.ts): AES-NI addon ~1330 both ways
- * (OpenSSL's own CBC encrypt is ~1170); without it, encryption uses OpenSSL CBC plus two XOR passes (ige-cbc.ts,
- * ~750) from 2 KiB up and the JS T-table kernel below that (at 192 B: ~190 vs ~60, the CBC cipher setup
- * dominates); decryption has no CBC identity and uses the JS kernel (~300).
+ * IGE backends, measured on the CI VM (Node 20, MB/s, interleaved with mtcute's WASM at ~300; bench/crypto.ts):
+ * - native: the AES-NI addon, ~1330 both ways at 1 MiB (OpenSSL's own CBC encrypt is ~1170).
+ * - wasm: our T-table kernels compiled to WebAssembly, ~340 both ways at 4 KiB..1 MiB. Encryption switches to
+ *   OpenSSL CBC plus two XOR passes (ige-cbc.ts, ~440 at 4 KiB, ~750 at 1 MiB) from 2 KiB up; below that the
+ *   CBC cipher setup dominates (~60 at 192 B).
+ * - js: the same kernels in plain JavaScript (~250-290), for runtimes without WebAssembly (`node --jitless`).
  */
 import { createCipheriv, createHash, createHmac, pbkdf2Sync, randomFillSync } from 'node:crypto'
-import { ArgumentError, MtError, registerError } from '../../errors.js'
+import { ArgumentError } from '../../errors.js'
+import { NativeUnavailableError } from './backend-error.js'
 import { checkBytes, checkIge, checkKey, CTR_IV, resolveOut, separateSource } from './check.js'
 import { cbcIgeEncrypt } from './ige-cbc.js'
 import { portableIgeDecrypt, portableIgeEncrypt } from './ige-portable.js'
+import { wasmIgeAvailable, wasmIgeDecrypt, wasmIgeEncrypt } from './ige-wasm.js'
 import { loadNativeIge, type NativeIge } from './native.js'
 import type { AesCtr, CryptoProvider } from './provider.js'
 
-/** Below this size the JS kernel encrypts faster than setting up an OpenSSL CBC cipher (crossover ~1.5 KiB). */
+export { NativeUnavailableError } from './backend-error.js'
+
+/** Below this size the WASM/JS kernels encrypt faster than setting up an OpenSSL CBC cipher (crossover ~2 KiB). */
 const CBC_TRICK_MIN_BYTES = 2048
 
-/** Which AES-256-IGE implementation a provider uses. */
-export type IgeBackend = 'auto' | 'native' | 'portable'
+/**
+ * Which AES-256-IGE implementation a provider uses: `'native'` (AES-NI addon), `'wasm'`, `'js'`, `'portable'`
+ * (wasm when WebAssembly works, else js) or `'auto'` (native when it loads, else portable).
+ */
+export type IgeBackend = 'auto' | 'native' | 'portable' | 'wasm' | 'js'
 
 /** Options of {@link createNodeCryptoProvider}. */
 export interface NodeCryptoOptions {
   /**
    * `'auto'` (default): the AES-NI addon when it loads and passes its self-test, else the portable path;
    * `'native'`: require the addon (throws {@link NativeUnavailableError} when it is missing);
-   * `'portable'`: never load it. `MTACTOR_NO_NATIVE=1` turns `'auto'` into `'portable'`.
+   * `'portable'`: never load it (WASM, or JS without WebAssembly); `'wasm'` / `'js'`: exactly that kernel
+   * (`'wasm'` throws {@link NativeUnavailableError} without WebAssembly). `MTACTOR_NO_NATIVE=1` turns `'auto'`
+   * into `'portable'`.
    */
   readonly ige?: IgeBackend
 }
 
-/** The AES-NI addon was required (`ige: 'native'`) but is not usable here. */
-export class NativeUnavailableError extends MtError {
-  override readonly kind: string = 'NativeUnavailableError'
-
-  constructor(
-    /** Why each candidate addon was rejected. */
-    readonly reason: string,
-  ) {
-    super(`AES-NI addon unavailable: ${reason}`)
-  }
-
-  override fields(): Record<string, string> {
-    return { reason: this.reason }
-  }
-}
-registerError('NativeUnavailableError', (_m, f) => new NativeUnavailableError(String(f.reason)))
 
 function nativeIge(addon: NativeIge, decrypt: boolean) {
   return (data: Uint8Array, key: Uint8Array, iv: Uint8Array, out?: Uint8Array): Uint8Array => {
@@ -62,8 +57,31 @@ function nativeIge(addon: NativeIge, decrypt: boolean) {
   }
 }
 
-function portableEncrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array, out?: Uint8Array): Uint8Array {
-  return data.length >= CBC_TRICK_MIN_BYTES ? cbcIgeEncrypt(data, key, iv, out) : portableIgeEncrypt(data, key, iv, out)
+type IgeFn = (data: Uint8Array, key: Uint8Array, iv: Uint8Array, out?: Uint8Array) => Uint8Array
+
+/** Small messages through `small`, the rest through OpenSSL CBC plus the IGE identity. */
+function withCbcTrick(small: IgeFn): IgeFn {
+  return (data, key, iv, out) =>
+    data.length >= CBC_TRICK_MIN_BYTES ? cbcIgeEncrypt(data, key, iv, out) : small(data, key, iv, out)
+}
+
+interface IgePair {
+  readonly label: string
+  readonly encrypt: IgeFn
+  readonly decrypt: IgeFn
+}
+
+function selectIge(mode: IgeBackend): IgePair {
+  if (mode === 'auto' || mode === 'native') {
+    const status = loadNativeIge()
+    if (status.ok) return { label: 'native', encrypt: nativeIge(status.addon, false), decrypt: nativeIge(status.addon, true) }
+    if (mode === 'native') throw new NativeUnavailableError(status.reason)
+  }
+  if (mode !== 'js') {
+    if (wasmIgeAvailable()) return { label: 'wasm', encrypt: withCbcTrick(wasmIgeEncrypt), decrypt: wasmIgeDecrypt }
+    if (mode === 'wasm') throw new NativeUnavailableError('WebAssembly is not available in this runtime')
+  }
+  return { label: 'js', encrypt: withCbcTrick(portableIgeEncrypt), decrypt: portableIgeDecrypt }
 }
 
 class NodeCtr implements AesCtr {
@@ -82,14 +100,14 @@ class NodeCtr implements AesCtr {
       dst.set(res)
       return dst
     }
-    return new Uint8Array(res.buffer, res.byteOffset, res.length)
+    return res
   }
 }
 
 function digest(alg: 'sha1' | 'sha256', parts: Uint8Array[]): Uint8Array {
   const h = createHash(alg)
   for (const p of parts) h.update(checkPart(p))
-  return new Uint8Array(h.digest())
+  return h.digest()
 }
 
 function checkPart(p: unknown): Uint8Array {
@@ -104,26 +122,21 @@ function checkPart(p: unknown): Uint8Array {
 const MAX_PBKDF2_ITERATIONS = 10_000_000
 
 /**
- * The default Node provider: OpenSSL for everything it does natively, the AES-NI addon (or the portable JS/CBC
- * paths) for AES-256-IGE. `name` tells which IGE backend is in use ("node+native-ige" / "node+portable-ige").
+ * The default Node provider: OpenSSL for everything it does natively, the AES-NI addon (or the WASM / JS / CBC
+ * paths) for AES-256-IGE. `name` tells which IGE backend is in use: "node+native-ige", "node+wasm-ige" or
+ * "node+js-ige".
  */
 export function createNodeCryptoProvider(options: NodeCryptoOptions = {}): CryptoProvider {
-  const mode = options.ige ?? 'auto'
-  let addon: NativeIge | undefined
-  if (mode !== 'portable') {
-    const status = loadNativeIge()
-    if (status.ok) addon = status.addon
-    else if (mode === 'native') throw new NativeUnavailableError(status.reason)
-  }
+  const ige = selectIge(options.ige ?? 'auto')
   return {
-    name: addon ? 'node+native-ige' : 'node+portable-ige',
+    name: `node+${ige.label}-ige`,
     sha1: (...parts) => digest('sha1', parts),
     sha256: (...parts) => digest('sha256', parts),
     hmacSha256(key, ...parts) {
       checkBytes(key, 'key')
       const h = createHmac('sha256', key)
       for (const p of parts) h.update(checkPart(p))
-      return new Uint8Array(h.digest())
+      return h.digest()
     },
     pbkdf2Sha512(password, salt, iterations) {
       checkBytes(password, 'password')
@@ -131,10 +144,10 @@ export function createNodeCryptoProvider(options: NodeCryptoOptions = {}): Crypt
       if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_PBKDF2_ITERATIONS) {
         throw new ArgumentError(`PBKDF2 iterations must be an integer in 1..${MAX_PBKDF2_ITERATIONS}, got ${iterations}`, 'iterations')
       }
-      return new Uint8Array(pbkdf2Sync(password, salt, iterations, 64, 'sha512'))
+      return pbkdf2Sync(password, salt, iterations, 64, 'sha512')
     },
-    igeEncrypt: addon ? nativeIge(addon, false) : portableEncrypt,
-    igeDecrypt: addon ? nativeIge(addon, true) : portableIgeDecrypt,
+    igeEncrypt: ige.encrypt,
+    igeDecrypt: ige.decrypt,
     createAesCtr: (key, iv) => new NodeCtr(key, iv),
     randomFill(out) {
       checkBytes(out, 'out')

@@ -16,7 +16,10 @@ import type { CryptoProvider } from '../../../src/protocol/crypto/provider.js'
 import { hex, IGE256_VECTORS, oracleCtr, oracleIgeDecrypt, oracleIgeEncrypt, seededBytes, toHex } from './oracle.js'
 
 const native = loadNativeIge()
-const syncProviders: Array<[string, CryptoProvider]> = [['portable', createNodeCryptoProvider({ ige: 'portable' })]]
+const syncProviders: Array<[string, CryptoProvider]> = [
+  ['wasm', createNodeCryptoProvider({ ige: 'wasm' })],
+  ['js', createNodeCryptoProvider({ ige: 'js' })],
+]
 if (native.ok) syncProviders.push(['native', createNodeCryptoProvider({ ige: 'native' })])
 const asyncProviders: Array<[string, AsyncCryptoProvider]> = syncProviders.map(([n, p]) => [
   `async ${n}`,
@@ -61,7 +64,10 @@ describe('implementations under test', () => {
     const names = syncProviders.map(([n, p]) => `${n}:${p.name}`)
     if (native.ok) expect(names).toContain('native:node+native-ige')
     else expect(process.env.MTACTOR_NO_NATIVE === '1' || process.arch !== 'x64' || !native.ok).toBe(true)
-    expect(names).toContain('portable:node+portable-ige')
+    expect(names).toContain('wasm:node+wasm-ige')
+    expect(names).toContain('js:node+js-ige')
+    expect(createNodeCryptoProvider({ ige: 'portable' }).name).toBe('node+wasm-ige')
+    expect(createNodeCryptoProvider().name).toBe(native.ok ? 'node+native-ige' : 'node+wasm-ige')
   })
 })
 

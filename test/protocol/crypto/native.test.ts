@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { deserializeError, serializeError } from '../../../src/errors.js'
 import { loadNativeIge, probeNativeIge } from '../../../src/protocol/crypto/native.js'
-import { NativeUnavailableError } from '../../../src/protocol/crypto/node-provider.js'
+import { NativeUnavailableError } from '../../../src/protocol/crypto/backend-error.js'
 
 const root = join(import.meta.dirname, '../../..')
 const binaryPresent =
