@@ -33,6 +33,8 @@ interface WasmApi {
 
 interface Loaded {
   readonly mod: IgeModule
+  /** A view of the whole memory, made once: the memory never grows after load(). */
+  readonly mem: Uint8Array
   readonly key: number
   readonly iv: number
   readonly data: number
@@ -72,7 +74,7 @@ function load(): Loaded {
   const need = base + 64 + WINDOW
   const have = mod.memory.buffer.byteLength
   if (have < need) mod.memory.grow(Math.ceil((need - have) / PAGE))
-  loaded = { mod, key: base, iv: base + 32, data: base + 64 }
+  loaded = { mod, mem: new Uint8Array(mod.memory.buffer), key: base, iv: base + 32, data: base + 64 }
   return loaded
 }
 
@@ -89,17 +91,24 @@ export function wasmIgeAvailable(): boolean {
 function run(decrypt: boolean, data: Uint8Array, key: Uint8Array, iv: Uint8Array, out?: Uint8Array): Uint8Array {
   checkIge(data, key, iv)
   const dst = resolveOut(data, out)
-  const w = load()
-  // The memory never grows after load(), so this view stays valid.
-  const mem = new Uint8Array(w.mod.memory.buffer)
+  const w = loaded ?? load()
+  const mem = w.mem
   mem.set(key, w.key)
   mem.set(iv, w.iv)
   const fn = decrypt ? w.mod.ige_decrypt : w.mod.ige_encrypt
-  for (let off = 0; off < data.length; off += WINDOW) {
-    const n = Math.min(WINDOW, data.length - off)
-    mem.set(data.subarray(off, off + n), w.data)
-    fn(w.data, n, w.key, w.iv)
-    dst.set(mem.subarray(w.data, w.data + n), off)
+  const len = data.length
+  if (len <= WINDOW) {
+    // One window: no per-chunk views (this is every ordinary MTProto message).
+    mem.set(data, w.data)
+    fn(w.data, len, w.key, w.iv)
+    dst.set(mem.subarray(w.data, w.data + len))
+  } else {
+    for (let off = 0; off < len; off += WINDOW) {
+      const n = Math.min(WINDOW, len - off)
+      mem.set(data.subarray(off, off + n), w.data)
+      fn(w.data, n, w.key, w.iv)
+      dst.set(mem.subarray(w.data, w.data + n), off)
+    }
   }
   // Key material does not linger in the module's memory between calls.
   mem.fill(0, w.key, w.data)
