@@ -21,7 +21,7 @@ import type { CryptoProvider } from '../src/protocol/crypto/provider.js'
 import { type Contender, interleave, round3 } from './lib/interleave.js'
 
 const smoke = process.argv.includes('--smoke')
-const opts = smoke ? { rounds: 7, targetMs: 0.2 } : { rounds: 15, targetMs: 25 }
+const opts = smoke ? { rounds: 7, targetMs: 0.2 } : { rounds: 21, targetMs: 10 }
 const log = (msg: string): void => {
   process.stderr.write(`${msg}\n`)
 }

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import { afterEach, describe, expect, it } from 'vitest'
 import { deserializeError, serializeError } from '../../../src/errors.js'
 import { loadNativeIge, probeNativeIge } from '../../../src/protocol/crypto/native.js'
@@ -61,5 +62,34 @@ describe.skipIf(!status.ok)('raw addon argument checks', () => {
       expect(() => fn(new Uint8Array(15), k, k, new Uint8Array(16))).toThrow(RangeError)
       expect(() => fn(new Uint8Array(32), k, k, new Uint8Array(16))).toThrow(RangeError)
     }
+  })
+})
+
+describe.skipIf(!status.ok)('addon in worker threads (one DC actor per worker)', () => {
+  it('loads in several workers at once and computes the same vector', async () => {
+    if (!status.ok) return
+    // Plain CJS in the worker: this checks the addon is context-aware (NAPI_MODULE_INIT), not our TS loader.
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads')
+      const m = require(workerData)
+      const z = new Uint8Array(32).map((_, i) => i)
+      const out = new Uint8Array(32)
+      m.igeEncrypt(z, z, z, out)
+      parentPort.postMessage(Buffer.from(out).toString('hex'))
+    `
+    const results = await Promise.all(
+      [0, 1, 2].map(
+        () =>
+          new Promise<string>((resolve, reject) => {
+            const w = new Worker(code, { eval: true, workerData: status.path })
+            w.once('message', (m: string) => {
+              resolve(m)
+              void w.terminate()
+            })
+            w.once('error', reject)
+          }),
+      ),
+    )
+    expect(results).toEqual(Array(3).fill('e28112a53e5c89c7b1ea8071c133699fd4e86b26c4bac9fc5af1ab8ce27a44a4'))
   })
 })
