@@ -24,7 +24,14 @@ function median(values: number[]): number {
   return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2
 }
 
-/** Returns the median seconds per call of each contender, keyed by name. */
+/** `global.gc` when the process runs with --expose-gc (npm run bench:* passes it), else nothing. */
+const collectGarbage = (globalThis as { gc?: () => void }).gc
+
+/**
+ * Returns the median seconds per call of each contender, keyed by name. With --expose-gc, a full collection runs
+ * before every timed run (outside the timing), so one contender's garbage is not collected on another's clock
+ * (peers that allocate a fresh 1 MiB result per call otherwise tax the allocation-free ones).
+ */
 export function interleave(contenders: readonly Contender[], opts: InterleaveOptions): Map<string, number> {
   const rounds = Math.max(7, opts.rounds)
   // Calibrate: one warm-up call each, then enough calls per run to fill targetMs (at least one).
@@ -40,6 +47,7 @@ export function interleave(contenders: readonly Contender[], opts: InterleaveOpt
   for (let r = 0; r < rounds; r++) {
     for (const c of contenders) {
       const n = iters.get(c.name) ?? 1
+      collectGarbage?.()
       const t0 = performance.now()
       for (let i = 0; i < n; i++) c.run()
       samples.get(c.name)?.push((performance.now() - t0) / 1000 / n)
