@@ -15,8 +15,17 @@
 import { createCipheriv } from 'node:crypto'
 import { checkIge, resolveOut, separateSource } from './check.js'
 
-/** Grows to the largest message seen; holds the CBC input x so `data` is never modified. */
-let scratch = new Uint8Array(0)
+/**
+ * Messages go through OpenSSL in chunks of this size: the CBC input scratch stays bounded and L2-resident, and
+ * each `update` result is small enough to be recycled by the allocator instead of page-faulted in fresh.
+ */
+const CHUNK = 64 * 1024
+
+/** CBC input x for one chunk. */
+const scratch = new Uint8Array(CHUNK)
+/** p_{i-2} and p_{i-1} for the first block of the next chunk (p_{-1} is defined as zero, p_0 = iv[16:32]). */
+const history = new Uint8Array(32)
+const nextHistory = new Uint8Array(32)
 
 function aligned(...arrays: Uint8Array[]): boolean {
   for (const a of arrays) if ((a.byteOffset & 3) !== 0) return false
@@ -40,8 +49,9 @@ function xorInto(dst: Uint8Array, dOff: number, a: Uint8Array, aOff: number, b: 
 }
 
 /**
- * AES-256-IGE encryption through one OpenSSL CBC call plus two XOR passes. `out` may be `data` (in place).
- * Throws `ArgumentError` on bad key/iv sizes or a length that is not a multiple of 16.
+ * AES-256-IGE encryption through OpenSSL CBC plus two XOR passes per 64 KiB chunk (the CBC chaining carries across
+ * `update` calls). `out` may be `data` (in place). Throws `ArgumentError` on bad key/iv sizes or a length that is
+ * not a multiple of 16.
  */
 export function cbcIgeEncrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array, out?: Uint8Array): Uint8Array {
   checkIge(data, key, iv)
@@ -49,17 +59,30 @@ export function cbcIgeEncrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array,
   const src = separateSource(data, dst)
   const len = src.length
   if (len === 0) return dst
-  if (scratch.length < len) scratch = new Uint8Array(len)
-  const x = scratch
-  // x_1 = p_1; x_2 = p_2 ^ p_0 (p_0 = iv[16:32]); x_i = p_i ^ p_{i-2}.
-  x.set(src.subarray(0, 16), 0)
-  if (len > 16) xorInto(x, 16, src, 16, iv, 16, 16)
-  if (len > 32) xorInto(x, 32, src, 32, src, 0, len - 32)
   const cipher = createCipheriv('aes-256-cbc', key, iv.subarray(0, 16))
   cipher.setAutoPadding(false)
-  const d = cipher.update(x.subarray(0, len))
-  // c_i = d_i ^ p_{i-1}, written back to front so an in-place call still reads p_{i-1} before it is overwritten.
-  if (len > 16) xorInto(dst, 16, d, 16, src, 0, len - 16)
-  xorInto(dst, 0, d, 0, iv, 16, 16)
+  // With p_{-1} = 0 the uniform rule x_i = p_i ^ p_{i-2} also yields x_1 = p_1 and x_2 = p_2 ^ p_0.
+  history.fill(0, 0, 16)
+  history.set(iv.subarray(16, 32), 16)
+  const x = scratch
+  for (let off = 0; off < len; off += CHUNK) {
+    const n = Math.min(CHUNK, len - off)
+    // x for the chunk's first two blocks comes from the saved history, the rest from the chunk itself.
+    xorInto(x, 0, src, off, history, 0, 16)
+    if (n > 16) xorInto(x, 16, src, off + 16, history, 16, 16)
+    if (n > 32) xorInto(x, 32, src, off + 32, src, off, n - 32)
+    // Save the last two plaintext blocks before an in-place call overwrites them.
+    if (n >= 32) {
+      nextHistory.set(src.subarray(off + n - 32, off + n))
+    } else {
+      nextHistory.set(history.subarray(16, 32), 0)
+      nextHistory.set(src.subarray(off, off + 16), 16)
+    }
+    const d = cipher.update(x.subarray(0, n))
+    // c_i = d_i ^ p_{i-1}, back to front so an in-place call reads p_{i-1} before it is overwritten.
+    if (n > 16) xorInto(dst, off + 16, d, 16, src, off, n - 16)
+    xorInto(dst, off, d, 0, history, 16, 16)
+    history.set(nextHistory)
+  }
   return dst
 }
