@@ -8,7 +8,7 @@
  * IGE backends, measured on the CI VM (Node 20, MB/s, interleaved with mtcute's WASM at ~300; bench/crypto.ts):
  * - native: the AES-NI addon, ~1330 both ways at 1 MiB (OpenSSL's own CBC encrypt is ~1170).
  * - wasm: our T-table kernels compiled to WebAssembly, ~340 both ways at 4 KiB..1 MiB. Encryption switches to
- *   OpenSSL CBC plus two XOR passes (ige-cbc.ts, ~440 at 4 KiB, ~750 at 1 MiB) from 2 KiB up; below that the
+ *   OpenSSL CBC plus two XOR passes (ige-cbc.ts, ~440 at 4 KiB, ~660-750 at 1 MiB) from 2 KiB up; below that the
  *   CBC cipher setup dominates (~60 at 192 B).
  * - js: the same kernels in plain JavaScript (~250-290), for runtimes without WebAssembly (`node --jitless`).
  */
@@ -45,6 +45,7 @@ export interface NodeCryptoOptions {
   readonly ige?: IgeBackend
 }
 
+const BACKENDS: readonly IgeBackend[] = ['auto', 'native', 'portable', 'wasm', 'js']
 
 function nativeIge(addon: NativeIge, decrypt: boolean) {
   return (data: Uint8Array, key: Uint8Array, iv: Uint8Array, out?: Uint8Array): Uint8Array => {
@@ -72,6 +73,7 @@ interface IgePair {
 }
 
 function selectIge(mode: IgeBackend): IgePair {
+  if (!BACKENDS.includes(mode)) throw new ArgumentError(`unknown IGE backend ${String(mode)}`, 'ige')
   if (mode === 'auto' || mode === 'native') {
     const status = loadNativeIge()
     if (status.ok) return { label: 'native', encrypt: nativeIge(status.addon, false), decrypt: nativeIge(status.addon, true) }

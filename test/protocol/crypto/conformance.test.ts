@@ -68,6 +68,7 @@ describe('implementations under test', () => {
     expect(names).toContain('js:node+js-ige')
     expect(createNodeCryptoProvider({ ige: 'portable' }).name).toBe('node+wasm-ige')
     expect(createNodeCryptoProvider().name).toBe(native.ok ? 'node+native-ige' : 'node+wasm-ige')
+    expect(() => createNodeCryptoProvider({ ige: 'fast' as 'auto' })).toThrow(ArgumentError)
   })
 })
 
