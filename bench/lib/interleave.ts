@@ -16,6 +16,12 @@ export interface InterleaveOptions {
   readonly rounds: number
   /** Target wall time of one contender's run within a round, in milliseconds (calls are repeated to reach it). */
   readonly targetMs: number
+  /**
+   * Run a full GC before every timed run (needs --expose-gc). Use it for cases whose contenders allocate large
+   * results; leave it off for small hot calls, because every forced full GC also ages compiled code and makes V8
+   * re-tier small JS functions (measured: noble SHA-256 at 1 KiB fell from ~150 to ~8 MB/s with it on).
+   */
+  readonly gcBetweenRuns?: boolean
 }
 
 function median(values: number[]): number {
@@ -28,9 +34,9 @@ function median(values: number[]): number {
 const collectGarbage = (globalThis as { gc?: () => void }).gc
 
 /**
- * Returns the median seconds per call of each contender, keyed by name. With --expose-gc, a full collection runs
- * before every timed run (outside the timing), so one contender's garbage is not collected on another's clock
- * (peers that allocate a fresh 1 MiB result per call otherwise tax the allocation-free ones).
+ * Returns the median seconds per call of each contender, keyed by name. With `gcBetweenRuns` and --expose-gc, a
+ * full collection runs before every timed run (outside the timing), so one contender's garbage is not collected
+ * on another's clock (peers that allocate a fresh 1 MiB result per call otherwise tax the allocation-free ones).
  */
 export function interleave(contenders: readonly Contender[], opts: InterleaveOptions): Map<string, number> {
   const rounds = Math.max(7, opts.rounds)
@@ -47,7 +53,7 @@ export function interleave(contenders: readonly Contender[], opts: InterleaveOpt
   for (let r = 0; r < rounds; r++) {
     for (const c of contenders) {
       const n = iters.get(c.name) ?? 1
-      collectGarbage?.()
+      if (opts.gcBetweenRuns) collectGarbage?.()
       const t0 = performance.now()
       for (let i = 0; i < n; i++) c.run()
       samples.get(c.name)?.push((performance.now() - t0) / 1000 / n)
