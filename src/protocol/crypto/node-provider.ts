@@ -108,7 +108,7 @@ class NodeCtr implements AesCtr {
 
 function digest(alg: 'sha1' | 'sha256', parts: Uint8Array[]): Uint8Array {
   const h = createHash(alg)
-  for (const p of parts) h.update(checkPart(p))
+  for (let i = 0; i < parts.length; i++) h.update(checkPart(parts[i]))
   return h.digest()
 }
 
