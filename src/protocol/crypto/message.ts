@@ -114,6 +114,21 @@ export class MessageCipher {
     this.keyId = authKeyId(crypto, this.#authKey)
   }
 
+  #lastHead: Uint8Array | undefined
+  #lastView: DataView | undefined
+
+  /** A DataView over the first 32 bytes of `head`, reused while the caller keeps passing the same `out` buffer. */
+  #headerView(head: Uint8Array): DataView {
+    const last = this.#lastHead
+    if (last !== undefined && this.#lastView !== undefined && last.buffer === head.buffer && last.byteOffset === head.byteOffset) {
+      return this.#lastView
+    }
+    const v = new DataView(head.buffer, head.byteOffset, MESSAGE_HEADER_BYTES)
+    this.#lastHead = head
+    this.#lastView = v
+    return v
+  }
+
   /** The encrypted size of a message whose body has `bodyLength` bytes and `padding` padding bytes. */
   static encryptedLength(bodyLength: number, padding: number): number {
     return ENVELOPE_BYTES + MESSAGE_HEADER_BYTES + bodyLength + padding
@@ -214,7 +229,7 @@ export class MessageCipher {
     const L = plain.length
     if (L < MESSAGE_HEADER_BYTES) fail('bad-message-length')
     const head = L >= MESSAGE_HEADER_BYTES ? plain : new Uint8Array(MESSAGE_HEADER_BYTES)
-    const v = new DataView(head.buffer, head.byteOffset, MESSAGE_HEADER_BYTES)
+    const v = this.#headerView(head)
     const salt = v.getBigInt64(0, true)
     const sessionId = v.getBigInt64(8, true)
     const msgId = v.getBigInt64(16, true)
