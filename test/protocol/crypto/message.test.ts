@@ -260,3 +260,37 @@ describe('encrypt/decrypt round trip (seeded)', () => {
     expect(() => new MessageCipher(crypto, new Uint8Array(128))).toThrow(/auth_key must be 256/)
   })
 })
+
+describe('decrypt does the same work whichever check fails', () => {
+  it('always runs the KDF, the IGE decryption and the msg_key hash', () => {
+    const counts = { sha256: 0, ige: 0 }
+    const base = createNodeCryptoProvider()
+    const counting = {
+      ...base,
+      sha256: (...parts: Uint8Array[]) => {
+        counts.sha256++
+        return base.sha256(...parts)
+      },
+      igeDecrypt: (d: Uint8Array, k: Uint8Array, iv: Uint8Array, out?: Uint8Array) => {
+        counts.ige++
+        return base.igeDecrypt(d, k, iv, out)
+      },
+    }
+    const authKey = new Uint8Array(256).fill(3)
+    const c = new MessageCipher(counting, authKey)
+    const good = seal(authKey, plaintext({ session: 1n, msgId: 1n, body: 16, pad: 16 }), 'server')
+    const wrongId = good.slice()
+    wrongId[0] = (wrongId[0] ?? 0) ^ 1
+    const inputs = [good, wrongId, good.subarray(0, good.length - 3), good.subarray(0, 24), new Uint8Array(3)]
+    for (const input of inputs) {
+      counts.sha256 = 0
+      counts.ige = 0
+      try {
+        c.decrypt(input, { sender: 'server', sessionId: 1n })
+      } catch (e) {
+        expect(e).toBeInstanceOf(SecurityError)
+      }
+      expect(counts).toEqual({ sha256: 3, ige: 1 })
+    }
+  })
+})
