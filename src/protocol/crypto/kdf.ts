@@ -166,3 +166,44 @@ export function firstServerSalt(serverNonce: Uint8Array, newNonce: Uint8Array): 
   const value = new DataView(bytes.buffer).getBigInt64(0, true)
   return { bytes, value }
 }
+
+/**
+ * The auth_key windows one direction's 2.0 derivations read, cut once per key so the per-message path creates no
+ * subarrays: msg_key prefix auth_key[88+x : 120+x], sha256_a suffix auth_key[x : x+36], sha256_b prefix
+ * auth_key[40+x : 76+x].
+ */
+export interface KdfWindowsV2 {
+  readonly msgKeyPrefix: Uint8Array
+  readonly aSuffix: Uint8Array
+  readonly bPrefix: Uint8Array
+}
+
+/** Cuts the {@link KdfWindowsV2} of `authKey` for `sender`. */
+export function kdfWindowsV2(authKey: Uint8Array, sender: Sender): KdfWindowsV2 {
+  checkAuthKey(authKey)
+  const x = senderOffset(sender)
+  return {
+    msgKeyPrefix: authKey.subarray(88 + x, 120 + x),
+    aSuffix: authKey.subarray(x, x + 36),
+    bPrefix: authKey.subarray(40 + x, 76 + x),
+  }
+}
+
+/** {@link msgKeyV2} on precut windows, writing the 16 bytes into `out` (hot path; no argument checks). */
+export function msgKeyV2Into(crypto: CryptoProvider, w: KdfWindowsV2, plaintext: Uint8Array, out: Uint8Array): void {
+  const h = crypto.sha256(w.msgKeyPrefix, plaintext)
+  for (let i = 0; i < 16; i++) out[i] = h[i + 8] ?? 0
+}
+
+/** {@link aesKeyIvV2} on precut windows into caller buffers (hot path; `msgKey` must be 16 bytes). */
+export function aesKeyIvV2Into(crypto: CryptoProvider, w: KdfWindowsV2, msgKey: Uint8Array, into: AesKeyIv): void {
+  const a = crypto.sha256(msgKey, w.aSuffix)
+  const b = crypto.sha256(w.bPrefix, msgKey)
+  const { key, iv } = into
+  // key = a[0:8] + b[8:24] + a[24:32]; iv = b[0:8] + a[8:24] + b[24:32]: the same split with a and b swapped.
+  for (let i = 0; i < 32; i++) {
+    const outer = i < 8 || i >= 24
+    key[i] = (outer ? a[i] : b[i]) ?? 0
+    iv[i] = (outer ? b[i] : a[i]) ?? 0
+  }
+}

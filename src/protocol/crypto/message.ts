@@ -15,7 +15,16 @@ import { timingSafeEqual } from 'node:crypto'
 import { ArgumentError } from '../../errors.js'
 import { SecurityError, type SecurityErrorReason } from '../errors.js'
 import type { RandomSource } from '../random.js'
-import { AUTH_KEY_BYTES, type AesKeyIv, aesKeyIvV2, authKeyId, msgKeyV2, type Sender } from './kdf.js'
+import {
+  AUTH_KEY_BYTES,
+  type AesKeyIv,
+  aesKeyIvV2Into,
+  authKeyId,
+  type KdfWindowsV2,
+  kdfWindowsV2,
+  msgKeyV2Into,
+  type Sender,
+} from './kdf.js'
 import type { CryptoProvider } from './provider.js'
 
 /** salt + session_id + msg_id + seq_no + length. */
@@ -101,6 +110,12 @@ export class MessageCipher {
   readonly #authKey: Uint8Array
   readonly #kv: AesKeyIv = { key: new Uint8Array(32), iv: new Uint8Array(32) }
   readonly #msgKey = new Uint8Array(16)
+  readonly #windows: Readonly<Record<Sender, KdfWindowsV2>>
+  /** Views into the last caller `out` buffer, reused while the caller passes the same buffer and size. */
+  #outFor: Uint8Array | undefined
+  #outViews: { whole: Uint8Array; msgKey: Uint8Array; cipher: Uint8Array } | undefined
+  #plainFor: Uint8Array | undefined
+  #plainView: Uint8Array | undefined
   readonly #pad = new Uint8Array(2)
   #scratch = new Uint8Array(256)
   #view = new DataView(this.#scratch.buffer)
@@ -112,6 +127,33 @@ export class MessageCipher {
     this.#crypto = crypto
     this.#authKey = authKey.slice()
     this.keyId = authKeyId(crypto, this.#authKey)
+    this.#windows = { client: kdfWindowsV2(this.#authKey, 'client'), server: kdfWindowsV2(this.#authKey, 'server') }
+  }
+
+  #encryptViews(out: Uint8Array | undefined, size: number): { whole: Uint8Array; msgKey: Uint8Array; cipher: Uint8Array } {
+    if (out !== undefined) {
+      const cached = this.#outViews
+      if (out === this.#outFor && cached !== undefined && cached.whole.length === size) return cached
+      if (out.length < size) throw new ArgumentError(`out has ${out.length} bytes, need ${size}`, 'out')
+    }
+    const whole = out === undefined ? new Uint8Array(size) : out.subarray(0, size)
+    const views = { whole, msgKey: whole.subarray(8, 24), cipher: whole.subarray(ENVELOPE_BYTES) }
+    if (out !== undefined) {
+      this.#outFor = out
+      this.#outViews = views
+    }
+    return views
+  }
+
+  #plainBuffer(out: Uint8Array | undefined, size: number): Uint8Array {
+    if (out === undefined) return new Uint8Array(size)
+    const cached = this.#plainView
+    if (out === this.#plainFor && cached !== undefined && cached.length === size) return cached
+    if (out.length < size) throw new ArgumentError(`out has ${out.length} bytes, need ${size}`, 'out')
+    const view = out.subarray(0, size)
+    this.#plainFor = out
+    this.#plainView = view
+    return view
   }
 
   #lastHead: Uint8Array | undefined
@@ -171,18 +213,13 @@ export class MessageCipher {
     plain.set(msg.body, MESSAGE_HEADER_BYTES)
     opts.random(plain.subarray(MESSAGE_HEADER_BYTES + len))
 
-    const size = ENVELOPE_BYTES + total
-    let out: Uint8Array
-    if (opts.out !== undefined) {
-      if (opts.out.length < size) throw new ArgumentError(`out has ${opts.out.length} bytes, need ${size}`, 'out')
-      out = opts.out.subarray(0, size)
-    } else {
-      out = new Uint8Array(size)
-    }
+    const views = this.#encryptViews(opts.out, ENVELOPE_BYTES + total)
+    const out = views.whole
     out.set(this.keyId, 0)
-    const msgKey = msgKeyV2(this.#crypto, this.#authKey, plain, opts.sender, out.subarray(8, 24))
-    const kv = aesKeyIvV2(this.#crypto, this.#authKey, msgKey, opts.sender, this.#kv)
-    this.#crypto.igeEncrypt(plain, kv.key, kv.iv, out.subarray(ENVELOPE_BYTES))
+    const w = this.#windows[opts.sender]
+    msgKeyV2Into(this.#crypto, w, plain, views.msgKey)
+    aesKeyIvV2Into(this.#crypto, w, views.msgKey, this.#kv)
+    this.#crypto.igeEncrypt(plain, this.#kv.key, this.#kv.iv, views.cipher)
     return out
   }
 
@@ -211,19 +248,12 @@ export class MessageCipher {
     const ciphertext = usable > 0 ? data.subarray(ENVELOPE_BYTES, ENVELOPE_BYTES + usable) : ZERO_BLOCK
     const msgKey = data.length >= ENVELOPE_BYTES ? data.subarray(8, 24) : ZERO_BLOCK
 
-    let plain: Uint8Array
-    if (opts.out !== undefined) {
-      if (opts.out.length < ciphertext.length) {
-        throw new ArgumentError(`out has ${opts.out.length} bytes, need ${ciphertext.length}`, 'out')
-      }
-      plain = opts.out.subarray(0, ciphertext.length)
-    } else {
-      plain = new Uint8Array(ciphertext.length)
-    }
-    const kv = aesKeyIvV2(crypto, this.#authKey, msgKey, opts.sender, this.#kv)
-    crypto.igeDecrypt(ciphertext, kv.key, kv.iv, plain)
-    const expected = msgKeyV2(crypto, this.#authKey, plain, opts.sender, this.#msgKey)
-    if (!timingSafeEqual(expected, msgKey)) fail('msg-key-mismatch')
+    const plain = this.#plainBuffer(opts.out, ciphertext.length)
+    const w = this.#windows[opts.sender]
+    aesKeyIvV2Into(crypto, w, msgKey, this.#kv)
+    crypto.igeDecrypt(ciphertext, this.#kv.key, this.#kv.iv, plain)
+    msgKeyV2Into(crypto, w, plain, this.#msgKey)
+    if (!timingSafeEqual(this.#msgKey, msgKey)) fail('msg-key-mismatch')
 
     // Header fields: read from a header-sized view even when the plaintext is too short (zeros then).
     const L = plain.length
