@@ -12,9 +12,9 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { factorizePQSync } from '@mtcute/core/utils.js'
 import { NodeCryptoProvider } from '@mtcute/node/utils.js'
-import bigInt from 'big-integer'
-import Long from 'long'
+import { TlBinaryReader } from '@mtcute/tl-runtime'
 import { AuthKey as GramAuthKey } from 'telegram/crypto/AuthKey.js'
+import { readBigIntFromBuffer } from 'telegram/Helpers.js'
 import { Factorizator } from 'telegram/crypto/Factorizator.js'
 import { MTProtoState } from 'telegram/network/MTProtoState.js'
 import { bigIntFromBytes, bigIntToBytes } from '../src/protocol/crypto/dh-bigint.js'
@@ -49,6 +49,21 @@ function fail(msg: string): never {
 const eq = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0
 
 // ---- message encrypt+decrypt 192B ---------------------------------------------------------------------------------
+
+/** A signed 64-bit value as mtcute's Long (read through its TL reader, so no direct dependency on `long`). */
+function mtLong(v: bigint) {
+  const b = new Uint8Array(8)
+  new DataView(b.buffer).setBigInt64(0, v, true)
+  return new TlBinaryReader({}, b).long()
+}
+type Long = ReturnType<typeof mtLong>
+
+/** The same value as GramJS's big-integer (built by GramJS's own helper). */
+function gramBig(v: bigint, signed = true) {
+  const b = Buffer.alloc(8)
+  b.writeBigInt64LE(BigInt.asIntN(64, v))
+  return readBigIntFromBuffer(b, true, signed)
+}
 
 /** mtcute's AuthKey is not exported from the package; it is loaded from its file (types declared here). */
 interface MtcuteAuthKey {
@@ -96,8 +111,8 @@ async function messageCase(caseName: string, crypto: CryptoProvider): Promise<vo
   const silent = { verbose() {}, warn() {}, debug() {}, info() {}, error() {} }
   const mt = new AuthKey(mtCrypto, silent, {})
   mt.setup(authKey)
-  const mtSession = Long.fromString(sessionId.toString(), false)
-  const mtSalt = Long.fromString(salt.toString(), false)
+  const mtSession = mtLong(sessionId)
+  const mtSalt = mtLong(salt)
   // mtcute's encryptMessage takes msg_id + seq_no + length + body and prepends salt + session_id itself.
   const mtMessage = new Uint8Array(16 + 192)
   const dv = new DataView(mtMessage.buffer)
@@ -112,8 +127,8 @@ async function messageCase(caseName: string, crypto: CryptoProvider): Promise<vo
   const gState = new MTProtoState(gAuth, silent as never, false)
   // GramJS keeps the session id private; set it the way its own code does after reset().
   const gFields = gState as unknown as { id: unknown; salt: unknown }
-  gFields.id = bigInt(sessionId.toString())
-  gFields.salt = bigInt(salt.toString())
+  gFields.id = gramBig(sessionId)
+  gFields.salt = gramBig(salt)
   const gMessage = Buffer.from(mtMessage)
 
   // Agreement: each side's client output decrypts (our server side) to the same header and body; each side
@@ -193,12 +208,12 @@ async function pqCase(): Promise<void> {
   if (smoke) cases = cases.slice(0, 3)
   const mtCrypto = new NodeCryptoProvider()
   const pqBytes = cases.map((v) => bigIntToBytes(BigInt(v.pq)))
-  const pqGram = cases.map((v) => bigInt(v.pq))
+  const pqGram = cases.map((v) => gramBig(BigInt(v.pq), false))
   for (const [i, v] of cases.entries()) {
     const want = [BigInt(v.p), BigInt(v.q)]
     const o = factorizePq(BigInt(v.pq))
     const [mp, mq] = factorizePQSync(mtCrypto, pqBytes[i] ?? new Uint8Array())
-    const g = Factorizator.factorize(pqGram[i] ?? bigInt.one)
+    const g = Factorizator.factorize(pqGram[i] ?? gramBig(1n))
     const gs = [BigInt(g.p.toString()), BigInt(g.q.toString())].sort((a, b) => (a < b ? -1 : 1))
     const agree = [[o.p, o.q], [bigIntFromBytes(mp), bigIntFromBytes(mq)], gs].every((r) => r[0] === want[0] && r[1] === want[1])
     if (!agree) fail(`factorizers disagree on ${v.pq}`)
