@@ -294,3 +294,23 @@ describe('decrypt does the same work whichever check fails', () => {
     }
   })
 })
+
+describe('fuzz: garbage input only ever yields SecurityError (seeded)', () => {
+  it('random bytes, with and without the right auth_key_id, every length 0..600', () => {
+    const rnd = seededRandom(0xf022)
+    const authKey = new Uint8Array(256)
+    rnd(authKey)
+    const c = new MessageCipher(crypto, authKey)
+    const len = new Uint8Array(2)
+    for (let i = 0; i < 300; i++) {
+      rnd(len)
+      const data = new Uint8Array((((len[0] ?? 0) << 8) | (len[1] ?? 0)) % 601)
+      rnd(data)
+      if (i % 2 === 0 && data.length >= 8) data.set(c.keyId, 0)
+      const sender: Sender = i % 3 === 0 ? 'client' : 'server'
+      expect(() => c.decrypt(data, { sender, sessionId: i % 5 === 0 ? null : 1n, ignoreTrailingBytes: i % 7 === 0 })).toThrow(
+        SecurityError,
+      )
+    }
+  })
+})

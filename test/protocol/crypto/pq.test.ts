@@ -82,3 +82,24 @@ describe('agreement with mtcute and GramJS factorizers', () => {
     expect([gp < gq ? gp : gq, gp < gq ? gq : gp]).toEqual([ours.p, ours.q])
   })
 })
+
+describe('fuzz: factorizePq on random 64-bit inputs (seeded)', () => {
+  it('either returns p * q = pq with 1 < p <= q, or throws SecurityError bad-pq', () => {
+    const rnd = seededRandom(0x9071)
+    const b = new Uint8Array(8)
+    for (let i = 0; i < 40; i++) {
+      rnd(b)
+      // Mostly products of two ~31-bit numbers (like real pq), sometimes raw random 64-bit values.
+      const n = i % 4 === 0 ? bigIntFromBytes(b) : (bigIntFromBytes(b.subarray(0, 4)) | 1n) * (bigIntFromBytes(b.subarray(4)) | 1n)
+      try {
+        const r = factorizePq(n)
+        expect(r.p * r.q).toBe(n)
+        expect(r.p > 1n && r.p <= r.q).toBe(true)
+      } catch (e) {
+        expect(e).toBeInstanceOf(SecurityError)
+        expect((e as SecurityError).reason).toBe('bad-pq')
+        expect(n < 4n || isPrime64(n)).toBe(true)
+      }
+    }
+  })
+})

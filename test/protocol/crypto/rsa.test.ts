@@ -173,4 +173,15 @@ describe('RSA server side with a generated key pair', () => {
     forged[5] = (forged[5] ?? 0) ^ 1
     expect(reason(() => rsaLegacyDecrypt(crypto, old, forged, () => data.length))).toBe('bad-rsa-data')
   })
+
+  it('fuzz: random blocks of random sizes are always bad-rsa-data (seeded)', () => {
+    const rnd = seededRandom(0x25a)
+    const len = new Uint8Array(1)
+    for (let i = 0; i < 24; i++) {
+      rnd(len)
+      const block = new Uint8Array(i % 2 === 0 ? 256 : (len[0] ?? 0) + 1)
+      rnd(block)
+      expect(reason(() => rsaPadDecrypt(crypto, pair, block))).toBe('bad-rsa-data')
+    }
+  })
 })
