@@ -168,37 +168,45 @@ export function firstServerSalt(serverNonce: Uint8Array, newNonce: Uint8Array): 
 }
 
 /**
- * The auth_key windows one direction's 2.0 derivations read, cut once per key so the per-message path creates no
- * subarrays: msg_key prefix auth_key[88+x : 120+x], sha256_a suffix auth_key[x : x+36], sha256_b prefix
- * auth_key[40+x : 76+x].
+ * Per-direction state for the 2.0 hot path: the msg_key prefix window auth_key[88+x : 120+x], and the two KDF hash
+ * inputs kept as contiguous 52-byte buffers with their auth_key parts pre-filled (sha256_a input = msg_key +
+ * auth_key[x : x+36], sha256_b input = auth_key[40+x : 76+x] + msg_key), so each message only writes its msg_key
+ * and every hash gets one contiguous part (providers can then use one-shot hashing without concatenation).
+ * Mutable scratch: one state per cipher, not shared between concurrent users.
  */
-export interface KdfWindowsV2 {
+export interface KdfStateV2 {
   readonly msgKeyPrefix: Uint8Array
-  readonly aSuffix: Uint8Array
-  readonly bPrefix: Uint8Array
+  readonly aInput: Uint8Array
+  readonly bInput: Uint8Array
 }
 
-/** Cuts the {@link KdfWindowsV2} of `authKey` for `sender`. */
-export function kdfWindowsV2(authKey: Uint8Array, sender: Sender): KdfWindowsV2 {
+/** Builds the {@link KdfStateV2} of `authKey` for `sender`. */
+export function kdfStateV2(authKey: Uint8Array, sender: Sender): KdfStateV2 {
   checkAuthKey(authKey)
   const x = senderOffset(sender)
-  return {
-    msgKeyPrefix: authKey.subarray(88 + x, 120 + x),
-    aSuffix: authKey.subarray(x, x + 36),
-    bPrefix: authKey.subarray(40 + x, 76 + x),
-  }
+  const aInput = new Uint8Array(52)
+  aInput.set(authKey.subarray(x, x + 36), 16)
+  const bInput = new Uint8Array(52)
+  bInput.set(authKey.subarray(40 + x, 76 + x), 0)
+  return { msgKeyPrefix: authKey.slice(88 + x, 120 + x), aInput, bInput }
 }
 
-/** {@link msgKeyV2} on precut windows, writing the 16 bytes into `out` (hot path; no argument checks). */
-export function msgKeyV2Into(crypto: CryptoProvider, w: KdfWindowsV2, plaintext: Uint8Array, out: Uint8Array): void {
-  const h = crypto.sha256(w.msgKeyPrefix, plaintext)
+/**
+ * {@link msgKeyV2} over a buffer whose first 32 bytes are a free slot followed by the plaintext: writes the prefix
+ * window into the slot and hashes the buffer as one part; the 16-byte msg_key goes to `out` (hot path, no checks).
+ */
+export function msgKeyV2Prefixed(crypto: CryptoProvider, st: KdfStateV2, prefixed: Uint8Array, out: Uint8Array): void {
+  prefixed.set(st.msgKeyPrefix, 0)
+  const h = crypto.sha256(prefixed)
   for (let i = 0; i < 16; i++) out[i] = h[i + 8] ?? 0
 }
 
-/** {@link aesKeyIvV2} on precut windows into caller buffers (hot path; `msgKey` must be 16 bytes). */
-export function aesKeyIvV2Into(crypto: CryptoProvider, w: KdfWindowsV2, msgKey: Uint8Array, into: AesKeyIv): void {
-  const a = crypto.sha256(msgKey, w.aSuffix)
-  const b = crypto.sha256(w.bPrefix, msgKey)
+/** {@link aesKeyIvV2} on a {@link KdfStateV2} into caller buffers (hot path; `msgKey` must be 16 bytes). */
+export function aesKeyIvV2Into(crypto: CryptoProvider, st: KdfStateV2, msgKey: Uint8Array, into: AesKeyIv): void {
+  st.aInput.set(msgKey, 0)
+  st.bInput.set(msgKey, 36)
+  const a = crypto.sha256(st.aInput)
+  const b = crypto.sha256(st.bInput)
   const { key, iv } = into
   // key = a[0:8] + b[8:24] + a[24:32]; iv = b[0:8] + a[8:24] + b[24:32]: the same split with a and b swapped.
   for (let i = 0; i < 32; i++) {

@@ -20,9 +20,9 @@ import {
   type AesKeyIv,
   aesKeyIvV2Into,
   authKeyId,
-  type KdfWindowsV2,
-  kdfWindowsV2,
-  msgKeyV2Into,
+  type KdfStateV2,
+  kdfStateV2,
+  msgKeyV2Prefixed,
   type Sender,
 } from './kdf.js'
 import type { CryptoProvider } from './provider.js'
@@ -38,6 +38,8 @@ export const MAX_PADDING = 1024
 export const REJECTED_MESSAGE = 'encrypted message rejected by MTProto security checks'
 
 const ZERO_BLOCK = new Uint8Array(16)
+/** The msg_key prefix window (auth_key[88+x : 120+x]) is 32 bytes. */
+const PREFIX = 32
 
 /** What goes into one encrypted message. */
 export interface PlainMessage {
@@ -110,15 +112,33 @@ export class MessageCipher {
   readonly #authKey: Uint8Array
   readonly #kv: AesKeyIv = { key: new Uint8Array(32), iv: new Uint8Array(32) }
   readonly #msgKey = new Uint8Array(16)
-  readonly #windows: Readonly<Record<Sender, KdfWindowsV2>>
+  readonly #kdf: Readonly<Record<Sender, KdfStateV2>>
   /** Views into the last caller `out` buffer, reused while the caller passes the same buffer and size. */
   #outFor: Uint8Array | undefined
   #outViews: { whole: Uint8Array; msgKey: Uint8Array; cipher: Uint8Array } | undefined
   #plainFor: Uint8Array | undefined
   #plainView: Uint8Array | undefined
   readonly #pad = new Uint8Array(2)
-  #scratch = new Uint8Array(256)
-  #view = new DataView(this.#scratch.buffer)
+  /**
+   * Plaintext scratch with a 32-byte slot in front for the msg_key prefix window, so msg_key hashes one contiguous
+   * buffer; encryption builds the plaintext here, decryption decrypts into it before copying out.
+   */
+  #scratch = new Uint8Array(PREFIX + 256)
+  #view = new DataView(this.#scratch.buffer, PREFIX)
+  #scratchViews: { total: number; prefixed: Uint8Array; plain: Uint8Array } | undefined
+
+  /** Views of the scratch for a plaintext of `total` bytes (grown and cached as needed). */
+  #scratchFor(total: number): { prefixed: Uint8Array; plain: Uint8Array } {
+    const cached = this.#scratchViews
+    if (cached !== undefined && cached.total === total) return cached
+    if (this.#scratch.length < PREFIX + total) {
+      this.#scratch = new Uint8Array(PREFIX + Math.max(total, (this.#scratch.length - PREFIX) * 2))
+      this.#view = new DataView(this.#scratch.buffer, PREFIX)
+    }
+    const views = { total, prefixed: this.#scratch.subarray(0, PREFIX + total), plain: this.#scratch.subarray(PREFIX, PREFIX + total) }
+    this.#scratchViews = views
+    return views
+  }
 
   constructor(crypto: CryptoProvider, authKey: Uint8Array) {
     if (authKey.length !== AUTH_KEY_BYTES) {
@@ -127,7 +147,7 @@ export class MessageCipher {
     this.#crypto = crypto
     this.#authKey = authKey.slice()
     this.keyId = authKeyId(crypto, this.#authKey)
-    this.#windows = { client: kdfWindowsV2(this.#authKey, 'client'), server: kdfWindowsV2(this.#authKey, 'server') }
+    this.#kdf = { client: kdfStateV2(this.#authKey, 'client'), server: kdfStateV2(this.#authKey, 'server') }
   }
 
   #encryptViews(out: Uint8Array | undefined, size: number): { whole: Uint8Array; msgKey: Uint8Array; cipher: Uint8Array } {
@@ -199,11 +219,7 @@ export class MessageCipher {
     }
     const pad = this.#padding(len, opts)
     const total = MESSAGE_HEADER_BYTES + len + pad
-    if (this.#scratch.length < total) {
-      this.#scratch = new Uint8Array(Math.max(total, this.#scratch.length * 2))
-      this.#view = new DataView(this.#scratch.buffer)
-    }
-    const plain = this.#scratch.subarray(0, total)
+    const { prefixed, plain } = this.#scratchFor(total)
     const v = this.#view
     v.setBigInt64(0, msg.salt, true)
     v.setBigInt64(8, msg.sessionId, true)
@@ -216,9 +232,9 @@ export class MessageCipher {
     const views = this.#encryptViews(opts.out, ENVELOPE_BYTES + total)
     const out = views.whole
     out.set(this.keyId, 0)
-    const w = this.#windows[opts.sender]
-    msgKeyV2Into(this.#crypto, w, plain, views.msgKey)
-    aesKeyIvV2Into(this.#crypto, w, views.msgKey, this.#kv)
+    const st = this.#kdf[opts.sender]
+    msgKeyV2Prefixed(this.#crypto, st, prefixed, views.msgKey)
+    aesKeyIvV2Into(this.#crypto, st, views.msgKey, this.#kv)
     this.#crypto.igeEncrypt(plain, this.#kv.key, this.#kv.iv, views.cipher)
     return out
   }
@@ -248,11 +264,13 @@ export class MessageCipher {
     const ciphertext = usable > 0 ? data.subarray(ENVELOPE_BYTES, ENVELOPE_BYTES + usable) : ZERO_BLOCK
     const msgKey = data.length >= ENVELOPE_BYTES ? data.subarray(8, 24) : ZERO_BLOCK
 
+    const st = this.#kdf[opts.sender]
+    aesKeyIvV2Into(crypto, st, msgKey, this.#kv)
+    const scratch = this.#scratchFor(ciphertext.length)
+    crypto.igeDecrypt(ciphertext, this.#kv.key, this.#kv.iv, scratch.plain)
+    msgKeyV2Prefixed(crypto, st, scratch.prefixed, this.#msgKey)
     const plain = this.#plainBuffer(opts.out, ciphertext.length)
-    const w = this.#windows[opts.sender]
-    aesKeyIvV2Into(crypto, w, msgKey, this.#kv)
-    crypto.igeDecrypt(ciphertext, this.#kv.key, this.#kv.iv, plain)
-    msgKeyV2Into(crypto, w, plain, this.#msgKey)
+    plain.set(scratch.plain)
     if (!timingSafeEqual(this.#msgKey, msgKey)) fail('msg-key-mismatch')
 
     // Header fields: read from a header-sized view even when the plaintext is too short (zeros then).
