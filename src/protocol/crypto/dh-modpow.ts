@@ -64,7 +64,13 @@ export function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
   if (exp === 0n || (mod & 1n) === 0n || b < 2n || b > mod - 2n || bitLength(mod) < NATIVE_MIN_BITS) {
     return modPowBigInt(b, exp, mod)
   }
-  const dh = nativeFor(mod)
-  dh.setPrivateKey(Buffer.from(bigIntToBytes(exp)))
-  return bigIntFromBytes(dh.computeSecret(Buffer.from(bigIntToBytes(b))))
+  try {
+    const dh = nativeFor(mod)
+    dh.setPrivateKey(Buffer.from(bigIntToBytes(exp)))
+    return bigIntFromBytes(dh.computeSecret(Buffer.from(bigIntToBytes(b))))
+  } catch {
+    // OpenSSL refuses some inputs its DH API was not made for (never seen with valid DH values); the bigint loop
+    // computes the same number, so callers never see a foreign error.
+    return modPowBigInt(b, exp, mod)
+  }
 }
