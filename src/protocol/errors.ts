@@ -83,6 +83,8 @@ export type SecurityErrorReason =
   | 'bad-rsa-key'
   | 'bad-rsa-data'
   | 'bad-srp'
+  /** resPQ.pq is not a product of two factors below 2^64 that the factorizer can split. */
+  | 'bad-pq'
 
 /**
  * Received data failed a check that guards against forgery or tampering. The outward `message` is generic on purpose
