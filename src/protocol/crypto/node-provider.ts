@@ -12,7 +12,7 @@
  *   CBC cipher setup dominates (~60 at 192 B).
  * - js: the same kernels in plain JavaScript (~250-290), for runtimes without WebAssembly (`node --jitless`).
  */
-import { createCipheriv, createHash, createHmac, pbkdf2Sync, randomFillSync } from 'node:crypto'
+import { createCipheriv, createHash, createHmac, hash, pbkdf2Sync, randomFillSync } from 'node:crypto'
 import { ArgumentError } from '../../errors.js'
 import { NativeUnavailableError } from './backend-error.js'
 import { checkBytes, checkIge, checkKey, CTR_IV, resolveOut, separateSource } from './check.js'
@@ -102,14 +102,25 @@ class NodeCtr implements AesCtr {
       dst.set(res)
       return dst
     }
-    return res
+    return plain(res)
   }
 }
 
+/**
+ * Node returns Buffers, whose `slice` is a view rather than a copy; callers of a provider expect plain Uint8Array
+ * semantics (a `slice` they can wrap in a DataView at offset 0), so every result is re-typed as a Uint8Array view
+ * (no copy).
+ */
+function plain(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.length)
+}
+
 function digest(alg: 'sha1' | 'sha256', parts: Uint8Array[]): Uint8Array {
+  // One-shot hashing skips the Hash object: ~0.59 us against ~0.77 us for a 52-byte SHA-256 on this machine.
+  if (parts.length === 1) return plain(hash(alg, checkPart(parts[0]), 'buffer'))
   const h = createHash(alg)
   for (let i = 0; i < parts.length; i++) h.update(checkPart(parts[i]))
-  return h.digest()
+  return plain(h.digest())
 }
 
 function checkPart(p: unknown): Uint8Array {
@@ -138,7 +149,7 @@ export function createNodeCryptoProvider(options: NodeCryptoOptions = {}): Crypt
       checkBytes(key, 'key')
       const h = createHmac('sha256', key)
       for (const p of parts) h.update(checkPart(p))
-      return h.digest()
+      return plain(h.digest())
     },
     pbkdf2Sha512(password, salt, iterations) {
       checkBytes(password, 'password')
@@ -146,7 +157,7 @@ export function createNodeCryptoProvider(options: NodeCryptoOptions = {}): Crypt
       if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_PBKDF2_ITERATIONS) {
         throw new ArgumentError(`PBKDF2 iterations must be an integer in 1..${MAX_PBKDF2_ITERATIONS}, got ${iterations}`, 'iterations')
       }
-      return pbkdf2Sync(password, salt, iterations, 64, 'sha512')
+      return plain(pbkdf2Sync(password, salt, iterations, 64, 'sha512'))
     },
     igeEncrypt: ige.encrypt,
     igeDecrypt: ige.decrypt,

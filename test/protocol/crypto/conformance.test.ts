@@ -255,3 +255,16 @@ describe.each(asyncProviders)('%s (async-only members)', (_name, p) => {
     return expect(pending).rejects.toBeInstanceOf(ArgumentError)
   })
 })
+
+describe('provider results behave as plain Uint8Array', () => {
+  it('slice() of a digest is a copy starting at offset 0 (not a Buffer view)', () => {
+    const p = createNodeCryptoProvider()
+    const outs = [p.sha1(new Uint8Array(3)), p.sha256(new Uint8Array(3), new Uint8Array(2)), p.hmacSha256(new Uint8Array(4), new Uint8Array(1))]
+    for (const d of outs) {
+      expect(Buffer.isBuffer(d)).toBe(false)
+      const tail = d.slice(12, 20)
+      expect(tail.byteOffset).toBe(0)
+      expect(new DataView(tail.buffer).getUint8(0)).toBe(d[12])
+    }
+  })
+})
