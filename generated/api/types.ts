@@ -21423,27 +21423,49 @@ export interface ApiResultMap {
   'ephemeral.getCallbackAnswer': Api.messages.BotCallbackAnswer
 }
 
-/** The result type of request `R`; generic wrappers resolve to the wrapped query's result. */
+/** The result type of request `R`; generic wrappers resolve to the wrapped query's result (`unknown` when the query is untyped). */
 export type ApiResultOf<R extends ApiMethod> = R extends { _: 'invokeAfterMsg'; query: infer Q extends ApiMethod }
-  ? ApiResultOf<Q>
+  ? ApiMethod extends Q
+    ? unknown
+    : ApiResultOf<Q>
   : R extends { _: 'invokeAfterMsgs'; query: infer Q extends ApiMethod }
-  ? ApiResultOf<Q>
+  ? ApiMethod extends Q
+    ? unknown
+    : ApiResultOf<Q>
   : R extends { _: 'initConnection'; query: infer Q extends ApiMethod }
-  ? ApiResultOf<Q>
+  ? ApiMethod extends Q
+    ? unknown
+    : ApiResultOf<Q>
   : R extends { _: 'invokeWithLayer'; query: infer Q extends ApiMethod }
-  ? ApiResultOf<Q>
+  ? ApiMethod extends Q
+    ? unknown
+    : ApiResultOf<Q>
   : R extends { _: 'invokeWithoutUpdates'; query: infer Q extends ApiMethod }
-  ? ApiResultOf<Q>
+  ? ApiMethod extends Q
+    ? unknown
+    : ApiResultOf<Q>
   : R extends { _: 'invokeWithMessagesRange'; query: infer Q extends ApiMethod }
-  ? ApiResultOf<Q>
+  ? ApiMethod extends Q
+    ? unknown
+    : ApiResultOf<Q>
   : R extends { _: 'invokeWithTakeout'; query: infer Q extends ApiMethod }
-  ? ApiResultOf<Q>
+  ? ApiMethod extends Q
+    ? unknown
+    : ApiResultOf<Q>
   : R extends { _: 'invokeWithBusinessConnection'; query: infer Q extends ApiMethod }
-  ? ApiResultOf<Q>
+  ? ApiMethod extends Q
+    ? unknown
+    : ApiResultOf<Q>
   : R extends { _: 'invokeWithGooglePlayIntegrity'; query: infer Q extends ApiMethod }
-  ? ApiResultOf<Q>
+  ? ApiMethod extends Q
+    ? unknown
+    : ApiResultOf<Q>
   : R extends { _: 'invokeWithApnsSecret'; query: infer Q extends ApiMethod }
-  ? ApiResultOf<Q>
+  ? ApiMethod extends Q
+    ? unknown
+    : ApiResultOf<Q>
   : R extends { _: 'invokeWithReCaptcha'; query: infer Q extends ApiMethod }
-  ? ApiResultOf<Q>
+  ? ApiMethod extends Q
+    ? unknown
+    : ApiResultOf<Q>
   : ApiResultMap[R['_']]

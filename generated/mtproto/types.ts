@@ -470,5 +470,5 @@ export interface MtResultMap {
   'req_pq': Mt.ResPQ
 }
 
-/** The result type of request `R`; generic wrappers resolve to the wrapped query's result. */
+/** The result type of request `R`; generic wrappers resolve to the wrapped query's result (`unknown` when the query is untyped). */
 export type MtResultOf<R extends MtMethod> = MtResultMap[R['_']]

@@ -124,12 +124,14 @@ export function emitTypes(m: Model, banner: string, runtimeImport: string): stri
     out.push(`  '${f.name}': ${r}`)
   }
   out.push('}', '')
-  out.push(`/** The result type of request \`R\`; generic wrappers resolve to the wrapped query's result. */`)
+  out.push(
+    `/** The result type of request \`R\`; generic wrappers resolve to the wrapped query's result (\`unknown\` when the query is untyped). */`,
+  )
   let chain = ''
   for (const f of m.methods) {
     const q = genericQuery(f)
     if (!q) continue
-    chain += `R extends { _: '${f.name}'; ${camel(q.name)}: infer Q extends ${methodUnion} }\n  ? ${m.ns}ResultOf<Q>\n  : `
+    chain += `R extends { _: '${f.name}'; ${camel(q.name)}: infer Q extends ${methodUnion} }\n  ? ${methodUnion} extends Q\n    ? unknown\n    : ${m.ns}ResultOf<Q>\n  : `
   }
   out.push(`export type ${m.ns}ResultOf<R extends ${methodUnion}> = ${chain}${m.ns}ResultMap[R['_']]`, '')
   const body = out.join('\n')
