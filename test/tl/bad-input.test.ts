@@ -12,7 +12,7 @@ import { apiModel, mtModel } from './helpers/schema-model.js'
 
 function u32le(...vals: number[]): Uint8Array {
   const b = Buffer.alloc(vals.length * 4)
-  vals.forEach((v, i) => b.writeUInt32LE(v >>> 0, i * 4))
+  for (const [i, v] of vals.entries()) b.writeUInt32LE(v >>> 0, i * 4)
   return new Uint8Array(b)
 }
 
