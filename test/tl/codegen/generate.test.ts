@@ -13,7 +13,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'mtactor-layer224-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
 function run(cmd: string, args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(join(root, 'node_modules', '.bin', cmd), args, { cwd: tmp, encoding: 'utf8' })
+  const r = spawnSync(join(root, 'node_modules', '.bin', cmd), args, { cwd: tmp, encoding: 'utf8', timeout: 40_000 })
   return { status: r.status, out: `${r.stdout}${r.stderr}` }
 }
 
