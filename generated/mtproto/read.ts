@@ -7,108 +7,140 @@
 import type { ReadFn, TlReader, TlValue } from '../../src/tl/runtime/index.js'
 import type { Mt } from './types.js'
 function r_resPQ(r: TlReader): Mt.resPQ {
-  const v_0 = r.int128()
-  const v_1 = r.int128()
-  const v_2 = r.bytes()
-  const v_3 = r.vecLong()
-  return { _: 'resPQ', nonce: v_0, serverNonce: v_1, pq: v_2, serverPublicKeyFingerprints: v_3 }
+  return {
+    _: 'resPQ',
+    nonce: r.int128(),
+    serverNonce: r.int128(),
+    pq: r.bytes(),
+    serverPublicKeyFingerprints: r.vecLong(),
+  }
 }
 function r_p_q_inner_data_dc(r: TlReader): Mt.p_q_inner_data_dc {
-  const v_0 = r.bytes()
-  const v_1 = r.bytes()
-  const v_2 = r.bytes()
-  const v_3 = r.int128()
-  const v_4 = r.int128()
-  const v_5 = r.int256()
-  const v_6 = r.int()
-  return { _: 'p_q_inner_data_dc', pq: v_0, p: v_1, q: v_2, nonce: v_3, serverNonce: v_4, newNonce: v_5, dc: v_6 }
+  return {
+    _: 'p_q_inner_data_dc',
+    pq: r.bytes(),
+    p: r.bytes(),
+    q: r.bytes(),
+    nonce: r.int128(),
+    serverNonce: r.int128(),
+    newNonce: r.int256(),
+    dc: r.int(),
+  }
 }
 function r_p_q_inner_data_temp_dc(r: TlReader): Mt.p_q_inner_data_temp_dc {
-  const v_0 = r.bytes()
-  const v_1 = r.bytes()
-  const v_2 = r.bytes()
-  const v_3 = r.int128()
-  const v_4 = r.int128()
-  const v_5 = r.int256()
-  const v_6 = r.int()
-  const v_7 = r.int()
-  return { _: 'p_q_inner_data_temp_dc', pq: v_0, p: v_1, q: v_2, nonce: v_3, serverNonce: v_4, newNonce: v_5, dc: v_6, expiresIn: v_7 }
+  return {
+    _: 'p_q_inner_data_temp_dc',
+    pq: r.bytes(),
+    p: r.bytes(),
+    q: r.bytes(),
+    nonce: r.int128(),
+    serverNonce: r.int128(),
+    newNonce: r.int256(),
+    dc: r.int(),
+    expiresIn: r.int(),
+  }
 }
 function r_server_DH_params_ok(r: TlReader): Mt.server_DH_params_ok {
-  const v_0 = r.int128()
-  const v_1 = r.int128()
-  const v_2 = r.bytes()
-  return { _: 'server_DH_params_ok', nonce: v_0, serverNonce: v_1, encryptedAnswer: v_2 }
+  return {
+    _: 'server_DH_params_ok',
+    nonce: r.int128(),
+    serverNonce: r.int128(),
+    encryptedAnswer: r.bytes(),
+  }
 }
 function r_server_DH_inner_data(r: TlReader): Mt.server_DH_inner_data {
-  const v_0 = r.int128()
-  const v_1 = r.int128()
-  const v_2 = r.int()
-  const v_3 = r.bytes()
-  const v_4 = r.bytes()
-  const v_5 = r.int()
-  return { _: 'server_DH_inner_data', nonce: v_0, serverNonce: v_1, g: v_2, dhPrime: v_3, gA: v_4, serverTime: v_5 }
+  return {
+    _: 'server_DH_inner_data',
+    nonce: r.int128(),
+    serverNonce: r.int128(),
+    g: r.int(),
+    dhPrime: r.bytes(),
+    gA: r.bytes(),
+    serverTime: r.int(),
+  }
 }
 function r_client_DH_inner_data(r: TlReader): Mt.client_DH_inner_data {
-  const v_0 = r.int128()
-  const v_1 = r.int128()
-  const v_2 = r.long()
-  const v_3 = r.bytes()
-  return { _: 'client_DH_inner_data', nonce: v_0, serverNonce: v_1, retryId: v_2, gB: v_3 }
+  return {
+    _: 'client_DH_inner_data',
+    nonce: r.int128(),
+    serverNonce: r.int128(),
+    retryId: r.long(),
+    gB: r.bytes(),
+  }
 }
 function r_dh_gen_ok(r: TlReader): Mt.dh_gen_ok {
-  const v_0 = r.int128()
-  const v_1 = r.int128()
-  const v_2 = r.int128()
-  return { _: 'dh_gen_ok', nonce: v_0, serverNonce: v_1, newNonceHash1: v_2 }
+  return {
+    _: 'dh_gen_ok',
+    nonce: r.int128(),
+    serverNonce: r.int128(),
+    newNonceHash1: r.int128(),
+  }
 }
 function r_dh_gen_retry(r: TlReader): Mt.dh_gen_retry {
-  const v_0 = r.int128()
-  const v_1 = r.int128()
-  const v_2 = r.int128()
-  return { _: 'dh_gen_retry', nonce: v_0, serverNonce: v_1, newNonceHash2: v_2 }
+  return {
+    _: 'dh_gen_retry',
+    nonce: r.int128(),
+    serverNonce: r.int128(),
+    newNonceHash2: r.int128(),
+  }
 }
 function r_dh_gen_fail(r: TlReader): Mt.dh_gen_fail {
-  const v_0 = r.int128()
-  const v_1 = r.int128()
-  const v_2 = r.int128()
-  return { _: 'dh_gen_fail', nonce: v_0, serverNonce: v_1, newNonceHash3: v_2 }
+  return {
+    _: 'dh_gen_fail',
+    nonce: r.int128(),
+    serverNonce: r.int128(),
+    newNonceHash3: r.int128(),
+  }
 }
 function r_bind_auth_key_inner(r: TlReader): Mt.bind_auth_key_inner {
-  const v_0 = r.long()
-  const v_1 = r.long()
-  const v_2 = r.long()
-  const v_3 = r.long()
-  const v_4 = r.int()
-  return { _: 'bind_auth_key_inner', nonce: v_0, tempAuthKeyId: v_1, permAuthKeyId: v_2, tempSessionId: v_3, expiresAt: v_4 }
+  return {
+    _: 'bind_auth_key_inner',
+    nonce: r.long(),
+    tempAuthKeyId: r.long(),
+    permAuthKeyId: r.long(),
+    tempSessionId: r.long(),
+    expiresAt: r.int(),
+  }
 }
 function r_rpc_result(r: TlReader): Mt.rpc_result {
-  const v_0 = r.long()
-  const v_1 = r.object() as TlValue
-  return { _: 'rpc_result', reqMsgId: v_0, result: v_1 }
+  return {
+    _: 'rpc_result',
+    reqMsgId: r.long(),
+    result: r.object() as TlValue,
+  }
 }
 function r_rpc_error(r: TlReader): Mt.rpc_error {
-  const v_0 = r.int()
-  const v_1 = r.string()
-  return { _: 'rpc_error', errorCode: v_0, errorMessage: v_1 }
+  return {
+    _: 'rpc_error',
+    errorCode: r.int(),
+    errorMessage: r.string(),
+  }
 }
 function r_rpc_answer_unknown(_r: TlReader): Mt.rpc_answer_unknown {
-  return { _: 'rpc_answer_unknown' }
+  return {
+    _: 'rpc_answer_unknown',
+  }
 }
 function r_rpc_answer_dropped_running(_r: TlReader): Mt.rpc_answer_dropped_running {
-  return { _: 'rpc_answer_dropped_running' }
+  return {
+    _: 'rpc_answer_dropped_running',
+  }
 }
 function r_rpc_answer_dropped(r: TlReader): Mt.rpc_answer_dropped {
-  const v_0 = r.long()
-  const v_1 = r.int()
-  const v_2 = r.int()
-  return { _: 'rpc_answer_dropped', msgId: v_0, seqNo: v_1, bytes: v_2 }
+  return {
+    _: 'rpc_answer_dropped',
+    msgId: r.long(),
+    seqNo: r.int(),
+    bytes: r.int(),
+  }
 }
 function r_future_salt(r: TlReader): Mt.future_salt {
-  const v_0 = r.int()
-  const v_1 = r.int()
-  const v_2 = r.long()
-  return { _: 'future_salt', validSince: v_0, validUntil: v_1, salt: v_2 }
+  return {
+    _: 'future_salt',
+    validSince: r.int(),
+    validUntil: r.int(),
+    salt: r.long(),
+  }
 }
 function r_future_salts(r: TlReader): Mt.future_salts {
   const v_0 = r.long()
@@ -122,23 +154,31 @@ function r_future_salts(r: TlReader): Mt.future_salts {
   return { _: 'future_salts', reqMsgId: v_0, now: v_1, salts: v_2 }
 }
 function r_pong(r: TlReader): Mt.pong {
-  const v_0 = r.long()
-  const v_1 = r.long()
-  return { _: 'pong', msgId: v_0, pingId: v_1 }
+  return {
+    _: 'pong',
+    msgId: r.long(),
+    pingId: r.long(),
+  }
 }
 function r_destroy_session_ok(r: TlReader): Mt.destroy_session_ok {
-  const v_0 = r.long()
-  return { _: 'destroy_session_ok', sessionId: v_0 }
+  return {
+    _: 'destroy_session_ok',
+    sessionId: r.long(),
+  }
 }
 function r_destroy_session_none(r: TlReader): Mt.destroy_session_none {
-  const v_0 = r.long()
-  return { _: 'destroy_session_none', sessionId: v_0 }
+  return {
+    _: 'destroy_session_none',
+    sessionId: r.long(),
+  }
 }
 function r_new_session_created(r: TlReader): Mt.new_session_created {
-  const v_0 = r.long()
-  const v_1 = r.long()
-  const v_2 = r.long()
-  return { _: 'new_session_created', firstMsgId: v_0, uniqueId: v_1, serverSalt: v_2 }
+  return {
+    _: 'new_session_created',
+    firstMsgId: r.long(),
+    uniqueId: r.long(),
+    serverSalt: r.long(),
+  }
 }
 function r_msg_container(r: TlReader): Mt.msg_container {
   const n1 = r.count(20)
@@ -150,150 +190,206 @@ function r_msg_container(r: TlReader): Mt.msg_container {
   return { _: 'msg_container', messages: v_0 }
 }
 function r_message(r: TlReader): Mt.message {
-  const v_0 = r.long()
-  const v_1 = r.int()
-  const v_2 = r.int()
-  const v_3 = r.object() as TlValue
-  return { _: 'message', msgId: v_0, seqno: v_1, bytes: v_2, body: v_3 }
+  return {
+    _: 'message',
+    msgId: r.long(),
+    seqno: r.int(),
+    bytes: r.int(),
+    body: r.object() as TlValue,
+  }
 }
 function r_msg_copy(r: TlReader): Mt.msg_copy {
-  const v_0 = r.object() as Mt.Message
-  return { _: 'msg_copy', origMessage: v_0 }
+  return {
+    _: 'msg_copy',
+    origMessage: r.object() as Mt.Message,
+  }
 }
 function r_msgs_ack(r: TlReader): Mt.msgs_ack {
-  const v_0 = r.vecLong()
-  return { _: 'msgs_ack', msgIds: v_0 }
+  return {
+    _: 'msgs_ack',
+    msgIds: r.vecLong(),
+  }
 }
 function r_bad_msg_notification(r: TlReader): Mt.bad_msg_notification {
-  const v_0 = r.long()
-  const v_1 = r.int()
-  const v_2 = r.int()
-  return { _: 'bad_msg_notification', badMsgId: v_0, badMsgSeqno: v_1, errorCode: v_2 }
+  return {
+    _: 'bad_msg_notification',
+    badMsgId: r.long(),
+    badMsgSeqno: r.int(),
+    errorCode: r.int(),
+  }
 }
 function r_bad_server_salt(r: TlReader): Mt.bad_server_salt {
-  const v_0 = r.long()
-  const v_1 = r.int()
-  const v_2 = r.int()
-  const v_3 = r.long()
-  return { _: 'bad_server_salt', badMsgId: v_0, badMsgSeqno: v_1, errorCode: v_2, newServerSalt: v_3 }
+  return {
+    _: 'bad_server_salt',
+    badMsgId: r.long(),
+    badMsgSeqno: r.int(),
+    errorCode: r.int(),
+    newServerSalt: r.long(),
+  }
 }
 function r_msg_resend_req(r: TlReader): Mt.msg_resend_req {
-  const v_0 = r.vecLong()
-  return { _: 'msg_resend_req', msgIds: v_0 }
+  return {
+    _: 'msg_resend_req',
+    msgIds: r.vecLong(),
+  }
 }
 function r_msgs_state_req(r: TlReader): Mt.msgs_state_req {
-  const v_0 = r.vecLong()
-  return { _: 'msgs_state_req', msgIds: v_0 }
+  return {
+    _: 'msgs_state_req',
+    msgIds: r.vecLong(),
+  }
 }
 function r_msgs_state_info(r: TlReader): Mt.msgs_state_info {
-  const v_0 = r.long()
-  const v_1 = r.bytes()
-  return { _: 'msgs_state_info', reqMsgId: v_0, info: v_1 }
+  return {
+    _: 'msgs_state_info',
+    reqMsgId: r.long(),
+    info: r.bytes(),
+  }
 }
 function r_msgs_all_info(r: TlReader): Mt.msgs_all_info {
-  const v_0 = r.vecLong()
-  const v_1 = r.bytes()
-  return { _: 'msgs_all_info', msgIds: v_0, info: v_1 }
+  return {
+    _: 'msgs_all_info',
+    msgIds: r.vecLong(),
+    info: r.bytes(),
+  }
 }
 function r_msg_detailed_info(r: TlReader): Mt.msg_detailed_info {
-  const v_0 = r.long()
-  const v_1 = r.long()
-  const v_2 = r.int()
-  const v_3 = r.int()
-  return { _: 'msg_detailed_info', msgId: v_0, answerMsgId: v_1, bytes: v_2, status: v_3 }
+  return {
+    _: 'msg_detailed_info',
+    msgId: r.long(),
+    answerMsgId: r.long(),
+    bytes: r.int(),
+    status: r.int(),
+  }
 }
 function r_msg_new_detailed_info(r: TlReader): Mt.msg_new_detailed_info {
-  const v_0 = r.long()
-  const v_1 = r.int()
-  const v_2 = r.int()
-  return { _: 'msg_new_detailed_info', answerMsgId: v_0, bytes: v_1, status: v_2 }
+  return {
+    _: 'msg_new_detailed_info',
+    answerMsgId: r.long(),
+    bytes: r.int(),
+    status: r.int(),
+  }
 }
 function r_destroy_auth_key_ok(_r: TlReader): Mt.destroy_auth_key_ok {
-  return { _: 'destroy_auth_key_ok' }
+  return {
+    _: 'destroy_auth_key_ok',
+  }
 }
 function r_destroy_auth_key_none(_r: TlReader): Mt.destroy_auth_key_none {
-  return { _: 'destroy_auth_key_none' }
+  return {
+    _: 'destroy_auth_key_none',
+  }
 }
 function r_destroy_auth_key_fail(_r: TlReader): Mt.destroy_auth_key_fail {
-  return { _: 'destroy_auth_key_fail' }
+  return {
+    _: 'destroy_auth_key_fail',
+  }
 }
 function r_http_wait(r: TlReader): Mt.http_wait {
-  const v_0 = r.int()
-  const v_1 = r.int()
-  const v_2 = r.int()
-  return { _: 'http_wait', maxDelay: v_0, waitAfter: v_1, maxWait: v_2 }
+  return {
+    _: 'http_wait',
+    maxDelay: r.int(),
+    waitAfter: r.int(),
+    maxWait: r.int(),
+  }
 }
 function r_p_q_inner_data(r: TlReader): Mt.p_q_inner_data {
-  const v_0 = r.bytes()
-  const v_1 = r.bytes()
-  const v_2 = r.bytes()
-  const v_3 = r.int128()
-  const v_4 = r.int128()
-  const v_5 = r.int256()
-  return { _: 'p_q_inner_data', pq: v_0, p: v_1, q: v_2, nonce: v_3, serverNonce: v_4, newNonce: v_5 }
+  return {
+    _: 'p_q_inner_data',
+    pq: r.bytes(),
+    p: r.bytes(),
+    q: r.bytes(),
+    nonce: r.int128(),
+    serverNonce: r.int128(),
+    newNonce: r.int256(),
+  }
 }
 function r_p_q_inner_data_temp(r: TlReader): Mt.p_q_inner_data_temp {
-  const v_0 = r.bytes()
-  const v_1 = r.bytes()
-  const v_2 = r.bytes()
-  const v_3 = r.int128()
-  const v_4 = r.int128()
-  const v_5 = r.int256()
-  const v_6 = r.int()
-  return { _: 'p_q_inner_data_temp', pq: v_0, p: v_1, q: v_2, nonce: v_3, serverNonce: v_4, newNonce: v_5, expiresIn: v_6 }
+  return {
+    _: 'p_q_inner_data_temp',
+    pq: r.bytes(),
+    p: r.bytes(),
+    q: r.bytes(),
+    nonce: r.int128(),
+    serverNonce: r.int128(),
+    newNonce: r.int256(),
+    expiresIn: r.int(),
+  }
 }
 function r_server_DH_params_fail(r: TlReader): Mt.server_DH_params_fail {
-  const v_0 = r.int128()
-  const v_1 = r.int128()
-  const v_2 = r.int128()
-  return { _: 'server_DH_params_fail', nonce: v_0, serverNonce: v_1, newNonceHash: v_2 }
+  return {
+    _: 'server_DH_params_fail',
+    nonce: r.int128(),
+    serverNonce: r.int128(),
+    newNonceHash: r.int128(),
+  }
 }
 function r_req_pq_multi(r: TlReader): Mt.req_pq_multi {
-  const v_0 = r.int128()
-  return { _: 'req_pq_multi', nonce: v_0 }
+  return {
+    _: 'req_pq_multi',
+    nonce: r.int128(),
+  }
 }
 function r_req_DH_params(r: TlReader): Mt.req_DH_params {
-  const v_0 = r.int128()
-  const v_1 = r.int128()
-  const v_2 = r.bytes()
-  const v_3 = r.bytes()
-  const v_4 = r.long()
-  const v_5 = r.bytes()
-  return { _: 'req_DH_params', nonce: v_0, serverNonce: v_1, p: v_2, q: v_3, publicKeyFingerprint: v_4, encryptedData: v_5 }
+  return {
+    _: 'req_DH_params',
+    nonce: r.int128(),
+    serverNonce: r.int128(),
+    p: r.bytes(),
+    q: r.bytes(),
+    publicKeyFingerprint: r.long(),
+    encryptedData: r.bytes(),
+  }
 }
 function r_set_client_DH_params(r: TlReader): Mt.set_client_DH_params {
-  const v_0 = r.int128()
-  const v_1 = r.int128()
-  const v_2 = r.bytes()
-  return { _: 'set_client_DH_params', nonce: v_0, serverNonce: v_1, encryptedData: v_2 }
+  return {
+    _: 'set_client_DH_params',
+    nonce: r.int128(),
+    serverNonce: r.int128(),
+    encryptedData: r.bytes(),
+  }
 }
 function r_rpc_drop_answer(r: TlReader): Mt.rpc_drop_answer {
-  const v_0 = r.long()
-  return { _: 'rpc_drop_answer', reqMsgId: v_0 }
+  return {
+    _: 'rpc_drop_answer',
+    reqMsgId: r.long(),
+  }
 }
 function r_get_future_salts(r: TlReader): Mt.get_future_salts {
-  const v_0 = r.int()
-  return { _: 'get_future_salts', num: v_0 }
+  return {
+    _: 'get_future_salts',
+    num: r.int(),
+  }
 }
 function r_ping(r: TlReader): Mt.ping {
-  const v_0 = r.long()
-  return { _: 'ping', pingId: v_0 }
+  return {
+    _: 'ping',
+    pingId: r.long(),
+  }
 }
 function r_ping_delay_disconnect(r: TlReader): Mt.ping_delay_disconnect {
-  const v_0 = r.long()
-  const v_1 = r.int()
-  return { _: 'ping_delay_disconnect', pingId: v_0, disconnectDelay: v_1 }
+  return {
+    _: 'ping_delay_disconnect',
+    pingId: r.long(),
+    disconnectDelay: r.int(),
+  }
 }
 function r_destroy_session(r: TlReader): Mt.destroy_session {
-  const v_0 = r.long()
-  return { _: 'destroy_session', sessionId: v_0 }
+  return {
+    _: 'destroy_session',
+    sessionId: r.long(),
+  }
 }
 function r_destroy_auth_key(_r: TlReader): Mt.destroy_auth_key {
-  return { _: 'destroy_auth_key' }
+  return {
+    _: 'destroy_auth_key',
+  }
 }
 function r_req_pq(r: TlReader): Mt.req_pq {
-  const v_0 = r.int128()
-  return { _: 'req_pq', nonce: v_0 }
+  return {
+    _: 'req_pq',
+    nonce: r.int128(),
+  }
 }
 
 /** Mt readers keyed by constructor id (the id is consumed before the call). */

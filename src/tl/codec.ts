@@ -16,7 +16,7 @@ import { type TlObject, registry } from './runtime/registry.js'
 import { TlWriter, sizeObject } from './runtime/writer.js'
 
 /** Exact serialized size of a boxed object (id included). Throws ArgumentError for malformed objects. */
-export function sizeOf(obj: TlObject | boolean | readonly TlObject[]): number {
+export function sizeOf<T extends TlSerializable>(obj: T): number {
   try {
     return sizeObject(obj)
   } catch (e) {
@@ -32,28 +32,65 @@ function asArgumentError(e: unknown, obj: unknown): MtError {
   return err
 }
 
+/** What {@link serializeObject} accepts: a boxed object, a Bool, or a boxed vector of objects. */
+export type TlSerializable = TlObject | boolean | readonly TlObject[]
+
 /**
- * Serializes a boxed object (or Bool, or vector of objects) into a new buffer of exactly the right size.
+ * Slab for small messages: one exactly sized view per message, carved from a 64 KiB block. Allocating a fresh
+ * ArrayBuffer per message costs ~0.5 us in V8 (off-heap backing store), 20x a view; this is the Buffer-pool
+ * technique. Views are never reused, so messages never alias; a slab lives while any of its views does.
+ */
+const SLAB_SIZE = 64 * 1024
+/** Messages above this size get their own ArrayBuffer (keeps slabs from being pinned by big payloads). */
+const SLAB_MAX_MESSAGE = SLAB_SIZE / 8
+let slab = new Uint8Array(Buffer.allocUnsafeSlow(SLAB_SIZE).buffer, 0, SLAB_SIZE)
+let slabPos = 0
+const slabWriter = new TlWriter(slab)
+
+/** Options of {@link serializeObject}. */
+export interface SerializeOptions {
+  /** Return a buffer that owns its whole ArrayBuffer (e.g. to transfer it to a worker). Default false. */
+  readonly ownBuffer?: boolean
+}
+
+/**
+ * Serializes a boxed object (or Bool, or vector of objects) into exactly `sizeOf(obj)` bytes, written in one
+ * pass after a size pre-pass. Small messages are views into a shared slab unless `ownBuffer` is set.
  * Missing required fields, wrong primitive types and unknown names raise {@link ArgumentError}.
  */
-export function serializeObject(obj: TlObject | boolean | readonly TlObject[]): Uint8Array {
-  let w: TlWriter
+export function serializeObject<T extends TlSerializable>(obj: T, opts?: SerializeOptions): Uint8Array {
   let size: number
+  let w: TlWriter
+  let start: number
   try {
     size = sizeObject(obj)
-    w = new TlWriter(size)
+    if (size <= SLAB_MAX_MESSAGE && opts?.ownBuffer !== true) {
+      if (slabPos + size > SLAB_SIZE) {
+        slab = new Uint8Array(Buffer.allocUnsafeSlow(SLAB_SIZE).buffer, 0, SLAB_SIZE)
+        slabPos = 0
+      }
+      w = slabWriter
+      start = slabPos
+      w.rebind(slab, start)
+    } else {
+      w = new TlWriter(size)
+      start = 0
+    }
     w.object(obj)
   } catch (e) {
     throw asArgumentError(e, obj)
   }
-  if (w.pos !== size) {
+  if (w.pos - start !== size) {
     const name = typeof obj === 'object' && '_' in obj ? obj._ : typeof obj
     throw new ArgumentError(
-      `cannot serialize ${name}: a field present in flags is missing or mistyped (wrote ${w.pos} of ${size} bytes)`,
+      `cannot serialize ${name}: a field present in flags is missing or mistyped (wrote ${w.pos - start} of ${size} bytes)`,
       name,
     )
   }
-  return w.buf
+  if (w !== slabWriter) return w.buf
+  // keep every message 8-byte aligned within the slab
+  slabPos = (start + size + 7) & ~7
+  return new Uint8Array(slab.buffer, start, size)
 }
 
 /** Value returned by an untyped read: an object, a Bool, or a vector of those. */

@@ -11,6 +11,8 @@ import type { MtMethod, MtResultOf } from '../../generated/mtproto/index.js'
 export * from '../../generated/mtproto/index.js'
 export {
   type ResultKey,
+  type SerializeOptions,
+  type TlSerializable,
   type TlDeserialized,
   deserializeObject,
   readResult as readResultByName,

@@ -80,7 +80,49 @@ function readParts(m: Model, t: TlType, d: TlDecl, ctx: Ctx, ind: string): { pre
   }
 }
 
+/**
+ * Whether the reader can be one object literal with the reads inline (values are then stored straight into the
+ * new object instead of being kept live across calls): every bitmask field must be preceded only by bitmask or
+ * `flags.N?true` fields (so it can be read before the literal), and every field must be a single expression.
+ */
+function inlinable(m: Model, d: TlDecl): boolean {
+  let consumed = false
+  for (const p of d.params) {
+    if (p.isFlags) {
+      if (consumed) return false
+      continue
+    }
+    if (p.type.kind === 'prim' && p.type.name === 'true') continue
+    consumed = true
+    if (readExpr(m, p.type, d) === undefined) return false
+  }
+  return true
+}
+
+function inlineReaderFn(m: Model, d: TlDecl): string[] {
+  const out = [`function r_${flat(d.name)}(${d.params.length > 0 ? 'r' : '_r'}: TlReader): ${qualified(m.ns, d.name)} {`]
+  const props: string[] = [`    _: '${d.name}',`]
+  for (const p of d.params) {
+    if (p.isFlags) {
+      const used = d.params.some((q) => q.cond?.field === p.name)
+      out.push(used ? `  const f_${p.name} = r.int()` : '  r.int()')
+      continue
+    }
+    const cond = p.cond ? `(f_${p.cond.field} & ${mask(p.cond.bit)})` : ''
+    let e: string
+    if (p.type.kind === 'prim' && p.type.name === 'true') e = `${cond} !== 0`
+    else {
+      const x = readExpr(m, p.type, d) as string
+      e = p.cond ? `${cond} !== 0 ? ${x} : undefined` : x
+    }
+    props.push(`    ${camel(p.name)}: ${e},`)
+  }
+  out.push('  return {', ...props, '  }', '}')
+  return out
+}
+
 function readerFn(m: Model, d: TlDecl): string[] {
+  if (inlinable(m, d)) return inlineReaderFn(m, d)
   const ret = qualified(m.ns, d.name)
   const out = [`function r_${flat(d.name)}(${d.params.length > 0 ? 'r' : '_r'}: TlReader): ${ret} {`]
   const ctx = new Ctx()

@@ -12,7 +12,7 @@
  */
 import { unzipSync } from 'node:zlib'
 import { TlError, hexId } from '../errors.js'
-import { type ReadFn, registry } from './registry.js'
+import { type IdTable, type ReadFn, idSlot, idTableFor, registry } from './registry.js'
 
 /** Nesting limit for boxed objects: the deepest real schema path (rich text / page blocks) is far below 64. */
 export const MAX_DEPTH = 64
@@ -28,10 +28,14 @@ export const ID_GZIP_PACKED = 0x3072cfa1
 export const ID_BOOL_TRUE = 0x997275b5
 export const ID_BOOL_FALSE = 0xbc799737
 
-/** 2^32 as a double, to combine two 32-bit halves. */
-const TWO_32 = 4294967296
-/** |hi| below 2^21 keeps hi * 2^32 + lo inside the exactly-representable (2^53) range. */
-const SAFE_HI = 0x200000
+/** Strings up to this many bytes are decoded by a JS loop when ASCII (measured faster below ~12 bytes). */
+const SHORT_ASCII = 12
+
+/** Scratch for combining two 32-bit halves into a bigint (platform byte order; see LITTLE_ENDIAN). */
+const s32 = new Int32Array(2)
+const s64 = new BigInt64Array(s32.buffer)
+/** Typed arrays use the platform byte order; the scratch trick needs little-endian (every Node target is). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
 
 /** Node's Buffer has a native UTF-8 slice (faster than TextDecoder for short strings); not in @types/node. */
 type NodeBuffer = Buffer & { utf8Slice(start: number, end: number): string }
@@ -58,6 +62,7 @@ export class TlReader {
   /** Current object nesting depth. */
   depth = 0
   readonly readers: ReadonlyMap<number, ReadFn>
+  private readonly table: IdTable
   readonly maxGzipOutput: number
   readonly allowGzip: boolean
   private readonly nb: NodeBuffer
@@ -72,6 +77,7 @@ export class TlReader {
     this.pos = start
     this.end = Math.min(end, buf.length)
     this.readers = opts.readers ?? registry.readers
+    this.table = idTableFor(this.readers)
     this.maxGzipOutput = opts.maxGzipOutput ?? DEFAULT_MAX_GZIP_OUTPUT
     this.allowGzip = opts.allowGzip ?? true
     this.nb = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength) as NodeBuffer
@@ -103,17 +109,23 @@ export class TlReader {
     return this.int() >>> 0
   }
 
-  /** Signed 64-bit little-endian long as bigint. */
+  /**
+   * Signed 64-bit little-endian long as bigint: two 32-bit reads, combined through a BigInt64Array scratch
+   * (3x faster than building the bigint arithmetically).
+   */
   long(): bigint {
     const p = this.pos
     if (p + 8 > this.end) this.need(8)
     const b = this.buf
     this.pos = p + 8
-    const lo =
-      ((b[p] as number) | ((b[p + 1] as number) << 8) | ((b[p + 2] as number) << 16) | ((b[p + 3] as number) << 24)) >>> 0
+    const lo = (b[p] as number) | ((b[p + 1] as number) << 8) | ((b[p + 2] as number) << 16) | ((b[p + 3] as number) << 24)
     const hi = (b[p + 4] as number) | ((b[p + 5] as number) << 8) | ((b[p + 6] as number) << 16) | ((b[p + 7] as number) << 24)
-    if (hi < SAFE_HI && hi >= -SAFE_HI) return BigInt(hi * TWO_32 + lo)
-    return (BigInt(hi) << 32n) | BigInt(lo)
+    if (LITTLE_ENDIAN) {
+      s32[0] = lo
+      s32[1] = hi
+      return s64[0] as bigint
+    }
+    return (BigInt(hi) << 32n) | BigInt(lo >>> 0)
   }
 
   /** IEEE-754 double, little-endian. */
@@ -144,7 +156,10 @@ export class TlReader {
     return this.raw(32)
   }
 
-  /** Reads a TL bytes/string length header; returns the payload start and advances past payload + padding. */
+  /**
+   * Reads a TL bytes/string length header at the current position, checks the payload and padding fit, advances
+   * past them and returns the payload start; the payload length is left in `lastLength`.
+   */
   private span(): number {
     const p = this.pos
     if (p + 1 > this.end) this.need(1)
@@ -171,22 +186,40 @@ export class TlReader {
       )
     }
     this.pos = p + total
-    this.spanLen = len
+    this.lastLength = len
     return start
   }
 
-  private spanLen = 0
+  /** Payload length of the last {@link span}. */
+  private lastLength = 0
 
   /** TL `bytes` (a copy). */
   bytes(): Uint8Array {
     const start = this.span()
-    return this.buf.slice(start, start + this.spanLen)
+    return this.buf.slice(start, start + this.lastLength)
   }
 
-  /** TL `string`, decoded as UTF-8. */
+  /** TL `string`, decoded as UTF-8 (short-header fast path inline). */
   string(): string {
+    const p = this.pos
+    const b = this.buf
+    const len = b[p] as number
+    if (len < 254 && p + ((len + 4) & ~3) <= this.end) {
+      this.pos = p + ((len + 4) & ~3)
+      if (len <= SHORT_ASCII) {
+        // short ASCII (names, usernames, codes): a JS loop beats the native call's fixed cost
+        let out = ''
+        for (let i = p + 1; i <= p + len; i++) {
+          const c = b[i] as number
+          if (c >= 0x80) return this.nb.utf8Slice(p + 1, p + 1 + len)
+          out += String.fromCharCode(c)
+        }
+        return out
+      }
+      return this.nb.utf8Slice(p + 1, p + 1 + len)
+    }
     const start = this.span()
-    return this.spanLen === 0 ? '' : this.nb.utf8Slice(start, start + this.spanLen)
+    return this.lastLength === 0 ? '' : this.nb.utf8Slice(start, start + this.lastLength)
   }
 
   /** Boxed Bool (boolTrue / boolFalse). */
@@ -204,8 +237,15 @@ export class TlReader {
    */
   object(): unknown {
     const at = this.pos
-    const id = this.uint()
-    const fn = this.readers.get(id)
+    const sid = this.int()
+    const t = this.table
+    let h = idSlot(sid, t.mask)
+    let fn = t.fns[h]
+    while (fn !== undefined && t.ids[h] !== sid) {
+      h = (h + 1) & t.mask
+      fn = t.fns[h]
+    }
+    const id = sid >>> 0
     if (this.depth >= MAX_DEPTH) {
       throw new TlError(`objects nested deeper than ${MAX_DEPTH} at offset ${at}`, 'too-deep', at, id)
     }
@@ -343,8 +383,8 @@ export class TlReader {
   /** Boxed vector of boxed objects (`Vector<User>`). */
   vecObject(): unknown[] {
     const n = this.vector(4)
-    const out: unknown[] = []
-    for (let i = 0; i < n; i++) out.push(this.object())
+    const out: unknown[] = new Array(n)
+    for (let i = 0; i < n; i++) out[i] = this.object()
     return out
   }
 }

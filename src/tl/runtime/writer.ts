@@ -21,25 +21,18 @@ const LONG_END = 2n ** 64n
 
 const f64 = new Float64Array(1)
 const f64b = new Uint8Array(f64.buffer)
-const encoder = new TextEncoder()
 
-/** UTF-8 byte length of a string (surrogate pairs count 4, lone surrogates 3, as encoders write U+FFFD). */
+/** Node's Buffer has a native UTF-8 write (3x faster than a JS loop for 100 characters); not in @types/node. */
+type NodeBuffer = Buffer & { utf8Write(s: string, offset: number, maxLength: number): number }
+
+/** A Buffer over the same memory as `u8` (same indices). */
+function nodeView(u8: Uint8Array): NodeBuffer {
+  return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength) as NodeBuffer
+}
+
+/** UTF-8 byte length of a string (lone surrogates count 3: encoders write U+FFFD). Native, ~10 ns. */
 export function utf8Length(s: string): number {
-  const len = s.length
-  let n = len
-  for (let i = 0; i < len; i++) {
-    const c = s.charCodeAt(i)
-    if (c < 0x80) continue
-    if (c < 0x800) n += 1
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) {
-      const d = s.charCodeAt(i + 1)
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n += 2
-        i++
-      } else n += 2
-    } else n += 2
-  }
-  return n
+  return Buffer.byteLength(s, 'utf8')
 }
 
 /** Serialized size of a TL bytes value of `len` bytes: header + payload + padding. */
@@ -54,7 +47,7 @@ export function sizeBytes(b: Uint8Array): number {
 
 /** Serialized size of a TL `string` value. */
 export function sizeString(s: string): number {
-  return sizeBytesLen(s.length < 128 ? utf8Length(s) : Buffer.byteLength(s, 'utf8'))
+  return sizeBytesLen(Buffer.byteLength(s, 'utf8'))
 }
 
 /** Size of any boxed object (looked up in the registry by `_`), a Bool, or a boxed vector of objects. */
@@ -101,11 +94,23 @@ export function badField(o: TlObject, field: string, expected: string): never {
 export class TlWriter {
   /** Current write position. */
   pos: number
-  readonly buf: Uint8Array
+  /** The buffer written into. */
+  buf: Uint8Array
+  private nb: NodeBuffer
 
   constructor(sizeOrBuffer: number | Uint8Array, start = 0) {
     this.buf = typeof sizeOrBuffer === 'number' ? new Uint8Array(sizeOrBuffer) : sizeOrBuffer
+    this.nb = nodeView(this.buf)
     this.pos = start
+  }
+
+  /** Points this writer at another buffer (lets `serializeObject` reuse one writer over its slab). */
+  rebind(buf: Uint8Array, pos: number): void {
+    if (buf !== this.buf) {
+      this.buf = buf
+      this.nb = nodeView(buf)
+    }
+    this.pos = pos
   }
 
   /** 32-bit int (signed or unsigned values give the same bytes). */
@@ -202,35 +207,21 @@ export class TlWriter {
     this.pad(v.length)
   }
 
-  /** TL `string` (UTF-8). Short ASCII strings are written by a plain loop. */
+  /** TL `string` (UTF-8), encoded natively straight into the buffer. */
   string(s: string): void {
     const len = s.length
-    const b = this.buf
     if (len <= SHORT_STRING) {
+      // at most 252 UTF-8 bytes: the 1-byte header is certain, so encode first and fill the header in after
       const at = this.pos
-      let p = at + 1
-      let i = 0
-      for (; i < len; i++) {
-        const c = s.charCodeAt(i)
-        if (c >= 0x80) break
-        b[p++] = c
-      }
-      if (i < len) p += encoder.encodeInto(s.slice(i), b.subarray(p)).written
-      const n = p - at - 1
-      b[at] = n
-      this.pos = p
+      const n = len === 0 ? 0 : this.nb.utf8Write(s, at + 1, SHORT_STRING * 3)
+      this.buf[at] = n
+      this.pos = at + 1 + n
       this.pad(n)
       return
     }
-    const n = utf8Length(s)
+    const n = Buffer.byteLength(s, 'utf8')
     this.header(n)
-    if (n === len) {
-      let p = this.pos
-      for (let i = 0; i < len; i++) b[p++] = s.charCodeAt(i)
-      this.pos = p
-    } else {
-      this.pos += encoder.encodeInto(s, b.subarray(this.pos)).written
-    }
+    this.pos += this.nb.utf8Write(s, this.pos, n)
     this.pad(n)
   }
 

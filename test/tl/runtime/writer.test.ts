@@ -32,6 +32,17 @@ describe('TlWriter', () => {
     }
   })
 
+  it('small messages are distinct, non-overlapping slab views; big ones own their buffer', () => {
+    const a = serializeObject({ _: 'ping', pingId: 1n } as TlObject)
+    const b = serializeObject({ _: 'ping', pingId: 2n } as TlObject)
+    expect(a).not.toEqual(b)
+    if (a.buffer === b.buffer) expect(a.byteOffset + a.length).toBeLessThanOrEqual(b.byteOffset)
+    const big = serializeObject({ _: 'help.saveAppLog', events: [] } as unknown as TlObject)
+    expect(big.length).toBe(8 + 4)
+    const huge = serializeObject({ _: 'rpc_error', errorCode: 1, errorMessage: 'x'.repeat(20000) } as TlObject)
+    expect(huge.buffer.byteLength).toBe(huge.length)
+  })
+
   it('zero-pads bytes', () => {
     const w = new TlWriter(new Uint8Array(8).fill(0xee))
     w.bytes(new Uint8Array([1, 2]))
@@ -51,7 +62,9 @@ describe('serializeObject', () => {
     } as TlObject
     const b = serializeObject(req)
     expect(b.length).toBe(sizeOf(req))
-    expect(b.buffer.byteLength).toBe(b.length)
+    const own = serializeObject(req, { ownBuffer: true })
+    expect(own.buffer.byteLength).toBe(b.length)
+    expect(own).toEqual(b)
     // flags: silent (bit 5) + schedule_date (bit 10)
     expect(Buffer.from(b).readUInt32LE(4)).toBe((1 << 5) | (1 << 10))
   })
