@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import {
@@ -12,6 +14,7 @@ import {
   serializeObject,
 } from '../../src/tl/index.js'
 import type { TlObject } from '../../src/tl/runtime/registry.js'
+import { recordedConfig, recordedReqMsgId } from './fixtures/config-answer.js'
 
 function vecInt(values: number[]): Uint8Array {
   const w = new TlWriter(8 + 4 * values.length)
@@ -86,6 +89,24 @@ describe('readResult', () => {
     }
     const got = readServiceResult(serializeObject(resPq as TlObject), { _: 'req_pq_multi', nonce: resPq.nonce })
     expect(got).toEqual(resPq)
+  })
+})
+
+describe('recorded answer fixture', () => {
+  it('rpc_result carrying gzip_packed(config) decodes to the recorded config', () => {
+    const fx = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/rpc-result-config.json'), 'utf8')) as {
+      hex: string
+      req_msg_id: string
+    }
+    const r = new TlReader(new Uint8Array(Buffer.from(fx.hex, 'hex')))
+    expect(r.uint()).toBe(0xf35c6d01)
+    expect(r.long()).toBe(recordedReqMsgId)
+    expect(BigInt(fx.req_msg_id)).toBe(recordedReqMsgId)
+    const config = readResult(r, { _: 'help.getConfig' })
+    // decoded objects carry every field (false flags, undefined optionals); the source only the set ones
+    expect(config).toMatchObject(recordedConfig)
+    expect(Buffer.from(serializeObject(config as TlObject))).toEqual(Buffer.from(serializeObject(recordedConfig)))
+    expect(r.remaining).toBe(0)
   })
 })
 
