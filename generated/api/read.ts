@@ -4,7 +4,7 @@
  * Spec: https://core.telegram.org/mtproto/serialize, https://core.telegram.org/mtproto/TL;
  * conventions in src/tl/codegen/generate.ts.
  */
-import type { ReadFn, TlReader } from '../../src/tl/runtime/index.js'
+import { MAX_DEPTH, type ReadFn, type TlReader } from '../../src/tl/runtime/index.js'
 import type { Api, ApiMethod } from './types.js'
 function r_true(_r: TlReader): Api.true_ {
   return {
@@ -56,7 +56,7 @@ function r_inputPeerChannel(r: TlReader): Api.inputPeerChannel {
 function r_inputPeerUserFromMessage(r: TlReader): Api.inputPeerUserFromMessage {
   return {
     _: 'inputPeerUserFromMessage',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
     userId: r.long(),
   }
@@ -64,7 +64,7 @@ function r_inputPeerUserFromMessage(r: TlReader): Api.inputPeerUserFromMessage {
 function r_inputPeerChannelFromMessage(r: TlReader): Api.inputPeerChannelFromMessage {
   return {
     _: 'inputPeerChannelFromMessage',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
     channelId: r.long(),
   }
@@ -89,7 +89,7 @@ function r_inputUser(r: TlReader): Api.inputUser {
 function r_inputUserFromMessage(r: TlReader): Api.inputUserFromMessage {
   return {
     _: 'inputUserFromMessage',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
     userId: r.long(),
   }
@@ -102,7 +102,7 @@ function r_inputPhoneContact(r: TlReader): Api.inputPhoneContact {
     phone: r.string(),
     firstName: r.string(),
     lastName: r.string(),
-    note: (f_flags & 0x1) !== 0 ? r.object() as Api.TextWithEntities : undefined,
+    note: (f_flags & 0x1) !== 0 ? t_TextWithEntities(r) : undefined,
   }
 }
 function r_inputFile(r: TlReader): Api.inputFile {
@@ -125,7 +125,7 @@ function r_inputFileBig(r: TlReader): Api.inputFileBig {
 function r_inputFileStoryDocument(r: TlReader): Api.inputFileStoryDocument {
   return {
     _: 'inputFileStoryDocument',
-    id: r.object() as Api.InputDocument,
+    id: t_InputDocument(r),
   }
 }
 function r_inputMediaEmpty(_r: TlReader): Api.inputMediaEmpty {
@@ -139,10 +139,10 @@ function r_inputMediaUploadedPhoto(r: TlReader): Api.inputMediaUploadedPhoto {
     _: 'inputMediaUploadedPhoto',
     spoiler: (f_flags & 0x4) !== 0,
     livePhoto: (f_flags & 0x8) !== 0,
-    file: r.object() as Api.InputFile,
-    stickers: (f_flags & 0x1) !== 0 ? r.vecObject() as Api.InputDocument[] : undefined,
+    file: t_InputFile(r),
+    stickers: (f_flags & 0x1) !== 0 ? tv_InputDocument(r) : undefined,
     ttlSeconds: (f_flags & 0x2) !== 0 ? r.int() : undefined,
-    video: (f_flags & 0x8) !== 0 ? r.object() as Api.InputDocument : undefined,
+    video: (f_flags & 0x8) !== 0 ? t_InputDocument(r) : undefined,
   }
 }
 function r_inputMediaPhoto(r: TlReader): Api.inputMediaPhoto {
@@ -151,15 +151,15 @@ function r_inputMediaPhoto(r: TlReader): Api.inputMediaPhoto {
     _: 'inputMediaPhoto',
     spoiler: (f_flags & 0x2) !== 0,
     livePhoto: (f_flags & 0x4) !== 0,
-    id: r.object() as Api.InputPhoto,
+    id: t_InputPhoto(r),
     ttlSeconds: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    video: (f_flags & 0x4) !== 0 ? r.object() as Api.InputDocument : undefined,
+    video: (f_flags & 0x4) !== 0 ? t_InputDocument(r) : undefined,
   }
 }
 function r_inputMediaGeoPoint(r: TlReader): Api.inputMediaGeoPoint {
   return {
     _: 'inputMediaGeoPoint',
-    geoPoint: r.object() as Api.InputGeoPoint,
+    geoPoint: t_InputGeoPoint(r),
   }
 }
 function r_inputMediaContact(r: TlReader): Api.inputMediaContact {
@@ -178,12 +178,12 @@ function r_inputMediaUploadedDocument(r: TlReader): Api.inputMediaUploadedDocume
     nosoundVideo: (f_flags & 0x8) !== 0,
     forceFile: (f_flags & 0x10) !== 0,
     spoiler: (f_flags & 0x20) !== 0,
-    file: r.object() as Api.InputFile,
-    thumb: (f_flags & 0x4) !== 0 ? r.object() as Api.InputFile : undefined,
+    file: t_InputFile(r),
+    thumb: (f_flags & 0x4) !== 0 ? t_InputFile(r) : undefined,
     mimeType: r.string(),
-    attributes: r.vecObject() as Api.DocumentAttribute[],
-    stickers: (f_flags & 0x1) !== 0 ? r.vecObject() as Api.InputDocument[] : undefined,
-    videoCover: (f_flags & 0x40) !== 0 ? r.object() as Api.InputPhoto : undefined,
+    attributes: tv_DocumentAttribute(r),
+    stickers: (f_flags & 0x1) !== 0 ? tv_InputDocument(r) : undefined,
+    videoCover: (f_flags & 0x40) !== 0 ? t_InputPhoto(r) : undefined,
     videoTimestamp: (f_flags & 0x80) !== 0 ? r.int() : undefined,
     ttlSeconds: (f_flags & 0x2) !== 0 ? r.int() : undefined,
   }
@@ -193,8 +193,8 @@ function r_inputMediaDocument(r: TlReader): Api.inputMediaDocument {
   return {
     _: 'inputMediaDocument',
     spoiler: (f_flags & 0x4) !== 0,
-    id: r.object() as Api.InputDocument,
-    videoCover: (f_flags & 0x8) !== 0 ? r.object() as Api.InputPhoto : undefined,
+    id: t_InputDocument(r),
+    videoCover: (f_flags & 0x8) !== 0 ? t_InputPhoto(r) : undefined,
     videoTimestamp: (f_flags & 0x10) !== 0 ? r.int() : undefined,
     ttlSeconds: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     query: (f_flags & 0x2) !== 0 ? r.string() : undefined,
@@ -203,7 +203,7 @@ function r_inputMediaDocument(r: TlReader): Api.inputMediaDocument {
 function r_inputMediaVenue(r: TlReader): Api.inputMediaVenue {
   return {
     _: 'inputMediaVenue',
-    geoPoint: r.object() as Api.InputGeoPoint,
+    geoPoint: t_InputGeoPoint(r),
     title: r.string(),
     address: r.string(),
     provider: r.string(),
@@ -227,14 +227,14 @@ function r_inputMediaDocumentExternal(r: TlReader): Api.inputMediaDocumentExtern
     spoiler: (f_flags & 0x2) !== 0,
     url: r.string(),
     ttlSeconds: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    videoCover: (f_flags & 0x4) !== 0 ? r.object() as Api.InputPhoto : undefined,
+    videoCover: (f_flags & 0x4) !== 0 ? t_InputPhoto(r) : undefined,
     videoTimestamp: (f_flags & 0x8) !== 0 ? r.int() : undefined,
   }
 }
 function r_inputMediaGame(r: TlReader): Api.inputMediaGame {
   return {
     _: 'inputMediaGame',
-    id: r.object() as Api.InputGame,
+    id: t_InputGame(r),
   }
 }
 function r_inputMediaInvoice(r: TlReader): Api.inputMediaInvoice {
@@ -243,13 +243,13 @@ function r_inputMediaInvoice(r: TlReader): Api.inputMediaInvoice {
     _: 'inputMediaInvoice',
     title: r.string(),
     description: r.string(),
-    photo: (f_flags & 0x1) !== 0 ? r.object() as Api.InputWebDocument : undefined,
-    invoice: r.object() as Api.Invoice,
+    photo: (f_flags & 0x1) !== 0 ? t_InputWebDocument(r) : undefined,
+    invoice: t_Invoice(r),
     payload: r.bytes(),
     provider: (f_flags & 0x8) !== 0 ? r.string() : undefined,
-    providerData: r.object() as Api.DataJSON,
+    providerData: t_DataJSON(r),
     startParam: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    extendedMedia: (f_flags & 0x4) !== 0 ? r.object() as Api.InputMedia : undefined,
+    extendedMedia: (f_flags & 0x4) !== 0 ? t_InputMedia(r) : undefined,
   }
 }
 function r_inputMediaGeoLive(r: TlReader): Api.inputMediaGeoLive {
@@ -257,7 +257,7 @@ function r_inputMediaGeoLive(r: TlReader): Api.inputMediaGeoLive {
   return {
     _: 'inputMediaGeoLive',
     stopped: (f_flags & 0x1) !== 0,
-    geoPoint: r.object() as Api.InputGeoPoint,
+    geoPoint: t_InputGeoPoint(r),
     heading: (f_flags & 0x4) !== 0 ? r.int() : undefined,
     period: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     proximityNotificationRadius: (f_flags & 0x8) !== 0 ? r.int() : undefined,
@@ -267,12 +267,12 @@ function r_inputMediaPoll(r: TlReader): Api.inputMediaPoll {
   const f_flags = r.int()
   return {
     _: 'inputMediaPoll',
-    poll: r.object() as Api.Poll,
+    poll: t_Poll(r),
     correctAnswers: (f_flags & 0x1) !== 0 ? r.vecInt() : undefined,
-    attachedMedia: (f_flags & 0x8) !== 0 ? r.object() as Api.InputMedia : undefined,
+    attachedMedia: (f_flags & 0x8) !== 0 ? t_InputMedia(r) : undefined,
     solution: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    solutionEntities: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
-    solutionMedia: (f_flags & 0x4) !== 0 ? r.object() as Api.InputMedia : undefined,
+    solutionEntities: (f_flags & 0x2) !== 0 ? tv_MessageEntity(r) : undefined,
+    solutionMedia: (f_flags & 0x4) !== 0 ? t_InputMedia(r) : undefined,
   }
 }
 function r_inputMediaDice(r: TlReader): Api.inputMediaDice {
@@ -284,7 +284,7 @@ function r_inputMediaDice(r: TlReader): Api.inputMediaDice {
 function r_inputMediaStory(r: TlReader): Api.inputMediaStory {
   return {
     _: 'inputMediaStory',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
   }
 }
@@ -303,14 +303,14 @@ function r_inputMediaPaidMedia(r: TlReader): Api.inputMediaPaidMedia {
   return {
     _: 'inputMediaPaidMedia',
     starsAmount: r.long(),
-    extendedMedia: r.vecObject() as Api.InputMedia[],
+    extendedMedia: tv_InputMedia(r),
     payload: (f_flags & 0x1) !== 0 ? r.string() : undefined,
   }
 }
 function r_inputMediaTodo(r: TlReader): Api.inputMediaTodo {
   return {
     _: 'inputMediaTodo',
-    todo: r.object() as Api.TodoList,
+    todo: t_TodoList(r),
   }
 }
 function r_inputMediaStakeDice(r: TlReader): Api.inputMediaStakeDice {
@@ -330,16 +330,16 @@ function r_inputChatUploadedPhoto(r: TlReader): Api.inputChatUploadedPhoto {
   const f_flags = r.int()
   return {
     _: 'inputChatUploadedPhoto',
-    file: (f_flags & 0x1) !== 0 ? r.object() as Api.InputFile : undefined,
-    video: (f_flags & 0x2) !== 0 ? r.object() as Api.InputFile : undefined,
+    file: (f_flags & 0x1) !== 0 ? t_InputFile(r) : undefined,
+    video: (f_flags & 0x2) !== 0 ? t_InputFile(r) : undefined,
     videoStartTs: (f_flags & 0x4) !== 0 ? r.double() : undefined,
-    videoEmojiMarkup: (f_flags & 0x8) !== 0 ? r.object() as Api.VideoSize : undefined,
+    videoEmojiMarkup: (f_flags & 0x8) !== 0 ? t_VideoSize(r) : undefined,
   }
 }
 function r_inputChatPhoto(r: TlReader): Api.inputChatPhoto {
   return {
     _: 'inputChatPhoto',
-    id: r.object() as Api.InputPhoto,
+    id: t_InputPhoto(r),
   }
 }
 function r_inputGeoPointEmpty(_r: TlReader): Api.inputGeoPointEmpty {
@@ -431,14 +431,14 @@ function r_inputPeerPhotoFileLocation(r: TlReader): Api.inputPeerPhotoFileLocati
   return {
     _: 'inputPeerPhotoFileLocation',
     big: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     photoId: r.long(),
   }
 }
 function r_inputStickerSetThumb(r: TlReader): Api.inputStickerSetThumb {
   return {
     _: 'inputStickerSetThumb',
-    stickerset: r.object() as Api.InputStickerSet,
+    stickerset: t_InputStickerSet(r),
     thumbVersion: r.int(),
   }
 }
@@ -446,7 +446,7 @@ function r_inputGroupCallStream(r: TlReader): Api.inputGroupCallStream {
   const f_flags = r.int()
   return {
     _: 'inputGroupCallStream',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     timeMs: r.long(),
     scale: r.int(),
     videoChannel: (f_flags & 0x1) !== 0 ? r.int() : undefined,
@@ -568,17 +568,17 @@ function r_user(r: TlReader): Api.user {
     lastName: (f_flags & 0x4) !== 0 ? r.string() : undefined,
     username: (f_flags & 0x8) !== 0 ? r.string() : undefined,
     phone: (f_flags & 0x10) !== 0 ? r.string() : undefined,
-    photo: (f_flags & 0x20) !== 0 ? r.object() as Api.UserProfilePhoto : undefined,
-    status: (f_flags & 0x40) !== 0 ? r.object() as Api.UserStatus : undefined,
+    photo: (f_flags & 0x20) !== 0 ? t_UserProfilePhoto(r) : undefined,
+    status: (f_flags & 0x40) !== 0 ? t_UserStatus(r) : undefined,
     botInfoVersion: (f_flags & 0x4000) !== 0 ? r.int() : undefined,
-    restrictionReason: (f_flags & 0x40000) !== 0 ? r.vecObject() as Api.RestrictionReason[] : undefined,
+    restrictionReason: (f_flags & 0x40000) !== 0 ? tv_RestrictionReason(r) : undefined,
     botInlinePlaceholder: (f_flags & 0x80000) !== 0 ? r.string() : undefined,
     langCode: (f_flags & 0x400000) !== 0 ? r.string() : undefined,
-    emojiStatus: (f_flags & 0x40000000) !== 0 ? r.object() as Api.EmojiStatus : undefined,
-    usernames: (f_flags2 & 0x1) !== 0 ? r.vecObject() as Api.Username[] : undefined,
-    storiesMaxId: (f_flags2 & 0x20) !== 0 ? r.object() as Api.RecentStory : undefined,
-    color: (f_flags2 & 0x100) !== 0 ? r.object() as Api.PeerColor : undefined,
-    profileColor: (f_flags2 & 0x200) !== 0 ? r.object() as Api.PeerColor : undefined,
+    emojiStatus: (f_flags & 0x40000000) !== 0 ? t_EmojiStatus(r) : undefined,
+    usernames: (f_flags2 & 0x1) !== 0 ? tv_Username(r) : undefined,
+    storiesMaxId: (f_flags2 & 0x20) !== 0 ? t_RecentStory(r) : undefined,
+    color: (f_flags2 & 0x100) !== 0 ? t_PeerColor(r) : undefined,
+    profileColor: (f_flags2 & 0x200) !== 0 ? t_PeerColor(r) : undefined,
     botActiveUsers: (f_flags2 & 0x1000) !== 0 ? r.int() : undefined,
     botVerificationIcon: (f_flags2 & 0x4000) !== 0 ? r.long() : undefined,
     sendPaidMessagesStars: (f_flags2 & 0x8000) !== 0 ? r.long() : undefined,
@@ -657,13 +657,13 @@ function r_chat(r: TlReader): Api.chat {
     noforwards: (f_flags & 0x2000000) !== 0,
     id: r.long(),
     title: r.string(),
-    photo: r.object() as Api.ChatPhoto,
+    photo: t_ChatPhoto(r),
     participantsCount: r.int(),
     date: r.int(),
     version: r.int(),
-    migratedTo: (f_flags & 0x40) !== 0 ? r.object() as Api.InputChannel : undefined,
-    adminRights: (f_flags & 0x4000) !== 0 ? r.object() as Api.ChatAdminRights : undefined,
-    defaultBannedRights: (f_flags & 0x40000) !== 0 ? r.object() as Api.ChatBannedRights : undefined,
+    migratedTo: (f_flags & 0x40) !== 0 ? t_InputChannel(r) : undefined,
+    adminRights: (f_flags & 0x4000) !== 0 ? t_ChatAdminRights(r) : undefined,
+    defaultBannedRights: (f_flags & 0x40000) !== 0 ? t_ChatBannedRights(r) : undefined,
   }
 }
 function r_chatForbidden(r: TlReader): Api.chatForbidden {
@@ -710,18 +710,18 @@ function r_channel(r: TlReader): Api.channel {
     accessHash: (f_flags & 0x2000) !== 0 ? r.long() : undefined,
     title: r.string(),
     username: (f_flags & 0x40) !== 0 ? r.string() : undefined,
-    photo: r.object() as Api.ChatPhoto,
+    photo: t_ChatPhoto(r),
     date: r.int(),
-    restrictionReason: (f_flags & 0x200) !== 0 ? r.vecObject() as Api.RestrictionReason[] : undefined,
-    adminRights: (f_flags & 0x4000) !== 0 ? r.object() as Api.ChatAdminRights : undefined,
-    bannedRights: (f_flags & 0x8000) !== 0 ? r.object() as Api.ChatBannedRights : undefined,
-    defaultBannedRights: (f_flags & 0x40000) !== 0 ? r.object() as Api.ChatBannedRights : undefined,
+    restrictionReason: (f_flags & 0x200) !== 0 ? tv_RestrictionReason(r) : undefined,
+    adminRights: (f_flags & 0x4000) !== 0 ? t_ChatAdminRights(r) : undefined,
+    bannedRights: (f_flags & 0x8000) !== 0 ? t_ChatBannedRights(r) : undefined,
+    defaultBannedRights: (f_flags & 0x40000) !== 0 ? t_ChatBannedRights(r) : undefined,
     participantsCount: (f_flags & 0x20000) !== 0 ? r.int() : undefined,
-    usernames: (f_flags2 & 0x1) !== 0 ? r.vecObject() as Api.Username[] : undefined,
-    storiesMaxId: (f_flags2 & 0x10) !== 0 ? r.object() as Api.RecentStory : undefined,
-    color: (f_flags2 & 0x80) !== 0 ? r.object() as Api.PeerColor : undefined,
-    profileColor: (f_flags2 & 0x100) !== 0 ? r.object() as Api.PeerColor : undefined,
-    emojiStatus: (f_flags2 & 0x200) !== 0 ? r.object() as Api.EmojiStatus : undefined,
+    usernames: (f_flags2 & 0x1) !== 0 ? tv_Username(r) : undefined,
+    storiesMaxId: (f_flags2 & 0x10) !== 0 ? t_RecentStory(r) : undefined,
+    color: (f_flags2 & 0x80) !== 0 ? t_PeerColor(r) : undefined,
+    profileColor: (f_flags2 & 0x100) !== 0 ? t_PeerColor(r) : undefined,
+    emojiStatus: (f_flags2 & 0x200) !== 0 ? t_EmojiStatus(r) : undefined,
     level: (f_flags2 & 0x400) !== 0 ? r.int() : undefined,
     subscriptionUntilDate: (f_flags2 & 0x800) !== 0 ? r.int() : undefined,
     botVerificationIcon: (f_flags2 & 0x2000) !== 0 ? r.long() : undefined,
@@ -764,10 +764,10 @@ function r_community(r: TlReader): Api.community {
     id: r.long(),
     accessHash: (f_flags & 0x2000) !== 0 ? r.long() : undefined,
     title: r.string(),
-    photo: r.object() as Api.ChatPhoto,
+    photo: t_ChatPhoto(r),
     date: r.int(),
-    adminRights: (f_flags & 0x4000) !== 0 ? r.object() as Api.ChatAdminRights : undefined,
-    defaultBannedRights: (f_flags & 0x40000) !== 0 ? r.object() as Api.ChatBannedRights : undefined,
+    adminRights: (f_flags & 0x4000) !== 0 ? t_ChatAdminRights(r) : undefined,
+    defaultBannedRights: (f_flags & 0x40000) !== 0 ? t_ChatBannedRights(r) : undefined,
   }
 }
 function r_chatFull(r: TlReader): Api.chatFull {
@@ -779,20 +779,20 @@ function r_chatFull(r: TlReader): Api.chatFull {
     translationsDisabled: (f_flags & 0x80000) !== 0,
     id: r.long(),
     about: r.string(),
-    participants: r.object() as Api.ChatParticipants,
-    chatPhoto: (f_flags & 0x4) !== 0 ? r.object() as Api.Photo : undefined,
-    notifySettings: r.object() as Api.PeerNotifySettings,
-    exportedInvite: (f_flags & 0x2000) !== 0 ? r.object() as Api.ExportedChatInvite : undefined,
-    botInfo: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.BotInfo[] : undefined,
+    participants: t_ChatParticipants(r),
+    chatPhoto: (f_flags & 0x4) !== 0 ? t_Photo(r) : undefined,
+    notifySettings: t_PeerNotifySettings(r),
+    exportedInvite: (f_flags & 0x2000) !== 0 ? t_ExportedChatInvite(r) : undefined,
+    botInfo: (f_flags & 0x8) !== 0 ? tv_BotInfo(r) : undefined,
     pinnedMsgId: (f_flags & 0x40) !== 0 ? r.int() : undefined,
     folderId: (f_flags & 0x800) !== 0 ? r.int() : undefined,
-    call: (f_flags & 0x1000) !== 0 ? r.object() as Api.InputGroupCall : undefined,
+    call: (f_flags & 0x1000) !== 0 ? t_InputGroupCall(r) : undefined,
     ttlPeriod: (f_flags & 0x4000) !== 0 ? r.int() : undefined,
-    groupcallDefaultJoinAs: (f_flags & 0x8000) !== 0 ? r.object() as Api.Peer : undefined,
+    groupcallDefaultJoinAs: (f_flags & 0x8000) !== 0 ? t_Peer(r) : undefined,
     themeEmoticon: (f_flags & 0x10000) !== 0 ? r.string() : undefined,
     requestsPending: (f_flags & 0x20000) !== 0 ? r.int() : undefined,
     recentRequesters: (f_flags & 0x20000) !== 0 ? r.vecLong() : undefined,
-    availableReactions: (f_flags & 0x40000) !== 0 ? r.object() as Api.ChatReactions : undefined,
+    availableReactions: (f_flags & 0x40000) !== 0 ? t_ChatReactions(r) : undefined,
     reactionsLimit: (f_flags & 0x100000) !== 0 ? r.int() : undefined,
   }
 }
@@ -832,41 +832,41 @@ function r_channelFull(r: TlReader): Api.channelFull {
     readInboxMaxId: r.int(),
     readOutboxMaxId: r.int(),
     unreadCount: r.int(),
-    chatPhoto: r.object() as Api.Photo,
-    notifySettings: r.object() as Api.PeerNotifySettings,
-    exportedInvite: (f_flags & 0x800000) !== 0 ? r.object() as Api.ExportedChatInvite : undefined,
-    botInfo: r.vecObject() as Api.BotInfo[],
+    chatPhoto: t_Photo(r),
+    notifySettings: t_PeerNotifySettings(r),
+    exportedInvite: (f_flags & 0x800000) !== 0 ? t_ExportedChatInvite(r) : undefined,
+    botInfo: tv_BotInfo(r),
     migratedFromChatId: (f_flags & 0x10) !== 0 ? r.long() : undefined,
     migratedFromMaxId: (f_flags & 0x10) !== 0 ? r.int() : undefined,
     pinnedMsgId: (f_flags & 0x20) !== 0 ? r.int() : undefined,
-    stickerset: (f_flags & 0x100) !== 0 ? r.object() as Api.StickerSet : undefined,
+    stickerset: (f_flags & 0x100) !== 0 ? t_StickerSet(r) : undefined,
     availableMinId: (f_flags & 0x200) !== 0 ? r.int() : undefined,
     folderId: (f_flags & 0x800) !== 0 ? r.int() : undefined,
     linkedChatId: (f_flags & 0x4000) !== 0 ? r.long() : undefined,
-    location: (f_flags & 0x8000) !== 0 ? r.object() as Api.ChannelLocation : undefined,
+    location: (f_flags & 0x8000) !== 0 ? t_ChannelLocation(r) : undefined,
     slowmodeSeconds: (f_flags & 0x20000) !== 0 ? r.int() : undefined,
     slowmodeNextSendDate: (f_flags & 0x40000) !== 0 ? r.int() : undefined,
     statsDc: (f_flags & 0x1000) !== 0 ? r.int() : undefined,
     pts: r.int(),
-    call: (f_flags & 0x200000) !== 0 ? r.object() as Api.InputGroupCall : undefined,
+    call: (f_flags & 0x200000) !== 0 ? t_InputGroupCall(r) : undefined,
     ttlPeriod: (f_flags & 0x1000000) !== 0 ? r.int() : undefined,
     pendingSuggestions: (f_flags & 0x2000000) !== 0 ? r.vecString() : undefined,
-    groupcallDefaultJoinAs: (f_flags & 0x4000000) !== 0 ? r.object() as Api.Peer : undefined,
+    groupcallDefaultJoinAs: (f_flags & 0x4000000) !== 0 ? t_Peer(r) : undefined,
     themeEmoticon: (f_flags & 0x8000000) !== 0 ? r.string() : undefined,
     requestsPending: (f_flags & 0x10000000) !== 0 ? r.int() : undefined,
     recentRequesters: (f_flags & 0x10000000) !== 0 ? r.vecLong() : undefined,
-    defaultSendAs: (f_flags & 0x20000000) !== 0 ? r.object() as Api.Peer : undefined,
-    availableReactions: (f_flags & 0x40000000) !== 0 ? r.object() as Api.ChatReactions : undefined,
+    defaultSendAs: (f_flags & 0x20000000) !== 0 ? t_Peer(r) : undefined,
+    availableReactions: (f_flags & 0x40000000) !== 0 ? t_ChatReactions(r) : undefined,
     reactionsLimit: (f_flags2 & 0x2000) !== 0 ? r.int() : undefined,
-    stories: (f_flags2 & 0x10) !== 0 ? r.object() as Api.PeerStories : undefined,
-    wallpaper: (f_flags2 & 0x80) !== 0 ? r.object() as Api.WallPaper : undefined,
+    stories: (f_flags2 & 0x10) !== 0 ? t_PeerStories(r) : undefined,
+    wallpaper: (f_flags2 & 0x80) !== 0 ? t_WallPaper(r) : undefined,
     boostsApplied: (f_flags2 & 0x100) !== 0 ? r.int() : undefined,
     boostsUnrestrict: (f_flags2 & 0x200) !== 0 ? r.int() : undefined,
-    emojiset: (f_flags2 & 0x400) !== 0 ? r.object() as Api.StickerSet : undefined,
-    botVerification: (f_flags2 & 0x20000) !== 0 ? r.object() as Api.BotVerification : undefined,
+    emojiset: (f_flags2 & 0x400) !== 0 ? t_StickerSet(r) : undefined,
+    botVerification: (f_flags2 & 0x20000) !== 0 ? t_BotVerification(r) : undefined,
     stargiftsCount: (f_flags2 & 0x40000) !== 0 ? r.int() : undefined,
     sendPaidMessagesStars: (f_flags2 & 0x200000) !== 0 ? r.long() : undefined,
-    mainTab: (f_flags2 & 0x400000) !== 0 ? r.object() as Api.ProfileTab : undefined,
+    mainTab: (f_flags2 & 0x400000) !== 0 ? t_ProfileTab(r) : undefined,
     guardBotId: (f_flags2 & 0x800000) !== 0 ? r.long() : undefined,
   }
 }
@@ -876,8 +876,8 @@ function r_communityFull(r: TlReader): Api.communityFull {
     _: 'communityFull',
     id: r.long(),
     about: r.string(),
-    chatPhoto: r.object() as Api.Photo,
-    linkedPeers: r.vecObject() as Api.CommunityPeer[],
+    chatPhoto: t_Photo(r),
+    linkedPeers: tv_CommunityPeer(r),
     adminsCount: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     kickedCount: (f_flags & 0x4) !== 0 ? r.int() : undefined,
     peerLinkRequestsPending: (f_flags & 0x1) !== 0 ? r.int() : undefined,
@@ -916,14 +916,14 @@ function r_chatParticipantsForbidden(r: TlReader): Api.chatParticipantsForbidden
   return {
     _: 'chatParticipantsForbidden',
     chatId: r.long(),
-    selfParticipant: (f_flags & 0x1) !== 0 ? r.object() as Api.ChatParticipant : undefined,
+    selfParticipant: (f_flags & 0x1) !== 0 ? t_ChatParticipant(r) : undefined,
   }
 }
 function r_chatParticipants(r: TlReader): Api.chatParticipants {
   return {
     _: 'chatParticipants',
     chatId: r.long(),
-    participants: r.vecObject() as Api.ChatParticipant[],
+    participants: tv_ChatParticipant(r),
     version: r.int(),
   }
 }
@@ -947,7 +947,7 @@ function r_messageEmpty(r: TlReader): Api.messageEmpty {
   return {
     _: 'messageEmpty',
     id: r.int(),
-    peerId: (f_flags & 0x1) !== 0 ? r.object() as Api.Peer : undefined,
+    peerId: (f_flags & 0x1) !== 0 ? t_Peer(r) : undefined,
   }
 }
 function r_message(r: TlReader): Api.message {
@@ -971,39 +971,39 @@ function r_message(r: TlReader): Api.message {
     paidSuggestedPostStars: (f_flags2 & 0x100) !== 0,
     paidSuggestedPostTon: (f_flags2 & 0x200) !== 0,
     id: r.int(),
-    fromId: (f_flags & 0x100) !== 0 ? r.object() as Api.Peer : undefined,
+    fromId: (f_flags & 0x100) !== 0 ? t_Peer(r) : undefined,
     fromBoostsApplied: (f_flags & 0x20000000) !== 0 ? r.int() : undefined,
     fromRank: (f_flags2 & 0x1000) !== 0 ? r.string() : undefined,
-    peerId: r.object() as Api.Peer,
-    savedPeerId: (f_flags & 0x10000000) !== 0 ? r.object() as Api.Peer : undefined,
-    fwdFrom: (f_flags & 0x4) !== 0 ? r.object() as Api.MessageFwdHeader : undefined,
+    peerId: t_Peer(r),
+    savedPeerId: (f_flags & 0x10000000) !== 0 ? t_Peer(r) : undefined,
+    fwdFrom: (f_flags & 0x4) !== 0 ? t_MessageFwdHeader(r) : undefined,
     viaBotId: (f_flags & 0x800) !== 0 ? r.long() : undefined,
     viaBusinessBotId: (f_flags2 & 0x1) !== 0 ? r.long() : undefined,
-    guestchatViaFrom: (f_flags2 & 0x80000) !== 0 ? r.object() as Api.Peer : undefined,
-    replyTo: (f_flags & 0x8) !== 0 ? r.object() as Api.MessageReplyHeader : undefined,
+    guestchatViaFrom: (f_flags2 & 0x80000) !== 0 ? t_Peer(r) : undefined,
+    replyTo: (f_flags & 0x8) !== 0 ? t_MessageReplyHeader(r) : undefined,
     date: r.int(),
     message: r.string(),
-    media: (f_flags & 0x200) !== 0 ? r.object() as Api.MessageMedia : undefined,
-    replyMarkup: (f_flags & 0x40) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
-    entities: (f_flags & 0x80) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
+    media: (f_flags & 0x200) !== 0 ? t_MessageMedia(r) : undefined,
+    replyMarkup: (f_flags & 0x40) !== 0 ? t_ReplyMarkup(r) : undefined,
+    entities: (f_flags & 0x80) !== 0 ? tv_MessageEntity(r) : undefined,
     views: (f_flags & 0x400) !== 0 ? r.int() : undefined,
     forwards: (f_flags & 0x400) !== 0 ? r.int() : undefined,
-    replies: (f_flags & 0x800000) !== 0 ? r.object() as Api.MessageReplies : undefined,
+    replies: (f_flags & 0x800000) !== 0 ? t_MessageReplies(r) : undefined,
     editDate: (f_flags & 0x8000) !== 0 ? r.int() : undefined,
     postAuthor: (f_flags & 0x10000) !== 0 ? r.string() : undefined,
     groupedId: (f_flags & 0x20000) !== 0 ? r.long() : undefined,
-    reactions: (f_flags & 0x100000) !== 0 ? r.object() as Api.MessageReactions : undefined,
-    restrictionReason: (f_flags & 0x400000) !== 0 ? r.vecObject() as Api.RestrictionReason[] : undefined,
+    reactions: (f_flags & 0x100000) !== 0 ? t_MessageReactions(r) : undefined,
+    restrictionReason: (f_flags & 0x400000) !== 0 ? tv_RestrictionReason(r) : undefined,
     ttlPeriod: (f_flags & 0x2000000) !== 0 ? r.int() : undefined,
     quickReplyShortcutId: (f_flags & 0x40000000) !== 0 ? r.int() : undefined,
     effect: (f_flags2 & 0x4) !== 0 ? r.long() : undefined,
-    factcheck: (f_flags2 & 0x8) !== 0 ? r.object() as Api.FactCheck : undefined,
+    factcheck: (f_flags2 & 0x8) !== 0 ? t_FactCheck(r) : undefined,
     reportDeliveryUntilDate: (f_flags2 & 0x20) !== 0 ? r.int() : undefined,
     paidMessageStars: (f_flags2 & 0x40) !== 0 ? r.long() : undefined,
-    suggestedPost: (f_flags2 & 0x80) !== 0 ? r.object() as Api.SuggestedPost : undefined,
+    suggestedPost: (f_flags2 & 0x80) !== 0 ? t_SuggestedPost(r) : undefined,
     scheduleRepeatPeriod: (f_flags2 & 0x400) !== 0 ? r.int() : undefined,
     summaryFromLanguage: (f_flags2 & 0x800) !== 0 ? r.string() : undefined,
-    richMessage: (f_flags2 & 0x2000) !== 0 ? r.object() as Api.RichMessage : undefined,
+    richMessage: (f_flags2 & 0x2000) !== 0 ? t_RichMessage(r) : undefined,
   }
 }
 function r_messageService(r: TlReader): Api.messageService {
@@ -1018,13 +1018,13 @@ function r_messageService(r: TlReader): Api.messageService {
     post: (f_flags & 0x4000) !== 0,
     legacy: (f_flags & 0x80000) !== 0,
     id: r.int(),
-    fromId: (f_flags & 0x100) !== 0 ? r.object() as Api.Peer : undefined,
-    peerId: r.object() as Api.Peer,
-    savedPeerId: (f_flags & 0x10000000) !== 0 ? r.object() as Api.Peer : undefined,
-    replyTo: (f_flags & 0x8) !== 0 ? r.object() as Api.MessageReplyHeader : undefined,
+    fromId: (f_flags & 0x100) !== 0 ? t_Peer(r) : undefined,
+    peerId: t_Peer(r),
+    savedPeerId: (f_flags & 0x10000000) !== 0 ? t_Peer(r) : undefined,
+    replyTo: (f_flags & 0x8) !== 0 ? t_MessageReplyHeader(r) : undefined,
     date: r.int(),
-    action: r.object() as Api.MessageAction,
-    reactions: (f_flags & 0x100000) !== 0 ? r.object() as Api.MessageReactions : undefined,
+    action: t_MessageAction(r),
+    reactions: (f_flags & 0x100000) !== 0 ? t_MessageReactions(r) : undefined,
     ttlPeriod: (f_flags & 0x2000000) !== 0 ? r.int() : undefined,
   }
 }
@@ -1039,15 +1039,15 @@ function r_messageMediaPhoto(r: TlReader): Api.messageMediaPhoto {
     _: 'messageMediaPhoto',
     spoiler: (f_flags & 0x8) !== 0,
     livePhoto: (f_flags & 0x10) !== 0,
-    photo: (f_flags & 0x1) !== 0 ? r.object() as Api.Photo : undefined,
+    photo: (f_flags & 0x1) !== 0 ? t_Photo(r) : undefined,
     ttlSeconds: (f_flags & 0x4) !== 0 ? r.int() : undefined,
-    video: (f_flags & 0x10) !== 0 ? r.object() as Api.Document : undefined,
+    video: (f_flags & 0x10) !== 0 ? t_Document(r) : undefined,
   }
 }
 function r_messageMediaGeo(r: TlReader): Api.messageMediaGeo {
   return {
     _: 'messageMediaGeo',
-    geo: r.object() as Api.GeoPoint,
+    geo: t_GeoPoint(r),
   }
 }
 function r_messageMediaContact(r: TlReader): Api.messageMediaContact {
@@ -1074,9 +1074,9 @@ function r_messageMediaDocument(r: TlReader): Api.messageMediaDocument {
     video: (f_flags & 0x40) !== 0,
     round: (f_flags & 0x80) !== 0,
     voice: (f_flags & 0x100) !== 0,
-    document: (f_flags & 0x1) !== 0 ? r.object() as Api.Document : undefined,
-    altDocuments: (f_flags & 0x20) !== 0 ? r.vecObject() as Api.Document[] : undefined,
-    videoCover: (f_flags & 0x200) !== 0 ? r.object() as Api.Photo : undefined,
+    document: (f_flags & 0x1) !== 0 ? t_Document(r) : undefined,
+    altDocuments: (f_flags & 0x20) !== 0 ? tv_Document(r) : undefined,
+    videoCover: (f_flags & 0x200) !== 0 ? t_Photo(r) : undefined,
     videoTimestamp: (f_flags & 0x400) !== 0 ? r.int() : undefined,
     ttlSeconds: (f_flags & 0x4) !== 0 ? r.int() : undefined,
   }
@@ -1089,13 +1089,13 @@ function r_messageMediaWebPage(r: TlReader): Api.messageMediaWebPage {
     forceSmallMedia: (f_flags & 0x2) !== 0,
     manual: (f_flags & 0x8) !== 0,
     safe: (f_flags & 0x10) !== 0,
-    webpage: r.object() as Api.WebPage,
+    webpage: t_WebPage(r),
   }
 }
 function r_messageMediaVenue(r: TlReader): Api.messageMediaVenue {
   return {
     _: 'messageMediaVenue',
-    geo: r.object() as Api.GeoPoint,
+    geo: t_GeoPoint(r),
     title: r.string(),
     address: r.string(),
     provider: r.string(),
@@ -1106,7 +1106,7 @@ function r_messageMediaVenue(r: TlReader): Api.messageMediaVenue {
 function r_messageMediaGame(r: TlReader): Api.messageMediaGame {
   return {
     _: 'messageMediaGame',
-    game: r.object() as Api.Game,
+    game: t_Game(r),
   }
 }
 function r_messageMediaInvoice(r: TlReader): Api.messageMediaInvoice {
@@ -1117,19 +1117,19 @@ function r_messageMediaInvoice(r: TlReader): Api.messageMediaInvoice {
     test: (f_flags & 0x8) !== 0,
     title: r.string(),
     description: r.string(),
-    photo: (f_flags & 0x1) !== 0 ? r.object() as Api.WebDocument : undefined,
+    photo: (f_flags & 0x1) !== 0 ? t_WebDocument(r) : undefined,
     receiptMsgId: (f_flags & 0x4) !== 0 ? r.int() : undefined,
     currency: r.string(),
     totalAmount: r.long(),
     startParam: r.string(),
-    extendedMedia: (f_flags & 0x10) !== 0 ? r.object() as Api.MessageExtendedMedia : undefined,
+    extendedMedia: (f_flags & 0x10) !== 0 ? t_MessageExtendedMedia(r) : undefined,
   }
 }
 function r_messageMediaGeoLive(r: TlReader): Api.messageMediaGeoLive {
   const f_flags = r.int()
   return {
     _: 'messageMediaGeoLive',
-    geo: r.object() as Api.GeoPoint,
+    geo: t_GeoPoint(r),
     heading: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     period: r.int(),
     proximityNotificationRadius: (f_flags & 0x2) !== 0 ? r.int() : undefined,
@@ -1139,9 +1139,9 @@ function r_messageMediaPoll(r: TlReader): Api.messageMediaPoll {
   const f_flags = r.int()
   return {
     _: 'messageMediaPoll',
-    poll: r.object() as Api.Poll,
-    results: r.object() as Api.PollResults,
-    attachedMedia: (f_flags & 0x1) !== 0 ? r.object() as Api.MessageMedia : undefined,
+    poll: t_Poll(r),
+    results: t_PollResults(r),
+    attachedMedia: (f_flags & 0x1) !== 0 ? t_MessageMedia(r) : undefined,
   }
 }
 function r_messageMediaDice(r: TlReader): Api.messageMediaDice {
@@ -1150,7 +1150,7 @@ function r_messageMediaDice(r: TlReader): Api.messageMediaDice {
     _: 'messageMediaDice',
     value: r.int(),
     emoticon: r.string(),
-    gameOutcome: (f_flags & 0x1) !== 0 ? r.object() as Api.messages.EmojiGameOutcome : undefined,
+    gameOutcome: (f_flags & 0x1) !== 0 ? t_messages$EmojiGameOutcome(r) : undefined,
   }
 }
 function r_messageMediaStory(r: TlReader): Api.messageMediaStory {
@@ -1158,9 +1158,9 @@ function r_messageMediaStory(r: TlReader): Api.messageMediaStory {
   return {
     _: 'messageMediaStory',
     viaMention: (f_flags & 0x2) !== 0,
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     id: r.int(),
-    story: (f_flags & 0x1) !== 0 ? r.object() as Api.StoryItem : undefined,
+    story: (f_flags & 0x1) !== 0 ? t_StoryItem(r) : undefined,
   }
 }
 function r_messageMediaGiveaway(r: TlReader): Api.messageMediaGiveaway {
@@ -1200,15 +1200,15 @@ function r_messageMediaPaidMedia(r: TlReader): Api.messageMediaPaidMedia {
   return {
     _: 'messageMediaPaidMedia',
     starsAmount: r.long(),
-    extendedMedia: r.vecObject() as Api.MessageExtendedMedia[],
+    extendedMedia: tv_MessageExtendedMedia(r),
   }
 }
 function r_messageMediaToDo(r: TlReader): Api.messageMediaToDo {
   const f_flags = r.int()
   return {
     _: 'messageMediaToDo',
-    todo: r.object() as Api.TodoList,
-    completions: (f_flags & 0x1) !== 0 ? r.vecObject() as Api.TodoCompletion[] : undefined,
+    todo: t_TodoList(r),
+    completions: (f_flags & 0x1) !== 0 ? tv_TodoCompletion(r) : undefined,
   }
 }
 function r_messageMediaVideoStream(r: TlReader): Api.messageMediaVideoStream {
@@ -1216,7 +1216,7 @@ function r_messageMediaVideoStream(r: TlReader): Api.messageMediaVideoStream {
   return {
     _: 'messageMediaVideoStream',
     rtmpStream: (f_flags & 0x1) !== 0,
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
   }
 }
 function r_messageActionEmpty(_r: TlReader): Api.messageActionEmpty {
@@ -1240,7 +1240,7 @@ function r_messageActionChatEditTitle(r: TlReader): Api.messageActionChatEditTit
 function r_messageActionChatEditPhoto(r: TlReader): Api.messageActionChatEditPhoto {
   return {
     _: 'messageActionChatEditPhoto',
-    photo: r.object() as Api.Photo,
+    photo: t_Photo(r),
   }
 }
 function r_messageActionChatDeletePhoto(_r: TlReader): Api.messageActionChatDeletePhoto {
@@ -1311,9 +1311,9 @@ function r_messageActionPaymentSentMe(r: TlReader): Api.messageActionPaymentSent
     currency: r.string(),
     totalAmount: r.long(),
     payload: r.bytes(),
-    info: (f_flags & 0x1) !== 0 ? r.object() as Api.PaymentRequestedInfo : undefined,
+    info: (f_flags & 0x1) !== 0 ? t_PaymentRequestedInfo(r) : undefined,
     shippingOptionId: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    charge: r.object() as Api.PaymentCharge,
+    charge: t_PaymentCharge(r),
     subscriptionUntilDate: (f_flags & 0x10) !== 0 ? r.int() : undefined,
   }
 }
@@ -1335,7 +1335,7 @@ function r_messageActionPhoneCall(r: TlReader): Api.messageActionPhoneCall {
     _: 'messageActionPhoneCall',
     video: (f_flags & 0x4) !== 0,
     callId: r.long(),
-    reason: (f_flags & 0x1) !== 0 ? r.object() as Api.PhoneCallDiscardReason : undefined,
+    reason: (f_flags & 0x1) !== 0 ? t_PhoneCallDiscardReason(r) : undefined,
     duration: (f_flags & 0x2) !== 0 ? r.int() : undefined,
   }
 }
@@ -1357,20 +1357,20 @@ function r_messageActionBotAllowed(r: TlReader): Api.messageActionBotAllowed {
     attachMenu: (f_flags & 0x2) !== 0,
     fromRequest: (f_flags & 0x8) !== 0,
     domain: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    app: (f_flags & 0x4) !== 0 ? r.object() as Api.BotApp : undefined,
+    app: (f_flags & 0x4) !== 0 ? t_BotApp(r) : undefined,
   }
 }
 function r_messageActionSecureValuesSentMe(r: TlReader): Api.messageActionSecureValuesSentMe {
   return {
     _: 'messageActionSecureValuesSentMe',
-    values: r.vecObject() as Api.SecureValue[],
-    credentials: r.object() as Api.SecureCredentialsEncrypted,
+    values: tv_SecureValue(r),
+    credentials: t_SecureCredentialsEncrypted(r),
   }
 }
 function r_messageActionSecureValuesSent(r: TlReader): Api.messageActionSecureValuesSent {
   return {
     _: 'messageActionSecureValuesSent',
-    types: r.vecObject() as Api.SecureValueType[],
+    types: tv_SecureValueType(r),
   }
 }
 function r_messageActionContactSignUp(_r: TlReader): Api.messageActionContactSignUp {
@@ -1381,8 +1381,8 @@ function r_messageActionContactSignUp(_r: TlReader): Api.messageActionContactSig
 function r_messageActionGeoProximityReached(r: TlReader): Api.messageActionGeoProximityReached {
   return {
     _: 'messageActionGeoProximityReached',
-    fromId: r.object() as Api.Peer,
-    toId: r.object() as Api.Peer,
+    fromId: t_Peer(r),
+    toId: t_Peer(r),
     distance: r.int(),
   }
 }
@@ -1390,14 +1390,14 @@ function r_messageActionGroupCall(r: TlReader): Api.messageActionGroupCall {
   const f_flags = r.int()
   return {
     _: 'messageActionGroupCall',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     duration: (f_flags & 0x1) !== 0 ? r.int() : undefined,
   }
 }
 function r_messageActionInviteToGroupCall(r: TlReader): Api.messageActionInviteToGroupCall {
   return {
     _: 'messageActionInviteToGroupCall',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     users: r.vecLong(),
   }
 }
@@ -1412,14 +1412,14 @@ function r_messageActionSetMessagesTTL(r: TlReader): Api.messageActionSetMessage
 function r_messageActionGroupCallScheduled(r: TlReader): Api.messageActionGroupCallScheduled {
   return {
     _: 'messageActionGroupCallScheduled',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     scheduleDate: r.int(),
   }
 }
 function r_messageActionSetChatTheme(r: TlReader): Api.messageActionSetChatTheme {
   return {
     _: 'messageActionSetChatTheme',
-    theme: r.object() as Api.ChatTheme,
+    theme: t_ChatTheme(r),
   }
 }
 function r_messageActionChatJoinedByRequest(_r: TlReader): Api.messageActionChatJoinedByRequest {
@@ -1449,7 +1449,7 @@ function r_messageActionGiftPremium(r: TlReader): Api.messageActionGiftPremium {
     days: r.int(),
     cryptoCurrency: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     cryptoAmount: (f_flags & 0x1) !== 0 ? r.long() : undefined,
-    message: (f_flags & 0x2) !== 0 ? r.object() as Api.TextWithEntities : undefined,
+    message: (f_flags & 0x2) !== 0 ? t_TextWithEntities(r) : undefined,
   }
 }
 function r_messageActionTopicCreate(r: TlReader): Api.messageActionTopicCreate {
@@ -1475,14 +1475,14 @@ function r_messageActionTopicEdit(r: TlReader): Api.messageActionTopicEdit {
 function r_messageActionSuggestProfilePhoto(r: TlReader): Api.messageActionSuggestProfilePhoto {
   return {
     _: 'messageActionSuggestProfilePhoto',
-    photo: r.object() as Api.Photo,
+    photo: t_Photo(r),
   }
 }
 function r_messageActionRequestedPeer(r: TlReader): Api.messageActionRequestedPeer {
   return {
     _: 'messageActionRequestedPeer',
     buttonId: r.int(),
-    peers: r.vecObject() as Api.Peer[],
+    peers: tv_Peer(r),
   }
 }
 function r_messageActionSetChatWallPaper(r: TlReader): Api.messageActionSetChatWallPaper {
@@ -1491,7 +1491,7 @@ function r_messageActionSetChatWallPaper(r: TlReader): Api.messageActionSetChatW
     _: 'messageActionSetChatWallPaper',
     same: (f_flags & 0x1) !== 0,
     forBoth: (f_flags & 0x2) !== 0,
-    wallpaper: r.object() as Api.WallPaper,
+    wallpaper: t_WallPaper(r),
   }
 }
 function r_messageActionGiftCode(r: TlReader): Api.messageActionGiftCode {
@@ -1500,14 +1500,14 @@ function r_messageActionGiftCode(r: TlReader): Api.messageActionGiftCode {
     _: 'messageActionGiftCode',
     viaGiveaway: (f_flags & 0x1) !== 0,
     unclaimed: (f_flags & 0x20) !== 0,
-    boostPeer: (f_flags & 0x2) !== 0 ? r.object() as Api.Peer : undefined,
+    boostPeer: (f_flags & 0x2) !== 0 ? t_Peer(r) : undefined,
     days: r.int(),
     slug: r.string(),
     currency: (f_flags & 0x4) !== 0 ? r.string() : undefined,
     amount: (f_flags & 0x4) !== 0 ? r.long() : undefined,
     cryptoCurrency: (f_flags & 0x8) !== 0 ? r.string() : undefined,
     cryptoAmount: (f_flags & 0x8) !== 0 ? r.long() : undefined,
-    message: (f_flags & 0x10) !== 0 ? r.object() as Api.TextWithEntities : undefined,
+    message: (f_flags & 0x10) !== 0 ? t_TextWithEntities(r) : undefined,
   }
 }
 function r_messageActionGiveawayLaunch(r: TlReader): Api.messageActionGiveawayLaunch {
@@ -1536,18 +1536,18 @@ function r_messageActionRequestedPeerSentMe(r: TlReader): Api.messageActionReque
   return {
     _: 'messageActionRequestedPeerSentMe',
     buttonId: r.int(),
-    peers: r.vecObject() as Api.RequestedPeer[],
+    peers: tv_RequestedPeer(r),
   }
 }
 function r_messageActionPaymentRefunded(r: TlReader): Api.messageActionPaymentRefunded {
   const f_flags = r.int()
   return {
     _: 'messageActionPaymentRefunded',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     currency: r.string(),
     totalAmount: r.long(),
     payload: (f_flags & 0x1) !== 0 ? r.bytes() : undefined,
-    charge: r.object() as Api.PaymentCharge,
+    charge: t_PaymentCharge(r),
   }
 }
 function r_messageActionGiftStars(r: TlReader): Api.messageActionGiftStars {
@@ -1569,7 +1569,7 @@ function r_messageActionPrizeStars(r: TlReader): Api.messageActionPrizeStars {
     unclaimed: (f_flags & 0x1) !== 0,
     stars: r.long(),
     transactionId: r.string(),
-    boostPeer: r.object() as Api.Peer,
+    boostPeer: t_Peer(r),
     giveawayMsgId: r.int(),
   }
 }
@@ -1586,17 +1586,17 @@ function r_messageActionStarGift(r: TlReader): Api.messageActionStarGift {
     prepaidUpgrade: (f_flags & 0x2000) !== 0,
     upgradeSeparate: (f_flags & 0x10000) !== 0,
     auctionAcquired: (f_flags & 0x20000) !== 0,
-    gift: r.object() as Api.StarGift,
-    message: (f_flags & 0x2) !== 0 ? r.object() as Api.TextWithEntities : undefined,
+    gift: t_StarGift(r),
+    message: (f_flags & 0x2) !== 0 ? t_TextWithEntities(r) : undefined,
     convertStars: (f_flags & 0x10) !== 0 ? r.long() : undefined,
     upgradeMsgId: (f_flags & 0x20) !== 0 ? r.int() : undefined,
     upgradeStars: (f_flags & 0x100) !== 0 ? r.long() : undefined,
-    fromId: (f_flags & 0x800) !== 0 ? r.object() as Api.Peer : undefined,
-    peer: (f_flags & 0x1000) !== 0 ? r.object() as Api.Peer : undefined,
+    fromId: (f_flags & 0x800) !== 0 ? t_Peer(r) : undefined,
+    peer: (f_flags & 0x1000) !== 0 ? t_Peer(r) : undefined,
     savedId: (f_flags & 0x1000) !== 0 ? r.long() : undefined,
     prepaidUpgradeHash: (f_flags & 0x4000) !== 0 ? r.string() : undefined,
     giftMsgId: (f_flags & 0x8000) !== 0 ? r.int() : undefined,
-    toId: (f_flags & 0x40000) !== 0 ? r.object() as Api.Peer : undefined,
+    toId: (f_flags & 0x40000) !== 0 ? t_Peer(r) : undefined,
     giftNum: (f_flags & 0x80000) !== 0 ? r.int() : undefined,
   }
 }
@@ -1612,13 +1612,13 @@ function r_messageActionStarGiftUnique(r: TlReader): Api.messageActionStarGiftUn
     assigned: (f_flags & 0x2000) !== 0,
     fromOffer: (f_flags & 0x4000) !== 0,
     craft: (f_flags & 0x10000) !== 0,
-    gift: r.object() as Api.StarGift,
+    gift: t_StarGift(r),
     canExportAt: (f_flags & 0x8) !== 0 ? r.int() : undefined,
     transferStars: (f_flags & 0x10) !== 0 ? r.long() : undefined,
-    fromId: (f_flags & 0x40) !== 0 ? r.object() as Api.Peer : undefined,
-    peer: (f_flags & 0x80) !== 0 ? r.object() as Api.Peer : undefined,
+    fromId: (f_flags & 0x40) !== 0 ? t_Peer(r) : undefined,
+    peer: (f_flags & 0x80) !== 0 ? t_Peer(r) : undefined,
     savedId: (f_flags & 0x80) !== 0 ? r.long() : undefined,
-    resaleAmount: (f_flags & 0x100) !== 0 ? r.object() as Api.StarsAmount : undefined,
+    resaleAmount: (f_flags & 0x100) !== 0 ? t_StarsAmount(r) : undefined,
     canTransferAt: (f_flags & 0x200) !== 0 ? r.int() : undefined,
     canResellAt: (f_flags & 0x400) !== 0 ? r.int() : undefined,
     dropOriginalDetailsStars: (f_flags & 0x1000) !== 0 ? r.long() : undefined,
@@ -1649,7 +1649,7 @@ function r_messageActionConferenceCall(r: TlReader): Api.messageActionConference
     video: (f_flags & 0x10) !== 0,
     callId: r.long(),
     duration: (f_flags & 0x4) !== 0 ? r.int() : undefined,
-    otherParticipants: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.Peer[] : undefined,
+    otherParticipants: (f_flags & 0x8) !== 0 ? tv_Peer(r) : undefined,
   }
 }
 function r_messageActionTodoCompletions(r: TlReader): Api.messageActionTodoCompletions {
@@ -1662,7 +1662,7 @@ function r_messageActionTodoCompletions(r: TlReader): Api.messageActionTodoCompl
 function r_messageActionTodoAppendTasks(r: TlReader): Api.messageActionTodoAppendTasks {
   return {
     _: 'messageActionTodoAppendTasks',
-    list: r.vecObject() as Api.TodoItem[],
+    list: tv_TodoItem(r),
   }
 }
 function r_messageActionSuggestedPostApproval(r: TlReader): Api.messageActionSuggestedPostApproval {
@@ -1673,13 +1673,13 @@ function r_messageActionSuggestedPostApproval(r: TlReader): Api.messageActionSug
     balanceTooLow: (f_flags & 0x2) !== 0,
     rejectComment: (f_flags & 0x4) !== 0 ? r.string() : undefined,
     scheduleDate: (f_flags & 0x8) !== 0 ? r.int() : undefined,
-    price: (f_flags & 0x10) !== 0 ? r.object() as Api.StarsAmount : undefined,
+    price: (f_flags & 0x10) !== 0 ? t_StarsAmount(r) : undefined,
   }
 }
 function r_messageActionSuggestedPostSuccess(r: TlReader): Api.messageActionSuggestedPostSuccess {
   return {
     _: 'messageActionSuggestedPostSuccess',
-    price: r.object() as Api.StarsAmount,
+    price: t_StarsAmount(r),
   }
 }
 function r_messageActionSuggestedPostRefund(r: TlReader): Api.messageActionSuggestedPostRefund {
@@ -1703,7 +1703,7 @@ function r_messageActionGiftTon(r: TlReader): Api.messageActionGiftTon {
 function r_messageActionSuggestBirthday(r: TlReader): Api.messageActionSuggestBirthday {
   return {
     _: 'messageActionSuggestBirthday',
-    birthday: r.object() as Api.Birthday,
+    birthday: t_Birthday(r),
   }
 }
 function r_messageActionStarGiftPurchaseOffer(r: TlReader): Api.messageActionStarGiftPurchaseOffer {
@@ -1712,8 +1712,8 @@ function r_messageActionStarGiftPurchaseOffer(r: TlReader): Api.messageActionSta
     _: 'messageActionStarGiftPurchaseOffer',
     accepted: (f_flags & 0x1) !== 0,
     declined: (f_flags & 0x2) !== 0,
-    gift: r.object() as Api.StarGift,
-    price: r.object() as Api.StarsAmount,
+    gift: t_StarGift(r),
+    price: t_StarsAmount(r),
     expiresAt: r.int(),
   }
 }
@@ -1722,8 +1722,8 @@ function r_messageActionStarGiftPurchaseOfferDeclined(r: TlReader): Api.messageA
   return {
     _: 'messageActionStarGiftPurchaseOfferDeclined',
     expired: (f_flags & 0x1) !== 0,
-    gift: r.object() as Api.StarGift,
-    price: r.object() as Api.StarsAmount,
+    gift: t_StarGift(r),
+    price: t_StarsAmount(r),
   }
 }
 function r_messageActionNewCreatorPending(r: TlReader): Api.messageActionNewCreatorPending {
@@ -1757,13 +1757,13 @@ function r_messageActionNoForwardsRequest(r: TlReader): Api.messageActionNoForwa
 function r_messageActionPollAppendAnswer(r: TlReader): Api.messageActionPollAppendAnswer {
   return {
     _: 'messageActionPollAppendAnswer',
-    answer: r.object() as Api.PollAnswer,
+    answer: t_PollAnswer(r),
   }
 }
 function r_messageActionPollDeleteAnswer(r: TlReader): Api.messageActionPollDeleteAnswer {
   return {
     _: 'messageActionPollDeleteAnswer',
-    answer: r.object() as Api.PollAnswer,
+    answer: t_PollAnswer(r),
   }
 }
 function r_messageActionManagedBotCreated(r: TlReader): Api.messageActionManagedBotCreated {
@@ -1786,7 +1786,7 @@ function r_dialog(r: TlReader): Api.dialog {
     pinned: (f_flags & 0x4) !== 0,
     unreadMark: (f_flags & 0x8) !== 0,
     viewForumAsMessages: (f_flags & 0x40) !== 0,
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     topMessage: r.int(),
     readInboxMaxId: r.int(),
     readOutboxMaxId: r.int(),
@@ -1794,9 +1794,9 @@ function r_dialog(r: TlReader): Api.dialog {
     unreadMentionsCount: r.int(),
     unreadReactionsCount: r.int(),
     unreadPollVotesCount: r.int(),
-    notifySettings: r.object() as Api.PeerNotifySettings,
+    notifySettings: t_PeerNotifySettings(r),
     pts: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    draft: (f_flags & 0x2) !== 0 ? r.object() as Api.DraftMessage : undefined,
+    draft: (f_flags & 0x2) !== 0 ? t_DraftMessage(r) : undefined,
     folderId: (f_flags & 0x10) !== 0 ? r.int() : undefined,
     ttlPeriod: (f_flags & 0x20) !== 0 ? r.int() : undefined,
   }
@@ -1806,8 +1806,8 @@ function r_dialogFolder(r: TlReader): Api.dialogFolder {
   return {
     _: 'dialogFolder',
     pinned: (f_flags & 0x4) !== 0,
-    folder: r.object() as Api.Folder,
-    peer: r.object() as Api.Peer,
+    folder: t_Folder(r),
+    peer: t_Peer(r),
     topMessage: r.int(),
     unreadMutedPeersCount: r.int(),
     unreadUnmutedPeersCount: r.int(),
@@ -1821,7 +1821,7 @@ function r_dialogCommunity(r: TlReader): Api.dialogCommunity {
     _: 'dialogCommunity',
     pinned: (f_flags & 0x4) !== 0,
     communityId: r.long(),
-    notifySettings: r.object() as Api.PeerNotifySettings,
+    notifySettings: t_PeerNotifySettings(r),
   }
 }
 function r_photoEmpty(r: TlReader): Api.photoEmpty {
@@ -1839,8 +1839,8 @@ function r_photo(r: TlReader): Api.photo {
     accessHash: r.long(),
     fileReference: r.bytes(),
     date: r.int(),
-    sizes: r.vecObject() as Api.PhotoSize[],
-    videoSizes: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.VideoSize[] : undefined,
+    sizes: tv_PhotoSize(r),
+    videoSizes: (f_flags & 0x2) !== 0 ? tv_VideoSize(r) : undefined,
     dcId: r.int(),
   }
 }
@@ -1910,16 +1910,16 @@ function r_auth$sentCode(r: TlReader): Api.auth.sentCode {
   const f_flags = r.int()
   return {
     _: 'auth.sentCode',
-    type: r.object() as Api.auth.SentCodeType,
+    type: t_auth$SentCodeType(r),
     phoneCodeHash: r.string(),
-    nextType: (f_flags & 0x2) !== 0 ? r.object() as Api.auth.CodeType : undefined,
+    nextType: (f_flags & 0x2) !== 0 ? t_auth$CodeType(r) : undefined,
     timeout: (f_flags & 0x4) !== 0 ? r.int() : undefined,
   }
 }
 function r_auth$sentCodeSuccess(r: TlReader): Api.auth.sentCodeSuccess {
   return {
     _: 'auth.sentCodeSuccess',
-    authorization: r.object() as Api.auth.Authorization,
+    authorization: t_auth$Authorization(r),
   }
 }
 function r_auth$sentCodePaymentRequired(r: TlReader): Api.auth.sentCodePaymentRequired {
@@ -1942,14 +1942,14 @@ function r_auth$authorization(r: TlReader): Api.auth.authorization {
     otherwiseReloginDays: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     tmpSessions: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     futureAuthToken: (f_flags & 0x4) !== 0 ? r.bytes() : undefined,
-    user: r.object() as Api.User,
+    user: t_User(r),
   }
 }
 function r_auth$authorizationSignUpRequired(r: TlReader): Api.auth.authorizationSignUpRequired {
   const f_flags = r.int()
   return {
     _: 'auth.authorizationSignUpRequired',
-    termsOfService: (f_flags & 0x1) !== 0 ? r.object() as Api.help.TermsOfService : undefined,
+    termsOfService: (f_flags & 0x1) !== 0 ? t_help$TermsOfService(r) : undefined,
   }
 }
 function r_auth$exportedAuthorization(r: TlReader): Api.auth.exportedAuthorization {
@@ -1962,7 +1962,7 @@ function r_auth$exportedAuthorization(r: TlReader): Api.auth.exportedAuthorizati
 function r_inputNotifyPeer(r: TlReader): Api.inputNotifyPeer {
   return {
     _: 'inputNotifyPeer',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_inputNotifyUsers(_r: TlReader): Api.inputNotifyUsers {
@@ -1983,14 +1983,14 @@ function r_inputNotifyBroadcasts(_r: TlReader): Api.inputNotifyBroadcasts {
 function r_inputNotifyForumTopic(r: TlReader): Api.inputNotifyForumTopic {
   return {
     _: 'inputNotifyForumTopic',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     topMsgId: r.int(),
   }
 }
 function r_inputNotifyCommunity(r: TlReader): Api.inputNotifyCommunity {
   return {
     _: 'inputNotifyCommunity',
-    community: r.object() as Api.InputChannel,
+    community: t_InputChannel(r),
   }
 }
 function r_inputPeerNotifySettings(r: TlReader): Api.inputPeerNotifySettings {
@@ -2000,10 +2000,10 @@ function r_inputPeerNotifySettings(r: TlReader): Api.inputPeerNotifySettings {
     showPreviews: (f_flags & 0x1) !== 0 ? r.bool() : undefined,
     silent: (f_flags & 0x2) !== 0 ? r.bool() : undefined,
     muteUntil: (f_flags & 0x4) !== 0 ? r.int() : undefined,
-    sound: (f_flags & 0x8) !== 0 ? r.object() as Api.NotificationSound : undefined,
+    sound: (f_flags & 0x8) !== 0 ? t_NotificationSound(r) : undefined,
     storiesMuted: (f_flags & 0x40) !== 0 ? r.bool() : undefined,
     storiesHideSender: (f_flags & 0x80) !== 0 ? r.bool() : undefined,
-    storiesSound: (f_flags & 0x100) !== 0 ? r.object() as Api.NotificationSound : undefined,
+    storiesSound: (f_flags & 0x100) !== 0 ? t_NotificationSound(r) : undefined,
   }
 }
 function r_peerNotifySettings(r: TlReader): Api.peerNotifySettings {
@@ -2013,14 +2013,14 @@ function r_peerNotifySettings(r: TlReader): Api.peerNotifySettings {
     showPreviews: (f_flags & 0x1) !== 0 ? r.bool() : undefined,
     silent: (f_flags & 0x2) !== 0 ? r.bool() : undefined,
     muteUntil: (f_flags & 0x4) !== 0 ? r.int() : undefined,
-    iosSound: (f_flags & 0x8) !== 0 ? r.object() as Api.NotificationSound : undefined,
-    androidSound: (f_flags & 0x10) !== 0 ? r.object() as Api.NotificationSound : undefined,
-    otherSound: (f_flags & 0x20) !== 0 ? r.object() as Api.NotificationSound : undefined,
+    iosSound: (f_flags & 0x8) !== 0 ? t_NotificationSound(r) : undefined,
+    androidSound: (f_flags & 0x10) !== 0 ? t_NotificationSound(r) : undefined,
+    otherSound: (f_flags & 0x20) !== 0 ? t_NotificationSound(r) : undefined,
     storiesMuted: (f_flags & 0x40) !== 0 ? r.bool() : undefined,
     storiesHideSender: (f_flags & 0x80) !== 0 ? r.bool() : undefined,
-    storiesIosSound: (f_flags & 0x100) !== 0 ? r.object() as Api.NotificationSound : undefined,
-    storiesAndroidSound: (f_flags & 0x200) !== 0 ? r.object() as Api.NotificationSound : undefined,
-    storiesOtherSound: (f_flags & 0x400) !== 0 ? r.object() as Api.NotificationSound : undefined,
+    storiesIosSound: (f_flags & 0x100) !== 0 ? t_NotificationSound(r) : undefined,
+    storiesAndroidSound: (f_flags & 0x200) !== 0 ? t_NotificationSound(r) : undefined,
+    storiesOtherSound: (f_flags & 0x400) !== 0 ? t_NotificationSound(r) : undefined,
   }
 }
 function r_peerSettings(r: TlReader): Api.peerSettings {
@@ -2059,8 +2059,8 @@ function r_wallPaper(r: TlReader): Api.wallPaper {
   const v_4 = (f_flags & 0x10) !== 0
   const v_5 = r.long()
   const v_6 = r.string()
-  const v_7 = r.object() as Api.Document
-  const v_8 = (f_flags & 0x4) !== 0 ? r.object() as Api.WallPaperSettings : undefined
+  const v_7 = t_Document(r)
+  const v_8 = (f_flags & 0x4) !== 0 ? t_WallPaperSettings(r) : undefined
   return { _: 'wallPaper', id: v_0, creator: v_1, default: v_2, pattern: v_3, dark: v_4, accessHash: v_5, slug: v_6, document: v_7, settings: v_8 }
 }
 function r_wallPaperNoFile(r: TlReader): Api.wallPaperNoFile {
@@ -2068,7 +2068,7 @@ function r_wallPaperNoFile(r: TlReader): Api.wallPaperNoFile {
   const f_flags = r.int()
   const v_1 = (f_flags & 0x2) !== 0
   const v_2 = (f_flags & 0x10) !== 0
-  const v_3 = (f_flags & 0x4) !== 0 ? r.object() as Api.WallPaperSettings : undefined
+  const v_3 = (f_flags & 0x4) !== 0 ? t_WallPaperSettings(r) : undefined
   return { _: 'wallPaperNoFile', id: v_0, default: v_1, dark: v_2, settings: v_3 }
 }
 function r_inputReportReasonSpam(_r: TlReader): Api.inputReportReasonSpam {
@@ -2148,41 +2148,41 @@ function r_userFull(r: TlReader): Api.userFull {
     unofficialSecurityRisk: (f_flags2 & 0x4000000) !== 0,
     id: r.long(),
     about: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    settings: r.object() as Api.PeerSettings,
-    personalPhoto: (f_flags & 0x200000) !== 0 ? r.object() as Api.Photo : undefined,
-    profilePhoto: (f_flags & 0x4) !== 0 ? r.object() as Api.Photo : undefined,
-    fallbackPhoto: (f_flags & 0x400000) !== 0 ? r.object() as Api.Photo : undefined,
-    notifySettings: r.object() as Api.PeerNotifySettings,
-    botInfo: (f_flags & 0x8) !== 0 ? r.object() as Api.BotInfo : undefined,
+    settings: t_PeerSettings(r),
+    personalPhoto: (f_flags & 0x200000) !== 0 ? t_Photo(r) : undefined,
+    profilePhoto: (f_flags & 0x4) !== 0 ? t_Photo(r) : undefined,
+    fallbackPhoto: (f_flags & 0x400000) !== 0 ? t_Photo(r) : undefined,
+    notifySettings: t_PeerNotifySettings(r),
+    botInfo: (f_flags & 0x8) !== 0 ? t_BotInfo(r) : undefined,
     pinnedMsgId: (f_flags & 0x40) !== 0 ? r.int() : undefined,
     commonChatsCount: r.int(),
     folderId: (f_flags & 0x800) !== 0 ? r.int() : undefined,
     ttlPeriod: (f_flags & 0x4000) !== 0 ? r.int() : undefined,
-    theme: (f_flags & 0x8000) !== 0 ? r.object() as Api.ChatTheme : undefined,
+    theme: (f_flags & 0x8000) !== 0 ? t_ChatTheme(r) : undefined,
     privateForwardName: (f_flags & 0x10000) !== 0 ? r.string() : undefined,
-    botGroupAdminRights: (f_flags & 0x20000) !== 0 ? r.object() as Api.ChatAdminRights : undefined,
-    botBroadcastAdminRights: (f_flags & 0x40000) !== 0 ? r.object() as Api.ChatAdminRights : undefined,
-    wallpaper: (f_flags & 0x1000000) !== 0 ? r.object() as Api.WallPaper : undefined,
-    stories: (f_flags & 0x2000000) !== 0 ? r.object() as Api.PeerStories : undefined,
-    businessWorkHours: (f_flags2 & 0x1) !== 0 ? r.object() as Api.BusinessWorkHours : undefined,
-    businessLocation: (f_flags2 & 0x2) !== 0 ? r.object() as Api.BusinessLocation : undefined,
-    businessGreetingMessage: (f_flags2 & 0x4) !== 0 ? r.object() as Api.BusinessGreetingMessage : undefined,
-    businessAwayMessage: (f_flags2 & 0x8) !== 0 ? r.object() as Api.BusinessAwayMessage : undefined,
-    businessIntro: (f_flags2 & 0x10) !== 0 ? r.object() as Api.BusinessIntro : undefined,
-    birthday: (f_flags2 & 0x20) !== 0 ? r.object() as Api.Birthday : undefined,
+    botGroupAdminRights: (f_flags & 0x20000) !== 0 ? t_ChatAdminRights(r) : undefined,
+    botBroadcastAdminRights: (f_flags & 0x40000) !== 0 ? t_ChatAdminRights(r) : undefined,
+    wallpaper: (f_flags & 0x1000000) !== 0 ? t_WallPaper(r) : undefined,
+    stories: (f_flags & 0x2000000) !== 0 ? t_PeerStories(r) : undefined,
+    businessWorkHours: (f_flags2 & 0x1) !== 0 ? t_BusinessWorkHours(r) : undefined,
+    businessLocation: (f_flags2 & 0x2) !== 0 ? t_BusinessLocation(r) : undefined,
+    businessGreetingMessage: (f_flags2 & 0x4) !== 0 ? t_BusinessGreetingMessage(r) : undefined,
+    businessAwayMessage: (f_flags2 & 0x8) !== 0 ? t_BusinessAwayMessage(r) : undefined,
+    businessIntro: (f_flags2 & 0x10) !== 0 ? t_BusinessIntro(r) : undefined,
+    birthday: (f_flags2 & 0x20) !== 0 ? t_Birthday(r) : undefined,
     personalChannelId: (f_flags2 & 0x40) !== 0 ? r.long() : undefined,
     personalChannelMessage: (f_flags2 & 0x40) !== 0 ? r.int() : undefined,
     stargiftsCount: (f_flags2 & 0x100) !== 0 ? r.int() : undefined,
-    starrefProgram: (f_flags2 & 0x800) !== 0 ? r.object() as Api.StarRefProgram : undefined,
-    botVerification: (f_flags2 & 0x1000) !== 0 ? r.object() as Api.BotVerification : undefined,
+    starrefProgram: (f_flags2 & 0x800) !== 0 ? t_StarRefProgram(r) : undefined,
+    botVerification: (f_flags2 & 0x1000) !== 0 ? t_BotVerification(r) : undefined,
     sendPaidMessagesStars: (f_flags2 & 0x4000) !== 0 ? r.long() : undefined,
-    disallowedGifts: (f_flags2 & 0x8000) !== 0 ? r.object() as Api.DisallowedGiftsSettings : undefined,
-    starsRating: (f_flags2 & 0x20000) !== 0 ? r.object() as Api.StarsRating : undefined,
-    starsMyPendingRating: (f_flags2 & 0x40000) !== 0 ? r.object() as Api.StarsRating : undefined,
+    disallowedGifts: (f_flags2 & 0x8000) !== 0 ? t_DisallowedGiftsSettings(r) : undefined,
+    starsRating: (f_flags2 & 0x20000) !== 0 ? t_StarsRating(r) : undefined,
+    starsMyPendingRating: (f_flags2 & 0x40000) !== 0 ? t_StarsRating(r) : undefined,
     starsMyPendingRatingDate: (f_flags2 & 0x40000) !== 0 ? r.int() : undefined,
-    mainTab: (f_flags2 & 0x100000) !== 0 ? r.object() as Api.ProfileTab : undefined,
-    savedMusic: (f_flags2 & 0x200000) !== 0 ? r.object() as Api.Document : undefined,
-    note: (f_flags2 & 0x400000) !== 0 ? r.object() as Api.TextWithEntities : undefined,
+    mainTab: (f_flags2 & 0x100000) !== 0 ? t_ProfileTab(r) : undefined,
+    savedMusic: (f_flags2 & 0x200000) !== 0 ? t_Document(r) : undefined,
+    note: (f_flags2 & 0x400000) !== 0 ? t_TextWithEntities(r) : undefined,
     botManagerId: (f_flags2 & 0x2000000) !== 0 ? r.long() : undefined,
   }
 }
@@ -2204,7 +2204,7 @@ function r_contactStatus(r: TlReader): Api.contactStatus {
   return {
     _: 'contactStatus',
     userId: r.long(),
-    status: r.object() as Api.UserStatus,
+    status: t_UserStatus(r),
   }
 }
 function r_contacts$contactsNotModified(_r: TlReader): Api.contacts.contactsNotModified {
@@ -2215,54 +2215,54 @@ function r_contacts$contactsNotModified(_r: TlReader): Api.contacts.contactsNotM
 function r_contacts$contacts(r: TlReader): Api.contacts.contacts {
   return {
     _: 'contacts.contacts',
-    contacts: r.vecObject() as Api.Contact[],
+    contacts: tv_Contact(r),
     savedCount: r.int(),
-    users: r.vecObject() as Api.User[],
+    users: tv_User(r),
   }
 }
 function r_contacts$importedContacts(r: TlReader): Api.contacts.importedContacts {
   return {
     _: 'contacts.importedContacts',
-    imported: r.vecObject() as Api.ImportedContact[],
-    popularInvites: r.vecObject() as Api.PopularContact[],
+    imported: tv_ImportedContact(r),
+    popularInvites: tv_PopularContact(r),
     retryContacts: r.vecLong(),
-    users: r.vecObject() as Api.User[],
+    users: tv_User(r),
   }
 }
 function r_contacts$blocked(r: TlReader): Api.contacts.blocked {
   return {
     _: 'contacts.blocked',
-    blocked: r.vecObject() as Api.PeerBlocked[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    blocked: tv_PeerBlocked(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_contacts$blockedSlice(r: TlReader): Api.contacts.blockedSlice {
   return {
     _: 'contacts.blockedSlice',
     count: r.int(),
-    blocked: r.vecObject() as Api.PeerBlocked[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    blocked: tv_PeerBlocked(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messages$dialogs(r: TlReader): Api.messages.dialogs {
   return {
     _: 'messages.dialogs',
-    dialogs: r.vecObject() as Api.Dialog[],
-    messages: r.vecObject() as Api.Message[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    dialogs: tv_Dialog(r),
+    messages: tv_Message(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messages$dialogsSlice(r: TlReader): Api.messages.dialogsSlice {
   return {
     _: 'messages.dialogsSlice',
     count: r.int(),
-    dialogs: r.vecObject() as Api.Dialog[],
-    messages: r.vecObject() as Api.Message[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    dialogs: tv_Dialog(r),
+    messages: tv_Message(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messages$dialogsNotModified(r: TlReader): Api.messages.dialogsNotModified {
@@ -2274,10 +2274,10 @@ function r_messages$dialogsNotModified(r: TlReader): Api.messages.dialogsNotModi
 function r_messages$messages(r: TlReader): Api.messages.messages {
   return {
     _: 'messages.messages',
-    messages: r.vecObject() as Api.Message[],
-    topics: r.vecObject() as Api.ForumTopic[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    messages: tv_Message(r),
+    topics: tv_ForumTopic(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messages$messagesSlice(r: TlReader): Api.messages.messagesSlice {
@@ -2288,11 +2288,11 @@ function r_messages$messagesSlice(r: TlReader): Api.messages.messagesSlice {
     count: r.int(),
     nextRate: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     offsetIdOffset: (f_flags & 0x4) !== 0 ? r.int() : undefined,
-    searchFlood: (f_flags & 0x8) !== 0 ? r.object() as Api.SearchPostsFlood : undefined,
-    messages: r.vecObject() as Api.Message[],
-    topics: r.vecObject() as Api.ForumTopic[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    searchFlood: (f_flags & 0x8) !== 0 ? t_SearchPostsFlood(r) : undefined,
+    messages: tv_Message(r),
+    topics: tv_ForumTopic(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messages$channelMessages(r: TlReader): Api.messages.channelMessages {
@@ -2303,10 +2303,10 @@ function r_messages$channelMessages(r: TlReader): Api.messages.channelMessages {
     pts: r.int(),
     count: r.int(),
     offsetIdOffset: (f_flags & 0x4) !== 0 ? r.int() : undefined,
-    messages: r.vecObject() as Api.Message[],
-    topics: r.vecObject() as Api.ForumTopic[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    messages: tv_Message(r),
+    topics: tv_ForumTopic(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messages$messagesNotModified(r: TlReader): Api.messages.messagesNotModified {
@@ -2318,22 +2318,22 @@ function r_messages$messagesNotModified(r: TlReader): Api.messages.messagesNotMo
 function r_messages$chats(r: TlReader): Api.messages.chats {
   return {
     _: 'messages.chats',
-    chats: r.vecObject() as Api.Chat[],
+    chats: tv_Chat(r),
   }
 }
 function r_messages$chatsSlice(r: TlReader): Api.messages.chatsSlice {
   return {
     _: 'messages.chatsSlice',
     count: r.int(),
-    chats: r.vecObject() as Api.Chat[],
+    chats: tv_Chat(r),
   }
 }
 function r_messages$chatFull(r: TlReader): Api.messages.chatFull {
   return {
     _: 'messages.chatFull',
-    fullChat: r.object() as Api.ChatFull,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    fullChat: t_ChatFull(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messages$affectedHistory(r: TlReader): Api.messages.affectedHistory {
@@ -2439,7 +2439,7 @@ function r_inputMessagesFilterPoll(_r: TlReader): Api.inputMessagesFilterPoll {
 function r_updateNewMessage(r: TlReader): Api.updateNewMessage {
   return {
     _: 'updateNewMessage',
-    message: r.object() as Api.Message,
+    message: t_Message(r),
     pts: r.int(),
     ptsCount: r.int(),
   }
@@ -2465,28 +2465,28 @@ function r_updateUserTyping(r: TlReader): Api.updateUserTyping {
     _: 'updateUserTyping',
     userId: r.long(),
     topMsgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    action: r.object() as Api.SendMessageAction,
+    action: t_SendMessageAction(r),
   }
 }
 function r_updateChatUserTyping(r: TlReader): Api.updateChatUserTyping {
   return {
     _: 'updateChatUserTyping',
     chatId: r.long(),
-    fromId: r.object() as Api.Peer,
-    action: r.object() as Api.SendMessageAction,
+    fromId: t_Peer(r),
+    action: t_SendMessageAction(r),
   }
 }
 function r_updateChatParticipants(r: TlReader): Api.updateChatParticipants {
   return {
     _: 'updateChatParticipants',
-    participants: r.object() as Api.ChatParticipants,
+    participants: t_ChatParticipants(r),
   }
 }
 function r_updateUserStatus(r: TlReader): Api.updateUserStatus {
   return {
     _: 'updateUserStatus',
     userId: r.long(),
-    status: r.object() as Api.UserStatus,
+    status: t_UserStatus(r),
   }
 }
 function r_updateUserName(r: TlReader): Api.updateUserName {
@@ -2495,7 +2495,7 @@ function r_updateUserName(r: TlReader): Api.updateUserName {
     userId: r.long(),
     firstName: r.string(),
     lastName: r.string(),
-    usernames: r.vecObject() as Api.Username[],
+    usernames: tv_Username(r),
   }
 }
 function r_updateNewAuthorization(r: TlReader): Api.updateNewAuthorization {
@@ -2512,7 +2512,7 @@ function r_updateNewAuthorization(r: TlReader): Api.updateNewAuthorization {
 function r_updateNewEncryptedMessage(r: TlReader): Api.updateNewEncryptedMessage {
   return {
     _: 'updateNewEncryptedMessage',
-    message: r.object() as Api.EncryptedMessage,
+    message: t_EncryptedMessage(r),
     qts: r.int(),
   }
 }
@@ -2525,7 +2525,7 @@ function r_updateEncryptedChatTyping(r: TlReader): Api.updateEncryptedChatTyping
 function r_updateEncryption(r: TlReader): Api.updateEncryption {
   return {
     _: 'updateEncryption',
-    chat: r.object() as Api.EncryptedChat,
+    chat: t_EncryptedChat(r),
     date: r.int(),
   }
 }
@@ -2558,14 +2558,14 @@ function r_updateChatParticipantDelete(r: TlReader): Api.updateChatParticipantDe
 function r_updateDcOptions(r: TlReader): Api.updateDcOptions {
   return {
     _: 'updateDcOptions',
-    dcOptions: r.vecObject() as Api.DcOption[],
+    dcOptions: tv_DcOption(r),
   }
 }
 function r_updateNotifySettings(r: TlReader): Api.updateNotifySettings {
   return {
     _: 'updateNotifySettings',
-    peer: r.object() as Api.NotifyPeer,
-    notifySettings: r.object() as Api.PeerNotifySettings,
+    peer: t_NotifyPeer(r),
+    notifySettings: t_PeerNotifySettings(r),
   }
 }
 function r_updateServiceNotification(r: TlReader): Api.updateServiceNotification {
@@ -2577,15 +2577,15 @@ function r_updateServiceNotification(r: TlReader): Api.updateServiceNotification
     inboxDate: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     type: r.string(),
     message: r.string(),
-    media: r.object() as Api.MessageMedia,
-    entities: r.vecObject() as Api.MessageEntity[],
+    media: t_MessageMedia(r),
+    entities: tv_MessageEntity(r),
   }
 }
 function r_updatePrivacy(r: TlReader): Api.updatePrivacy {
   return {
     _: 'updatePrivacy',
-    key: r.object() as Api.PrivacyKey,
-    rules: r.vecObject() as Api.PrivacyRule[],
+    key: t_PrivacyKey(r),
+    rules: tv_PrivacyRule(r),
   }
 }
 function r_updateUserPhone(r: TlReader): Api.updateUserPhone {
@@ -2600,7 +2600,7 @@ function r_updateReadHistoryInbox(r: TlReader): Api.updateReadHistoryInbox {
   return {
     _: 'updateReadHistoryInbox',
     folderId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     topMsgId: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     maxId: r.int(),
     stillUnreadCount: r.int(),
@@ -2611,7 +2611,7 @@ function r_updateReadHistoryInbox(r: TlReader): Api.updateReadHistoryInbox {
 function r_updateReadHistoryOutbox(r: TlReader): Api.updateReadHistoryOutbox {
   return {
     _: 'updateReadHistoryOutbox',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     maxId: r.int(),
     pts: r.int(),
     ptsCount: r.int(),
@@ -2620,7 +2620,7 @@ function r_updateReadHistoryOutbox(r: TlReader): Api.updateReadHistoryOutbox {
 function r_updateWebPage(r: TlReader): Api.updateWebPage {
   return {
     _: 'updateWebPage',
-    webpage: r.object() as Api.WebPage,
+    webpage: t_WebPage(r),
     pts: r.int(),
     ptsCount: r.int(),
   }
@@ -2652,7 +2652,7 @@ function r_updateChannel(r: TlReader): Api.updateChannel {
 function r_updateNewChannelMessage(r: TlReader): Api.updateNewChannelMessage {
   return {
     _: 'updateNewChannelMessage',
-    message: r.object() as Api.Message,
+    message: t_Message(r),
     pts: r.int(),
     ptsCount: r.int(),
   }
@@ -2697,7 +2697,7 @@ function r_updateChatParticipantAdmin(r: TlReader): Api.updateChatParticipantAdm
 function r_updateNewStickerSet(r: TlReader): Api.updateNewStickerSet {
   return {
     _: 'updateNewStickerSet',
-    stickerset: r.object() as Api.messages.StickerSet,
+    stickerset: t_messages$StickerSet(r),
   }
 }
 function r_updateStickerSetsOrder(r: TlReader): Api.updateStickerSetsOrder {
@@ -2729,8 +2729,8 @@ function r_updateBotInlineQuery(r: TlReader): Api.updateBotInlineQuery {
     queryId: r.long(),
     userId: r.long(),
     query: r.string(),
-    geo: (f_flags & 0x1) !== 0 ? r.object() as Api.GeoPoint : undefined,
-    peerType: (f_flags & 0x2) !== 0 ? r.object() as Api.InlineQueryPeerType : undefined,
+    geo: (f_flags & 0x1) !== 0 ? t_GeoPoint(r) : undefined,
+    peerType: (f_flags & 0x2) !== 0 ? t_InlineQueryPeerType(r) : undefined,
     offset: r.string(),
   }
 }
@@ -2740,15 +2740,15 @@ function r_updateBotInlineSend(r: TlReader): Api.updateBotInlineSend {
     _: 'updateBotInlineSend',
     userId: r.long(),
     query: r.string(),
-    geo: (f_flags & 0x1) !== 0 ? r.object() as Api.GeoPoint : undefined,
+    geo: (f_flags & 0x1) !== 0 ? t_GeoPoint(r) : undefined,
     id: r.string(),
-    msgId: (f_flags & 0x2) !== 0 ? r.object() as Api.InputBotInlineMessageID : undefined,
+    msgId: (f_flags & 0x2) !== 0 ? t_InputBotInlineMessageID(r) : undefined,
   }
 }
 function r_updateEditChannelMessage(r: TlReader): Api.updateEditChannelMessage {
   return {
     _: 'updateEditChannelMessage',
-    message: r.object() as Api.Message,
+    message: t_Message(r),
     pts: r.int(),
     ptsCount: r.int(),
   }
@@ -2759,7 +2759,7 @@ function r_updateBotCallbackQuery(r: TlReader): Api.updateBotCallbackQuery {
     _: 'updateBotCallbackQuery',
     queryId: r.long(),
     userId: r.long(),
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     msgId: r.int(),
     chatInstance: r.long(),
     data: (f_flags & 0x1) !== 0 ? r.bytes() : undefined,
@@ -2769,7 +2769,7 @@ function r_updateBotCallbackQuery(r: TlReader): Api.updateBotCallbackQuery {
 function r_updateEditMessage(r: TlReader): Api.updateEditMessage {
   return {
     _: 'updateEditMessage',
-    message: r.object() as Api.Message,
+    message: t_Message(r),
     pts: r.int(),
     ptsCount: r.int(),
   }
@@ -2780,7 +2780,7 @@ function r_updateInlineBotCallbackQuery(r: TlReader): Api.updateInlineBotCallbac
     _: 'updateInlineBotCallbackQuery',
     queryId: r.long(),
     userId: r.long(),
-    msgId: r.object() as Api.InputBotInlineMessageID,
+    msgId: t_InputBotInlineMessageID(r),
     chatInstance: r.long(),
     data: (f_flags & 0x1) !== 0 ? r.bytes() : undefined,
     gameShortName: (f_flags & 0x2) !== 0 ? r.string() : undefined,
@@ -2797,10 +2797,10 @@ function r_updateDraftMessage(r: TlReader): Api.updateDraftMessage {
   const f_flags = r.int()
   return {
     _: 'updateDraftMessage',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     topMsgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    savedPeerId: (f_flags & 0x2) !== 0 ? r.object() as Api.Peer : undefined,
-    draft: r.object() as Api.DraftMessage,
+    savedPeerId: (f_flags & 0x2) !== 0 ? t_Peer(r) : undefined,
+    draft: t_DraftMessage(r),
   }
 }
 function r_updateReadFeaturedStickers(_r: TlReader): Api.updateReadFeaturedStickers {
@@ -2827,7 +2827,7 @@ function r_updateChannelWebPage(r: TlReader): Api.updateChannelWebPage {
   return {
     _: 'updateChannelWebPage',
     channelId: r.long(),
-    webpage: r.object() as Api.WebPage,
+    webpage: t_WebPage(r),
     pts: r.int(),
     ptsCount: r.int(),
   }
@@ -2838,7 +2838,7 @@ function r_updateDialogPinned(r: TlReader): Api.updateDialogPinned {
     _: 'updateDialogPinned',
     pinned: (f_flags & 0x1) !== 0,
     folderId: (f_flags & 0x2) !== 0 ? r.int() : undefined,
-    peer: r.object() as Api.DialogPeer,
+    peer: t_DialogPeer(r),
   }
 }
 function r_updatePinnedDialogs(r: TlReader): Api.updatePinnedDialogs {
@@ -2846,20 +2846,20 @@ function r_updatePinnedDialogs(r: TlReader): Api.updatePinnedDialogs {
   return {
     _: 'updatePinnedDialogs',
     folderId: (f_flags & 0x2) !== 0 ? r.int() : undefined,
-    order: (f_flags & 0x1) !== 0 ? r.vecObject() as Api.DialogPeer[] : undefined,
+    order: (f_flags & 0x1) !== 0 ? tv_DialogPeer(r) : undefined,
   }
 }
 function r_updateBotWebhookJSON(r: TlReader): Api.updateBotWebhookJSON {
   return {
     _: 'updateBotWebhookJSON',
-    data: r.object() as Api.DataJSON,
+    data: t_DataJSON(r),
   }
 }
 function r_updateBotWebhookJSONQuery(r: TlReader): Api.updateBotWebhookJSONQuery {
   return {
     _: 'updateBotWebhookJSONQuery',
     queryId: r.long(),
-    data: r.object() as Api.DataJSON,
+    data: t_DataJSON(r),
     timeout: r.int(),
   }
 }
@@ -2869,7 +2869,7 @@ function r_updateBotShippingQuery(r: TlReader): Api.updateBotShippingQuery {
     queryId: r.long(),
     userId: r.long(),
     payload: r.bytes(),
-    shippingAddress: r.object() as Api.PostAddress,
+    shippingAddress: t_PostAddress(r),
   }
 }
 function r_updateBotPrecheckoutQuery(r: TlReader): Api.updateBotPrecheckoutQuery {
@@ -2879,7 +2879,7 @@ function r_updateBotPrecheckoutQuery(r: TlReader): Api.updateBotPrecheckoutQuery
     queryId: r.long(),
     userId: r.long(),
     payload: r.bytes(),
-    info: (f_flags & 0x1) !== 0 ? r.object() as Api.PaymentRequestedInfo : undefined,
+    info: (f_flags & 0x1) !== 0 ? t_PaymentRequestedInfo(r) : undefined,
     shippingOptionId: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     currency: r.string(),
     totalAmount: r.long(),
@@ -2888,7 +2888,7 @@ function r_updateBotPrecheckoutQuery(r: TlReader): Api.updateBotPrecheckoutQuery
 function r_updatePhoneCall(r: TlReader): Api.updatePhoneCall {
   return {
     _: 'updatePhoneCall',
-    phoneCall: r.object() as Api.PhoneCall,
+    phoneCall: t_PhoneCall(r),
   }
 }
 function r_updateLangPackTooLong(r: TlReader): Api.updateLangPackTooLong {
@@ -2900,7 +2900,7 @@ function r_updateLangPackTooLong(r: TlReader): Api.updateLangPackTooLong {
 function r_updateLangPack(r: TlReader): Api.updateLangPack {
   return {
     _: 'updateLangPack',
-    difference: r.object() as Api.LangPackDifference,
+    difference: t_LangPackDifference(r),
   }
 }
 function r_updateFavedStickers(_r: TlReader): Api.updateFavedStickers {
@@ -2914,7 +2914,7 @@ function r_updateChannelReadMessagesContents(r: TlReader): Api.updateChannelRead
     _: 'updateChannelReadMessagesContents',
     channelId: r.long(),
     topMsgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    savedPeerId: (f_flags & 0x2) !== 0 ? r.object() as Api.Peer : undefined,
+    savedPeerId: (f_flags & 0x2) !== 0 ? t_Peer(r) : undefined,
     messages: r.vecInt(),
   }
 }
@@ -2935,34 +2935,34 @@ function r_updateDialogUnreadMark(r: TlReader): Api.updateDialogUnreadMark {
   return {
     _: 'updateDialogUnreadMark',
     unread: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.DialogPeer,
-    savedPeerId: (f_flags & 0x2) !== 0 ? r.object() as Api.Peer : undefined,
+    peer: t_DialogPeer(r),
+    savedPeerId: (f_flags & 0x2) !== 0 ? t_Peer(r) : undefined,
   }
 }
 function r_updateMessagePoll(r: TlReader): Api.updateMessagePoll {
   const f_flags = r.int()
   return {
     _: 'updateMessagePoll',
-    peer: (f_flags & 0x2) !== 0 ? r.object() as Api.Peer : undefined,
+    peer: (f_flags & 0x2) !== 0 ? t_Peer(r) : undefined,
     msgId: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     topMsgId: (f_flags & 0x4) !== 0 ? r.int() : undefined,
     pollId: r.long(),
-    poll: (f_flags & 0x1) !== 0 ? r.object() as Api.Poll : undefined,
-    results: r.object() as Api.PollResults,
+    poll: (f_flags & 0x1) !== 0 ? t_Poll(r) : undefined,
+    results: t_PollResults(r),
   }
 }
 function r_updateChatDefaultBannedRights(r: TlReader): Api.updateChatDefaultBannedRights {
   return {
     _: 'updateChatDefaultBannedRights',
-    peer: r.object() as Api.Peer,
-    defaultBannedRights: r.object() as Api.ChatBannedRights,
+    peer: t_Peer(r),
+    defaultBannedRights: t_ChatBannedRights(r),
     version: r.int(),
   }
 }
 function r_updateFolderPeers(r: TlReader): Api.updateFolderPeers {
   return {
     _: 'updateFolderPeers',
-    folderPeers: r.vecObject() as Api.FolderPeer[],
+    folderPeers: tv_FolderPeer(r),
     pts: r.int(),
     ptsCount: r.int(),
   }
@@ -2970,27 +2970,27 @@ function r_updateFolderPeers(r: TlReader): Api.updateFolderPeers {
 function r_updatePeerSettings(r: TlReader): Api.updatePeerSettings {
   return {
     _: 'updatePeerSettings',
-    peer: r.object() as Api.Peer,
-    settings: r.object() as Api.PeerSettings,
+    peer: t_Peer(r),
+    settings: t_PeerSettings(r),
   }
 }
 function r_updatePeerLocated(r: TlReader): Api.updatePeerLocated {
   return {
     _: 'updatePeerLocated',
-    peers: r.vecObject() as Api.PeerLocated[],
+    peers: tv_PeerLocated(r),
   }
 }
 function r_updateNewScheduledMessage(r: TlReader): Api.updateNewScheduledMessage {
   return {
     _: 'updateNewScheduledMessage',
-    message: r.object() as Api.Message,
+    message: t_Message(r),
   }
 }
 function r_updateDeleteScheduledMessages(r: TlReader): Api.updateDeleteScheduledMessages {
   const f_flags = r.int()
   return {
     _: 'updateDeleteScheduledMessages',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     messages: r.vecInt(),
     sentMessages: (f_flags & 0x1) !== 0 ? r.vecInt() : undefined,
   }
@@ -2998,13 +2998,13 @@ function r_updateDeleteScheduledMessages(r: TlReader): Api.updateDeleteScheduled
 function r_updateTheme(r: TlReader): Api.updateTheme {
   return {
     _: 'updateTheme',
-    theme: r.object() as Api.Theme,
+    theme: t_Theme(r),
   }
 }
 function r_updateGeoLiveViewed(r: TlReader): Api.updateGeoLiveViewed {
   return {
     _: 'updateGeoLiveViewed',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     msgId: r.int(),
   }
 }
@@ -3017,7 +3017,7 @@ function r_updateMessagePollVote(r: TlReader): Api.updateMessagePollVote {
   return {
     _: 'updateMessagePollVote',
     pollId: r.long(),
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     options: r.vecBytes(),
     positions: r.vecInt(),
     qts: r.int(),
@@ -3028,7 +3028,7 @@ function r_updateDialogFilter(r: TlReader): Api.updateDialogFilter {
   return {
     _: 'updateDialogFilter',
     id: r.int(),
-    filter: (f_flags & 0x1) !== 0 ? r.object() as Api.DialogFilter : undefined,
+    filter: (f_flags & 0x1) !== 0 ? t_DialogFilter(r) : undefined,
   }
 }
 function r_updateDialogFilterOrder(r: TlReader): Api.updateDialogFilterOrder {
@@ -3082,7 +3082,7 @@ function r_updatePeerBlocked(r: TlReader): Api.updatePeerBlocked {
     _: 'updatePeerBlocked',
     blocked: (f_flags & 0x1) !== 0,
     blockedMyStoriesFrom: (f_flags & 0x2) !== 0,
-    peerId: r.object() as Api.Peer,
+    peerId: t_Peer(r),
   }
 }
 function r_updateChannelUserTyping(r: TlReader): Api.updateChannelUserTyping {
@@ -3091,8 +3091,8 @@ function r_updateChannelUserTyping(r: TlReader): Api.updateChannelUserTyping {
     _: 'updateChannelUserTyping',
     channelId: r.long(),
     topMsgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    fromId: r.object() as Api.Peer,
-    action: r.object() as Api.SendMessageAction,
+    fromId: t_Peer(r),
+    action: t_SendMessageAction(r),
   }
 }
 function r_updatePinnedMessages(r: TlReader): Api.updatePinnedMessages {
@@ -3100,7 +3100,7 @@ function r_updatePinnedMessages(r: TlReader): Api.updatePinnedMessages {
   return {
     _: 'updatePinnedMessages',
     pinned: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     messages: r.vecInt(),
     pts: r.int(),
     ptsCount: r.int(),
@@ -3126,8 +3126,8 @@ function r_updateChat(r: TlReader): Api.updateChat {
 function r_updateGroupCallParticipants(r: TlReader): Api.updateGroupCallParticipants {
   return {
     _: 'updateGroupCallParticipants',
-    call: r.object() as Api.InputGroupCall,
-    participants: r.vecObject() as Api.GroupCallParticipant[],
+    call: t_InputGroupCall(r),
+    participants: tv_GroupCallParticipant(r),
     version: r.int(),
   }
 }
@@ -3136,15 +3136,15 @@ function r_updateGroupCall(r: TlReader): Api.updateGroupCall {
   return {
     _: 'updateGroupCall',
     liveStory: (f_flags & 0x4) !== 0,
-    peer: (f_flags & 0x2) !== 0 ? r.object() as Api.Peer : undefined,
-    call: r.object() as Api.GroupCall,
+    peer: (f_flags & 0x2) !== 0 ? t_Peer(r) : undefined,
+    call: t_GroupCall(r),
   }
 }
 function r_updatePeerHistoryTTL(r: TlReader): Api.updatePeerHistoryTTL {
   const f_flags = r.int()
   return {
     _: 'updatePeerHistoryTTL',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     ttlPeriod: (f_flags & 0x1) !== 0 ? r.int() : undefined,
   }
 }
@@ -3156,9 +3156,9 @@ function r_updateChatParticipant(r: TlReader): Api.updateChatParticipant {
     date: r.int(),
     actorId: r.long(),
     userId: r.long(),
-    prevParticipant: (f_flags & 0x1) !== 0 ? r.object() as Api.ChatParticipant : undefined,
-    newParticipant: (f_flags & 0x2) !== 0 ? r.object() as Api.ChatParticipant : undefined,
-    invite: (f_flags & 0x4) !== 0 ? r.object() as Api.ExportedChatInvite : undefined,
+    prevParticipant: (f_flags & 0x1) !== 0 ? t_ChatParticipant(r) : undefined,
+    newParticipant: (f_flags & 0x2) !== 0 ? t_ChatParticipant(r) : undefined,
+    invite: (f_flags & 0x4) !== 0 ? t_ExportedChatInvite(r) : undefined,
     qts: r.int(),
   }
 }
@@ -3171,9 +3171,9 @@ function r_updateChannelParticipant(r: TlReader): Api.updateChannelParticipant {
     date: r.int(),
     actorId: r.long(),
     userId: r.long(),
-    prevParticipant: (f_flags & 0x1) !== 0 ? r.object() as Api.ChannelParticipant : undefined,
-    newParticipant: (f_flags & 0x2) !== 0 ? r.object() as Api.ChannelParticipant : undefined,
-    invite: (f_flags & 0x4) !== 0 ? r.object() as Api.ExportedChatInvite : undefined,
+    prevParticipant: (f_flags & 0x1) !== 0 ? t_ChannelParticipant(r) : undefined,
+    newParticipant: (f_flags & 0x2) !== 0 ? t_ChannelParticipant(r) : undefined,
+    invite: (f_flags & 0x4) !== 0 ? t_ExportedChatInvite(r) : undefined,
     qts: r.int(),
   }
 }
@@ -3191,21 +3191,21 @@ function r_updateGroupCallConnection(r: TlReader): Api.updateGroupCallConnection
   return {
     _: 'updateGroupCallConnection',
     presentation: (f_flags & 0x1) !== 0,
-    params: r.object() as Api.DataJSON,
+    params: t_DataJSON(r),
   }
 }
 function r_updateBotCommands(r: TlReader): Api.updateBotCommands {
   return {
     _: 'updateBotCommands',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     botId: r.long(),
-    commands: r.vecObject() as Api.BotCommand[],
+    commands: tv_BotCommand(r),
   }
 }
 function r_updatePendingJoinRequests(r: TlReader): Api.updatePendingJoinRequests {
   return {
     _: 'updatePendingJoinRequests',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     requestsPending: r.int(),
     recentRequesters: r.vecLong(),
   }
@@ -3214,11 +3214,11 @@ function r_updateBotChatInviteRequester(r: TlReader): Api.updateBotChatInviteReq
   const f_flags = r.int()
   return {
     _: 'updateBotChatInviteRequester',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     date: r.int(),
     userId: r.long(),
     about: r.string(),
-    invite: r.object() as Api.ExportedChatInvite,
+    invite: t_ExportedChatInvite(r),
     qts: r.int(),
     queryId: (f_flags & 0x1) !== 0 ? r.long() : undefined,
   }
@@ -3227,11 +3227,11 @@ function r_updateMessageReactions(r: TlReader): Api.updateMessageReactions {
   const f_flags = r.int()
   return {
     _: 'updateMessageReactions',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     msgId: r.int(),
     topMsgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    savedPeerId: (f_flags & 0x2) !== 0 ? r.object() as Api.Peer : undefined,
-    reactions: r.object() as Api.MessageReactions,
+    savedPeerId: (f_flags & 0x2) !== 0 ? t_Peer(r) : undefined,
+    reactions: t_MessageReactions(r),
   }
 }
 function r_updateAttachMenuBots(_r: TlReader): Api.updateAttachMenuBots {
@@ -3249,7 +3249,7 @@ function r_updateBotMenuButton(r: TlReader): Api.updateBotMenuButton {
   return {
     _: 'updateBotMenuButton',
     botId: r.long(),
-    button: r.object() as Api.BotMenuButton,
+    button: t_BotMenuButton(r),
   }
 }
 function r_updateSavedRingtones(_r: TlReader): Api.updateSavedRingtones {
@@ -3262,7 +3262,7 @@ function r_updateTranscribedAudio(r: TlReader): Api.updateTranscribedAudio {
   return {
     _: 'updateTranscribedAudio',
     pending: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     msgId: r.int(),
     transcriptionId: r.long(),
     text: r.string(),
@@ -3277,7 +3277,7 @@ function r_updateUserEmojiStatus(r: TlReader): Api.updateUserEmojiStatus {
   return {
     _: 'updateUserEmojiStatus',
     userId: r.long(),
-    emojiStatus: r.object() as Api.EmojiStatus,
+    emojiStatus: t_EmojiStatus(r),
   }
 }
 function r_updateRecentEmojiStatuses(_r: TlReader): Api.updateRecentEmojiStatuses {
@@ -3302,9 +3302,9 @@ function r_updateMoveStickerSetToTop(r: TlReader): Api.updateMoveStickerSetToTop
 function r_updateMessageExtendedMedia(r: TlReader): Api.updateMessageExtendedMedia {
   return {
     _: 'updateMessageExtendedMedia',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     msgId: r.int(),
-    extendedMedia: r.vecObject() as Api.MessageExtendedMedia[],
+    extendedMedia: tv_MessageExtendedMedia(r),
   }
 }
 function r_updateUser(r: TlReader): Api.updateUser {
@@ -3321,14 +3321,14 @@ function r_updateAutoSaveSettings(_r: TlReader): Api.updateAutoSaveSettings {
 function r_updateStory(r: TlReader): Api.updateStory {
   return {
     _: 'updateStory',
-    peer: r.object() as Api.Peer,
-    story: r.object() as Api.StoryItem,
+    peer: t_Peer(r),
+    story: t_StoryItem(r),
   }
 }
 function r_updateReadStories(r: TlReader): Api.updateReadStories {
   return {
     _: 'updateReadStories',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     maxId: r.int(),
   }
 }
@@ -3342,22 +3342,22 @@ function r_updateStoryID(r: TlReader): Api.updateStoryID {
 function r_updateStoriesStealthMode(r: TlReader): Api.updateStoriesStealthMode {
   return {
     _: 'updateStoriesStealthMode',
-    stealthMode: r.object() as Api.StoriesStealthMode,
+    stealthMode: t_StoriesStealthMode(r),
   }
 }
 function r_updateSentStoryReaction(r: TlReader): Api.updateSentStoryReaction {
   return {
     _: 'updateSentStoryReaction',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     storyId: r.int(),
-    reaction: r.object() as Api.Reaction,
+    reaction: t_Reaction(r),
   }
 }
 function r_updateBotChatBoost(r: TlReader): Api.updateBotChatBoost {
   return {
     _: 'updateBotChatBoost',
-    peer: r.object() as Api.Peer,
-    boost: r.object() as Api.Boost,
+    peer: t_Peer(r),
+    boost: t_Boost(r),
     qts: r.int(),
   }
 }
@@ -3373,29 +3373,29 @@ function r_updatePeerWallpaper(r: TlReader): Api.updatePeerWallpaper {
   return {
     _: 'updatePeerWallpaper',
     wallpaperOverridden: (f_flags & 0x2) !== 0,
-    peer: r.object() as Api.Peer,
-    wallpaper: (f_flags & 0x1) !== 0 ? r.object() as Api.WallPaper : undefined,
+    peer: t_Peer(r),
+    wallpaper: (f_flags & 0x1) !== 0 ? t_WallPaper(r) : undefined,
   }
 }
 function r_updateBotMessageReaction(r: TlReader): Api.updateBotMessageReaction {
   return {
     _: 'updateBotMessageReaction',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     msgId: r.int(),
     date: r.int(),
-    actor: r.object() as Api.Peer,
-    oldReactions: r.vecObject() as Api.Reaction[],
-    newReactions: r.vecObject() as Api.Reaction[],
+    actor: t_Peer(r),
+    oldReactions: tv_Reaction(r),
+    newReactions: tv_Reaction(r),
     qts: r.int(),
   }
 }
 function r_updateBotMessageReactions(r: TlReader): Api.updateBotMessageReactions {
   return {
     _: 'updateBotMessageReactions',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     msgId: r.int(),
     date: r.int(),
-    reactions: r.vecObject() as Api.ReactionCount[],
+    reactions: tv_ReactionCount(r),
     qts: r.int(),
   }
 }
@@ -3404,14 +3404,14 @@ function r_updateSavedDialogPinned(r: TlReader): Api.updateSavedDialogPinned {
   return {
     _: 'updateSavedDialogPinned',
     pinned: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.DialogPeer,
+    peer: t_DialogPeer(r),
   }
 }
 function r_updatePinnedSavedDialogs(r: TlReader): Api.updatePinnedSavedDialogs {
   const f_flags = r.int()
   return {
     _: 'updatePinnedSavedDialogs',
-    order: (f_flags & 0x1) !== 0 ? r.vecObject() as Api.DialogPeer[] : undefined,
+    order: (f_flags & 0x1) !== 0 ? tv_DialogPeer(r) : undefined,
   }
 }
 function r_updateSavedReactionTags(_r: TlReader): Api.updateSavedReactionTags {
@@ -3428,13 +3428,13 @@ function r_updateSmsJob(r: TlReader): Api.updateSmsJob {
 function r_updateQuickReplies(r: TlReader): Api.updateQuickReplies {
   return {
     _: 'updateQuickReplies',
-    quickReplies: r.vecObject() as Api.QuickReply[],
+    quickReplies: tv_QuickReply(r),
   }
 }
 function r_updateNewQuickReply(r: TlReader): Api.updateNewQuickReply {
   return {
     _: 'updateNewQuickReply',
-    quickReply: r.object() as Api.QuickReply,
+    quickReply: t_QuickReply(r),
   }
 }
 function r_updateDeleteQuickReply(r: TlReader): Api.updateDeleteQuickReply {
@@ -3446,7 +3446,7 @@ function r_updateDeleteQuickReply(r: TlReader): Api.updateDeleteQuickReply {
 function r_updateQuickReplyMessage(r: TlReader): Api.updateQuickReplyMessage {
   return {
     _: 'updateQuickReplyMessage',
-    message: r.object() as Api.Message,
+    message: t_Message(r),
   }
 }
 function r_updateDeleteQuickReplyMessages(r: TlReader): Api.updateDeleteQuickReplyMessages {
@@ -3459,7 +3459,7 @@ function r_updateDeleteQuickReplyMessages(r: TlReader): Api.updateDeleteQuickRep
 function r_updateBotBusinessConnect(r: TlReader): Api.updateBotBusinessConnect {
   return {
     _: 'updateBotBusinessConnect',
-    connection: r.object() as Api.BotBusinessConnection,
+    connection: t_BotBusinessConnection(r),
     qts: r.int(),
   }
 }
@@ -3468,8 +3468,8 @@ function r_updateBotNewBusinessMessage(r: TlReader): Api.updateBotNewBusinessMes
   return {
     _: 'updateBotNewBusinessMessage',
     connectionId: r.string(),
-    message: r.object() as Api.Message,
-    replyToMessage: (f_flags & 0x1) !== 0 ? r.object() as Api.Message : undefined,
+    message: t_Message(r),
+    replyToMessage: (f_flags & 0x1) !== 0 ? t_Message(r) : undefined,
     qts: r.int(),
   }
 }
@@ -3478,8 +3478,8 @@ function r_updateBotEditBusinessMessage(r: TlReader): Api.updateBotEditBusinessM
   return {
     _: 'updateBotEditBusinessMessage',
     connectionId: r.string(),
-    message: r.object() as Api.Message,
-    replyToMessage: (f_flags & 0x1) !== 0 ? r.object() as Api.Message : undefined,
+    message: t_Message(r),
+    replyToMessage: (f_flags & 0x1) !== 0 ? t_Message(r) : undefined,
     qts: r.int(),
   }
 }
@@ -3487,7 +3487,7 @@ function r_updateBotDeleteBusinessMessage(r: TlReader): Api.updateBotDeleteBusin
   return {
     _: 'updateBotDeleteBusinessMessage',
     connectionId: r.string(),
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     messages: r.vecInt(),
     qts: r.int(),
   }
@@ -3496,14 +3496,14 @@ function r_updateNewStoryReaction(r: TlReader): Api.updateNewStoryReaction {
   return {
     _: 'updateNewStoryReaction',
     storyId: r.int(),
-    peer: r.object() as Api.Peer,
-    reaction: r.object() as Api.Reaction,
+    peer: t_Peer(r),
+    reaction: t_Reaction(r),
   }
 }
 function r_updateStarsBalance(r: TlReader): Api.updateStarsBalance {
   return {
     _: 'updateStarsBalance',
-    balance: r.object() as Api.StarsAmount,
+    balance: t_StarsAmount(r),
   }
 }
 function r_updateBusinessBotCallbackQuery(r: TlReader): Api.updateBusinessBotCallbackQuery {
@@ -3513,8 +3513,8 @@ function r_updateBusinessBotCallbackQuery(r: TlReader): Api.updateBusinessBotCal
     queryId: r.long(),
     userId: r.long(),
     connectionId: r.string(),
-    message: r.object() as Api.Message,
-    replyToMessage: (f_flags & 0x4) !== 0 ? r.object() as Api.Message : undefined,
+    message: t_Message(r),
+    replyToMessage: (f_flags & 0x4) !== 0 ? t_Message(r) : undefined,
     chatInstance: r.long(),
     data: (f_flags & 0x1) !== 0 ? r.bytes() : undefined,
   }
@@ -3522,8 +3522,8 @@ function r_updateBusinessBotCallbackQuery(r: TlReader): Api.updateBusinessBotCal
 function r_updateStarsRevenueStatus(r: TlReader): Api.updateStarsRevenueStatus {
   return {
     _: 'updateStarsRevenueStatus',
-    peer: r.object() as Api.Peer,
-    status: r.object() as Api.StarsRevenueStatus,
+    peer: t_Peer(r),
+    status: t_StarsRevenueStatus(r),
   }
 }
 function r_updateBotPurchasedPaidMedia(r: TlReader): Api.updateBotPurchasedPaidMedia {
@@ -3537,19 +3537,19 @@ function r_updateBotPurchasedPaidMedia(r: TlReader): Api.updateBotPurchasedPaidM
 function r_updatePaidReactionPrivacy(r: TlReader): Api.updatePaidReactionPrivacy {
   return {
     _: 'updatePaidReactionPrivacy',
-    private: r.object() as Api.PaidReactionPrivacy,
+    private: t_PaidReactionPrivacy(r),
   }
 }
 function r_updateSentPhoneCode(r: TlReader): Api.updateSentPhoneCode {
   return {
     _: 'updateSentPhoneCode',
-    sentCode: r.object() as Api.auth.SentCode,
+    sentCode: t_auth$SentCode(r),
   }
 }
 function r_updateGroupCallChainBlocks(r: TlReader): Api.updateGroupCallChainBlocks {
   return {
     _: 'updateGroupCallChainBlocks',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     subChainId: r.int(),
     blocks: r.vecBytes(),
     nextOffset: r.int(),
@@ -3559,7 +3559,7 @@ function r_updateReadMonoForumInbox(r: TlReader): Api.updateReadMonoForumInbox {
   return {
     _: 'updateReadMonoForumInbox',
     channelId: r.long(),
-    savedPeerId: r.object() as Api.Peer,
+    savedPeerId: t_Peer(r),
     readMaxId: r.int(),
   }
 }
@@ -3567,7 +3567,7 @@ function r_updateReadMonoForumOutbox(r: TlReader): Api.updateReadMonoForumOutbox
   return {
     _: 'updateReadMonoForumOutbox',
     channelId: r.long(),
-    savedPeerId: r.object() as Api.Peer,
+    savedPeerId: t_Peer(r),
     readMaxId: r.int(),
   }
 }
@@ -3577,21 +3577,21 @@ function r_updateMonoForumNoPaidException(r: TlReader): Api.updateMonoForumNoPai
     _: 'updateMonoForumNoPaidException',
     exception: (f_flags & 0x1) !== 0,
     channelId: r.long(),
-    savedPeerId: r.object() as Api.Peer,
+    savedPeerId: t_Peer(r),
   }
 }
 function r_updateGroupCallMessage(r: TlReader): Api.updateGroupCallMessage {
   return {
     _: 'updateGroupCallMessage',
-    call: r.object() as Api.InputGroupCall,
-    message: r.object() as Api.GroupCallMessage,
+    call: t_InputGroupCall(r),
+    message: t_GroupCallMessage(r),
   }
 }
 function r_updateGroupCallEncryptedMessage(r: TlReader): Api.updateGroupCallEncryptedMessage {
   return {
     _: 'updateGroupCallEncryptedMessage',
-    call: r.object() as Api.InputGroupCall,
-    fromId: r.object() as Api.Peer,
+    call: t_InputGroupCall(r),
+    fromId: t_Peer(r),
     encryptedMessage: r.bytes(),
   }
 }
@@ -3600,7 +3600,7 @@ function r_updatePinnedForumTopic(r: TlReader): Api.updatePinnedForumTopic {
   return {
     _: 'updatePinnedForumTopic',
     pinned: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     topicId: r.int(),
   }
 }
@@ -3608,14 +3608,14 @@ function r_updatePinnedForumTopics(r: TlReader): Api.updatePinnedForumTopics {
   const f_flags = r.int()
   return {
     _: 'updatePinnedForumTopics',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     order: (f_flags & 0x1) !== 0 ? r.vecInt() : undefined,
   }
 }
 function r_updateDeleteGroupCallMessages(r: TlReader): Api.updateDeleteGroupCallMessages {
   return {
     _: 'updateDeleteGroupCallMessages',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     messages: r.vecInt(),
   }
 }
@@ -3623,20 +3623,20 @@ function r_updateStarGiftAuctionState(r: TlReader): Api.updateStarGiftAuctionSta
   return {
     _: 'updateStarGiftAuctionState',
     giftId: r.long(),
-    state: r.object() as Api.StarGiftAuctionState,
+    state: t_StarGiftAuctionState(r),
   }
 }
 function r_updateStarGiftAuctionUserState(r: TlReader): Api.updateStarGiftAuctionUserState {
   return {
     _: 'updateStarGiftAuctionUserState',
     giftId: r.long(),
-    userState: r.object() as Api.StarGiftAuctionUserState,
+    userState: t_StarGiftAuctionUserState(r),
   }
 }
 function r_updateEmojiGameInfo(r: TlReader): Api.updateEmojiGameInfo {
   return {
     _: 'updateEmojiGameInfo',
-    info: r.object() as Api.messages.EmojiGameInfo,
+    info: t_messages$EmojiGameInfo(r),
   }
 }
 function r_updateStarGiftCraftFail(_r: TlReader): Api.updateStarGiftCraftFail {
@@ -3666,8 +3666,8 @@ function r_updateBotGuestChatQuery(r: TlReader): Api.updateBotGuestChatQuery {
   return {
     _: 'updateBotGuestChatQuery',
     queryId: r.long(),
-    message: r.object() as Api.Message,
-    referenceMessages: (f_flags & 0x1) !== 0 ? r.vecObject() as Api.Message[] : undefined,
+    message: t_Message(r),
+    referenceMessages: (f_flags & 0x1) !== 0 ? tv_Message(r) : undefined,
     qts: r.int(),
   }
 }
@@ -3679,9 +3679,9 @@ function r_updateAiComposeTones(_r: TlReader): Api.updateAiComposeTones {
 function r_updateJoinChatWebViewDecision(r: TlReader): Api.updateJoinChatWebViewDecision {
   return {
     _: 'updateJoinChatWebViewDecision',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     queryId: r.long(),
-    result: r.object() as Api.JoinChatBotResult,
+    result: t_JoinChatBotResult(r),
   }
 }
 function r_updateNewBotConnection(r: TlReader): Api.updateNewBotConnection {
@@ -3709,26 +3709,26 @@ function r_updateWebBrowserException(r: TlReader): Api.updateWebBrowserException
     _: 'updateWebBrowserException',
     delete: (f_flags & 0x2) !== 0,
     openExternalBrowser: (f_flags & 0x1) !== 0 ? r.bool() : undefined,
-    exception: r.object() as Api.WebDomainException,
+    exception: t_WebDomainException(r),
   }
 }
 function r_updateNewEphemeralMessage(r: TlReader): Api.updateNewEphemeralMessage {
   return {
     _: 'updateNewEphemeralMessage',
-    message: r.object() as Api.EphemeralMessage,
+    message: t_EphemeralMessage(r),
   }
 }
 function r_updateDeleteEphemeralMessages(r: TlReader): Api.updateDeleteEphemeralMessages {
   return {
     _: 'updateDeleteEphemeralMessages',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     ids: r.vecInt(),
   }
 }
 function r_updateEditEphemeralMessage(r: TlReader): Api.updateEditEphemeralMessage {
   return {
     _: 'updateEditEphemeralMessage',
-    message: r.object() as Api.EphemeralMessage,
+    message: t_EphemeralMessage(r),
   }
 }
 function r_updateBotStarsSubscription(r: TlReader): Api.updateBotStarsSubscription {
@@ -3763,23 +3763,23 @@ function r_updates$differenceEmpty(r: TlReader): Api.updates.differenceEmpty {
 function r_updates$difference(r: TlReader): Api.updates.difference {
   return {
     _: 'updates.difference',
-    newMessages: r.vecObject() as Api.Message[],
-    newEncryptedMessages: r.vecObject() as Api.EncryptedMessage[],
-    otherUpdates: r.vecObject() as Api.Update[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
-    state: r.object() as Api.updates.State,
+    newMessages: tv_Message(r),
+    newEncryptedMessages: tv_EncryptedMessage(r),
+    otherUpdates: tv_Update(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
+    state: t_updates$State(r),
   }
 }
 function r_updates$differenceSlice(r: TlReader): Api.updates.differenceSlice {
   return {
     _: 'updates.differenceSlice',
-    newMessages: r.vecObject() as Api.Message[],
-    newEncryptedMessages: r.vecObject() as Api.EncryptedMessage[],
-    otherUpdates: r.vecObject() as Api.Update[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
-    intermediateState: r.object() as Api.updates.State,
+    newMessages: tv_Message(r),
+    newEncryptedMessages: tv_EncryptedMessage(r),
+    otherUpdates: tv_Update(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
+    intermediateState: t_updates$State(r),
   }
 }
 function r_updates$differenceTooLong(r: TlReader): Api.updates.differenceTooLong {
@@ -3807,10 +3807,10 @@ function r_updateShortMessage(r: TlReader): Api.updateShortMessage {
     pts: r.int(),
     ptsCount: r.int(),
     date: r.int(),
-    fwdFrom: (f_flags & 0x4) !== 0 ? r.object() as Api.MessageFwdHeader : undefined,
+    fwdFrom: (f_flags & 0x4) !== 0 ? t_MessageFwdHeader(r) : undefined,
     viaBotId: (f_flags & 0x800) !== 0 ? r.long() : undefined,
-    replyTo: (f_flags & 0x8) !== 0 ? r.object() as Api.MessageReplyHeader : undefined,
-    entities: (f_flags & 0x80) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
+    replyTo: (f_flags & 0x8) !== 0 ? t_MessageReplyHeader(r) : undefined,
+    entities: (f_flags & 0x80) !== 0 ? tv_MessageEntity(r) : undefined,
     ttlPeriod: (f_flags & 0x2000000) !== 0 ? r.int() : undefined,
   }
 }
@@ -3829,26 +3829,26 @@ function r_updateShortChatMessage(r: TlReader): Api.updateShortChatMessage {
     pts: r.int(),
     ptsCount: r.int(),
     date: r.int(),
-    fwdFrom: (f_flags & 0x4) !== 0 ? r.object() as Api.MessageFwdHeader : undefined,
+    fwdFrom: (f_flags & 0x4) !== 0 ? t_MessageFwdHeader(r) : undefined,
     viaBotId: (f_flags & 0x800) !== 0 ? r.long() : undefined,
-    replyTo: (f_flags & 0x8) !== 0 ? r.object() as Api.MessageReplyHeader : undefined,
-    entities: (f_flags & 0x80) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
+    replyTo: (f_flags & 0x8) !== 0 ? t_MessageReplyHeader(r) : undefined,
+    entities: (f_flags & 0x80) !== 0 ? tv_MessageEntity(r) : undefined,
     ttlPeriod: (f_flags & 0x2000000) !== 0 ? r.int() : undefined,
   }
 }
 function r_updateShort(r: TlReader): Api.updateShort {
   return {
     _: 'updateShort',
-    update: r.object() as Api.Update,
+    update: t_Update(r),
     date: r.int(),
   }
 }
 function r_updatesCombined(r: TlReader): Api.updatesCombined {
   return {
     _: 'updatesCombined',
-    updates: r.vecObject() as Api.Update[],
-    users: r.vecObject() as Api.User[],
-    chats: r.vecObject() as Api.Chat[],
+    updates: tv_Update(r),
+    users: tv_User(r),
+    chats: tv_Chat(r),
     date: r.int(),
     seqStart: r.int(),
     seq: r.int(),
@@ -3857,9 +3857,9 @@ function r_updatesCombined(r: TlReader): Api.updatesCombined {
 function r_updates(r: TlReader): Api.updates {
   return {
     _: 'updates',
-    updates: r.vecObject() as Api.Update[],
-    users: r.vecObject() as Api.User[],
-    chats: r.vecObject() as Api.Chat[],
+    updates: tv_Update(r),
+    users: tv_User(r),
+    chats: tv_Chat(r),
     date: r.int(),
     seq: r.int(),
   }
@@ -3873,37 +3873,37 @@ function r_updateShortSentMessage(r: TlReader): Api.updateShortSentMessage {
     pts: r.int(),
     ptsCount: r.int(),
     date: r.int(),
-    media: (f_flags & 0x200) !== 0 ? r.object() as Api.MessageMedia : undefined,
-    entities: (f_flags & 0x80) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
+    media: (f_flags & 0x200) !== 0 ? t_MessageMedia(r) : undefined,
+    entities: (f_flags & 0x80) !== 0 ? tv_MessageEntity(r) : undefined,
     ttlPeriod: (f_flags & 0x2000000) !== 0 ? r.int() : undefined,
   }
 }
 function r_photos$photos(r: TlReader): Api.photos.photos {
   return {
     _: 'photos.photos',
-    photos: r.vecObject() as Api.Photo[],
-    users: r.vecObject() as Api.User[],
+    photos: tv_Photo(r),
+    users: tv_User(r),
   }
 }
 function r_photos$photosSlice(r: TlReader): Api.photos.photosSlice {
   return {
     _: 'photos.photosSlice',
     count: r.int(),
-    photos: r.vecObject() as Api.Photo[],
-    users: r.vecObject() as Api.User[],
+    photos: tv_Photo(r),
+    users: tv_User(r),
   }
 }
 function r_photos$photo(r: TlReader): Api.photos.photo {
   return {
     _: 'photos.photo',
-    photo: r.object() as Api.Photo,
-    users: r.vecObject() as Api.User[],
+    photo: t_Photo(r),
+    users: tv_User(r),
   }
 }
 function r_upload$file(r: TlReader): Api.upload.file {
   return {
     _: 'upload.file',
-    type: r.object() as Api.storage.FileType,
+    type: t_storage$FileType(r),
     mtime: r.int(),
     bytes: r.bytes(),
   }
@@ -3915,7 +3915,7 @@ function r_upload$fileCdnRedirect(r: TlReader): Api.upload.fileCdnRedirect {
     fileToken: r.bytes(),
     encryptionKey: r.bytes(),
     encryptionIv: r.bytes(),
-    fileHashes: r.vecObject() as Api.FileHash[],
+    fileHashes: tv_FileHash(r),
   }
 }
 function r_dcOption(r: TlReader): Api.dcOption {
@@ -3947,7 +3947,7 @@ function r_config(r: TlReader): Api.config {
     expires: r.int(),
     testMode: r.bool(),
     thisDc: r.int(),
-    dcOptions: r.vecObject() as Api.DcOption[],
+    dcOptions: tv_DcOption(r),
     dcTxtDomainName: r.string(),
     chatSizeMax: r.int(),
     megagroupSizeMax: r.int(),
@@ -3983,7 +3983,7 @@ function r_config(r: TlReader): Api.config {
     suggestedLangCode: (f_flags & 0x4) !== 0 ? r.string() : undefined,
     langPackVersion: (f_flags & 0x4) !== 0 ? r.int() : undefined,
     baseLangPackVersion: (f_flags & 0x4) !== 0 ? r.int() : undefined,
-    reactionsDefault: (f_flags & 0x8000) !== 0 ? r.object() as Api.Reaction : undefined,
+    reactionsDefault: (f_flags & 0x8000) !== 0 ? t_Reaction(r) : undefined,
     autologinToken: (f_flags & 0x10000) !== 0 ? r.string() : undefined,
   }
 }
@@ -4003,10 +4003,10 @@ function r_help$appUpdate(r: TlReader): Api.help.appUpdate {
     id: r.int(),
     version: r.string(),
     text: r.string(),
-    entities: r.vecObject() as Api.MessageEntity[],
-    document: (f_flags & 0x2) !== 0 ? r.object() as Api.Document : undefined,
+    entities: tv_MessageEntity(r),
+    document: (f_flags & 0x2) !== 0 ? t_Document(r) : undefined,
     url: (f_flags & 0x4) !== 0 ? r.string() : undefined,
-    sticker: (f_flags & 0x8) !== 0 ? r.object() as Api.Document : undefined,
+    sticker: (f_flags & 0x8) !== 0 ? t_Document(r) : undefined,
   }
 }
 function r_help$noAppUpdate(_r: TlReader): Api.help.noAppUpdate {
@@ -4127,7 +4127,7 @@ function r_encryptedMessage(r: TlReader): Api.encryptedMessage {
     chatId: r.int(),
     date: r.int(),
     bytes: r.bytes(),
-    file: r.object() as Api.EncryptedFile,
+    file: t_EncryptedFile(r),
   }
 }
 function r_encryptedMessageService(r: TlReader): Api.encryptedMessageService {
@@ -4164,7 +4164,7 @@ function r_messages$sentEncryptedFile(r: TlReader): Api.messages.sentEncryptedFi
   return {
     _: 'messages.sentEncryptedFile',
     date: r.int(),
-    file: r.object() as Api.EncryptedFile,
+    file: t_EncryptedFile(r),
   }
 }
 function r_inputDocumentEmpty(_r: TlReader): Api.inputDocumentEmpty {
@@ -4196,23 +4196,23 @@ function r_document(r: TlReader): Api.document {
     date: r.int(),
     mimeType: r.string(),
     size: r.long(),
-    thumbs: (f_flags & 0x1) !== 0 ? r.vecObject() as Api.PhotoSize[] : undefined,
-    videoThumbs: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.VideoSize[] : undefined,
+    thumbs: (f_flags & 0x1) !== 0 ? tv_PhotoSize(r) : undefined,
+    videoThumbs: (f_flags & 0x2) !== 0 ? tv_VideoSize(r) : undefined,
     dcId: r.int(),
-    attributes: r.vecObject() as Api.DocumentAttribute[],
+    attributes: tv_DocumentAttribute(r),
   }
 }
 function r_help$support(r: TlReader): Api.help.support {
   return {
     _: 'help.support',
     phoneNumber: r.string(),
-    user: r.object() as Api.User,
+    user: t_User(r),
   }
 }
 function r_notifyPeer(r: TlReader): Api.notifyPeer {
   return {
     _: 'notifyPeer',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
   }
 }
 function r_notifyUsers(_r: TlReader): Api.notifyUsers {
@@ -4233,7 +4233,7 @@ function r_notifyBroadcasts(_r: TlReader): Api.notifyBroadcasts {
 function r_notifyForumTopic(r: TlReader): Api.notifyForumTopic {
   return {
     _: 'notifyForumTopic',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     topMsgId: r.int(),
   }
 }
@@ -4334,7 +4334,7 @@ function r_sendMessageEmojiInteraction(r: TlReader): Api.sendMessageEmojiInterac
     _: 'sendMessageEmojiInteraction',
     emoticon: r.string(),
     msgId: r.int(),
-    interaction: r.object() as Api.DataJSON,
+    interaction: t_DataJSON(r),
   }
 }
 function r_sendMessageEmojiInteractionSeen(r: TlReader): Api.sendMessageEmojiInteractionSeen {
@@ -4347,30 +4347,30 @@ function r_sendMessageTextDraftAction(r: TlReader): Api.sendMessageTextDraftActi
   return {
     _: 'sendMessageTextDraftAction',
     randomId: r.long(),
-    text: r.object() as Api.TextWithEntities,
+    text: t_TextWithEntities(r),
   }
 }
 function r_inputSendMessageRichMessageDraftAction(r: TlReader): Api.inputSendMessageRichMessageDraftAction {
   return {
     _: 'inputSendMessageRichMessageDraftAction',
     randomId: r.long(),
-    richMessage: r.object() as Api.InputRichMessage,
+    richMessage: t_InputRichMessage(r),
   }
 }
 function r_sendMessageRichMessageDraftAction(r: TlReader): Api.sendMessageRichMessageDraftAction {
   return {
     _: 'sendMessageRichMessageDraftAction',
     randomId: r.long(),
-    richMessage: r.object() as Api.RichMessage,
+    richMessage: t_RichMessage(r),
   }
 }
 function r_contacts$found(r: TlReader): Api.contacts.found {
   return {
     _: 'contacts.found',
-    myResults: r.vecObject() as Api.Peer[],
-    results: r.vecObject() as Api.Peer[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    myResults: tv_Peer(r),
+    results: tv_Peer(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_inputPrivacyKeyStatusTimestamp(_r: TlReader): Api.inputPrivacyKeyStatusTimestamp {
@@ -4526,7 +4526,7 @@ function r_inputPrivacyValueAllowAll(_r: TlReader): Api.inputPrivacyValueAllowAl
 function r_inputPrivacyValueAllowUsers(r: TlReader): Api.inputPrivacyValueAllowUsers {
   return {
     _: 'inputPrivacyValueAllowUsers',
-    users: r.vecObject() as Api.InputUser[],
+    users: tv_InputUser(r),
   }
 }
 function r_inputPrivacyValueDisallowContacts(_r: TlReader): Api.inputPrivacyValueDisallowContacts {
@@ -4542,7 +4542,7 @@ function r_inputPrivacyValueDisallowAll(_r: TlReader): Api.inputPrivacyValueDisa
 function r_inputPrivacyValueDisallowUsers(r: TlReader): Api.inputPrivacyValueDisallowUsers {
   return {
     _: 'inputPrivacyValueDisallowUsers',
-    users: r.vecObject() as Api.InputUser[],
+    users: tv_InputUser(r),
   }
 }
 function r_inputPrivacyValueAllowChatParticipants(r: TlReader): Api.inputPrivacyValueAllowChatParticipants {
@@ -4644,9 +4644,9 @@ function r_privacyValueDisallowBots(_r: TlReader): Api.privacyValueDisallowBots 
 function r_account$privacyRules(r: TlReader): Api.account.privacyRules {
   return {
     _: 'account.privacyRules',
-    rules: r.vecObject() as Api.PrivacyRule[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    rules: tv_PrivacyRule(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_accountDaysTTL(r: TlReader): Api.accountDaysTTL {
@@ -4673,8 +4673,8 @@ function r_documentAttributeSticker(r: TlReader): Api.documentAttributeSticker {
     _: 'documentAttributeSticker',
     mask: (f_flags & 0x2) !== 0,
     alt: r.string(),
-    stickerset: r.object() as Api.InputStickerSet,
-    maskCoords: (f_flags & 0x1) !== 0 ? r.object() as Api.MaskCoords : undefined,
+    stickerset: t_InputStickerSet(r),
+    maskCoords: (f_flags & 0x1) !== 0 ? t_MaskCoords(r) : undefined,
   }
 }
 function r_documentAttributeVideo(r: TlReader): Api.documentAttributeVideo {
@@ -4721,7 +4721,7 @@ function r_documentAttributeCustomEmoji(r: TlReader): Api.documentAttributeCusto
     free: (f_flags & 0x1) !== 0,
     textColor: (f_flags & 0x2) !== 0,
     alt: r.string(),
-    stickerset: r.object() as Api.InputStickerSet,
+    stickerset: t_InputStickerSet(r),
   }
 }
 function r_messages$stickersNotModified(_r: TlReader): Api.messages.stickersNotModified {
@@ -4733,7 +4733,7 @@ function r_messages$stickers(r: TlReader): Api.messages.stickers {
   return {
     _: 'messages.stickers',
     hash: r.long(),
-    stickers: r.vecObject() as Api.Document[],
+    stickers: tv_Document(r),
   }
 }
 function r_stickerPack(r: TlReader): Api.stickerPack {
@@ -4752,7 +4752,7 @@ function r_messages$allStickers(r: TlReader): Api.messages.allStickers {
   return {
     _: 'messages.allStickers',
     hash: r.long(),
-    sets: r.vecObject() as Api.StickerSet[],
+    sets: tv_StickerSet(r),
   }
 }
 function r_messages$affectedMessages(r: TlReader): Api.messages.affectedMessages {
@@ -4793,16 +4793,16 @@ function r_webPage(r: TlReader): Api.webPage {
     siteName: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     title: (f_flags & 0x4) !== 0 ? r.string() : undefined,
     description: (f_flags & 0x8) !== 0 ? r.string() : undefined,
-    photo: (f_flags & 0x10) !== 0 ? r.object() as Api.Photo : undefined,
+    photo: (f_flags & 0x10) !== 0 ? t_Photo(r) : undefined,
     embedUrl: (f_flags & 0x20) !== 0 ? r.string() : undefined,
     embedType: (f_flags & 0x20) !== 0 ? r.string() : undefined,
     embedWidth: (f_flags & 0x40) !== 0 ? r.int() : undefined,
     embedHeight: (f_flags & 0x40) !== 0 ? r.int() : undefined,
     duration: (f_flags & 0x80) !== 0 ? r.int() : undefined,
     author: (f_flags & 0x100) !== 0 ? r.string() : undefined,
-    document: (f_flags & 0x200) !== 0 ? r.object() as Api.Document : undefined,
-    cachedPage: (f_flags & 0x400) !== 0 ? r.object() as Api.Page : undefined,
-    attributes: (f_flags & 0x1000) !== 0 ? r.vecObject() as Api.WebPageAttribute[] : undefined,
+    document: (f_flags & 0x200) !== 0 ? t_Document(r) : undefined,
+    cachedPage: (f_flags & 0x400) !== 0 ? t_Page(r) : undefined,
+    attributes: (f_flags & 0x1000) !== 0 ? tv_WebPageAttribute(r) : undefined,
   }
 }
 function r_webPageNotModified(r: TlReader): Api.webPageNotModified {
@@ -4840,7 +4840,7 @@ function r_account$authorizations(r: TlReader): Api.account.authorizations {
   return {
     _: 'account.authorizations',
     authorizationTtlDays: r.int(),
-    authorizations: r.vecObject() as Api.Authorization[],
+    authorizations: tv_Authorization(r),
   }
 }
 function r_account$password(r: TlReader): Api.account.password {
@@ -4850,13 +4850,13 @@ function r_account$password(r: TlReader): Api.account.password {
     hasRecovery: (f_flags & 0x1) !== 0,
     hasSecureValues: (f_flags & 0x2) !== 0,
     hasPassword: (f_flags & 0x4) !== 0,
-    currentAlgo: (f_flags & 0x4) !== 0 ? r.object() as Api.PasswordKdfAlgo : undefined,
+    currentAlgo: (f_flags & 0x4) !== 0 ? t_PasswordKdfAlgo(r) : undefined,
     srpB: (f_flags & 0x4) !== 0 ? r.bytes() : undefined,
     srpId: (f_flags & 0x4) !== 0 ? r.long() : undefined,
     hint: (f_flags & 0x8) !== 0 ? r.string() : undefined,
     emailUnconfirmedPattern: (f_flags & 0x10) !== 0 ? r.string() : undefined,
-    newAlgo: r.object() as Api.PasswordKdfAlgo,
-    newSecureAlgo: r.object() as Api.SecurePasswordKdfAlgo,
+    newAlgo: t_PasswordKdfAlgo(r),
+    newSecureAlgo: t_SecurePasswordKdfAlgo(r),
     secureRandom: r.bytes(),
     pendingResetDate: (f_flags & 0x20) !== 0 ? r.int() : undefined,
     loginEmailPattern: (f_flags & 0x40) !== 0 ? r.string() : undefined,
@@ -4867,18 +4867,18 @@ function r_account$passwordSettings(r: TlReader): Api.account.passwordSettings {
   return {
     _: 'account.passwordSettings',
     email: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    secureSettings: (f_flags & 0x2) !== 0 ? r.object() as Api.SecureSecretSettings : undefined,
+    secureSettings: (f_flags & 0x2) !== 0 ? t_SecureSecretSettings(r) : undefined,
   }
 }
 function r_account$passwordInputSettings(r: TlReader): Api.account.passwordInputSettings {
   const f_flags = r.int()
   return {
     _: 'account.passwordInputSettings',
-    newAlgo: (f_flags & 0x1) !== 0 ? r.object() as Api.PasswordKdfAlgo : undefined,
+    newAlgo: (f_flags & 0x1) !== 0 ? t_PasswordKdfAlgo(r) : undefined,
     newPasswordHash: (f_flags & 0x1) !== 0 ? r.bytes() : undefined,
     hint: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     email: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    newSecureSettings: (f_flags & 0x4) !== 0 ? r.object() as Api.SecureSecretSettings : undefined,
+    newSecureSettings: (f_flags & 0x4) !== 0 ? t_SecureSecretSettings(r) : undefined,
   }
 }
 function r_auth$passwordRecovery(r: TlReader): Api.auth.passwordRecovery {
@@ -4911,7 +4911,7 @@ function r_chatInviteExported(r: TlReader): Api.chatInviteExported {
     requested: (f_flags & 0x80) !== 0 ? r.int() : undefined,
     subscriptionExpired: (f_flags & 0x400) !== 0 ? r.int() : undefined,
     title: (f_flags & 0x100) !== 0 ? r.string() : undefined,
-    subscriptionPricing: (f_flags & 0x200) !== 0 ? r.object() as Api.StarsSubscriptionPricing : undefined,
+    subscriptionPricing: (f_flags & 0x200) !== 0 ? t_StarsSubscriptionPricing(r) : undefined,
   }
 }
 function r_chatInvitePublicJoinRequests(_r: TlReader): Api.chatInvitePublicJoinRequests {
@@ -4922,7 +4922,7 @@ function r_chatInvitePublicJoinRequests(_r: TlReader): Api.chatInvitePublicJoinR
 function r_chatInviteAlready(r: TlReader): Api.chatInviteAlready {
   return {
     _: 'chatInviteAlready',
-    chat: r.object() as Api.Chat,
+    chat: t_Chat(r),
   }
 }
 function r_chatInvite(r: TlReader): Api.chatInvite {
@@ -4940,19 +4940,19 @@ function r_chatInvite(r: TlReader): Api.chatInvite {
     canRefulfillSubscription: (f_flags & 0x800) !== 0,
     title: r.string(),
     about: (f_flags & 0x20) !== 0 ? r.string() : undefined,
-    photo: r.object() as Api.Photo,
+    photo: t_Photo(r),
     participantsCount: r.int(),
-    participants: (f_flags & 0x10) !== 0 ? r.vecObject() as Api.User[] : undefined,
+    participants: (f_flags & 0x10) !== 0 ? tv_User(r) : undefined,
     color: r.int(),
-    subscriptionPricing: (f_flags & 0x400) !== 0 ? r.object() as Api.StarsSubscriptionPricing : undefined,
+    subscriptionPricing: (f_flags & 0x400) !== 0 ? t_StarsSubscriptionPricing(r) : undefined,
     subscriptionFormId: (f_flags & 0x1000) !== 0 ? r.long() : undefined,
-    botVerification: (f_flags & 0x2000) !== 0 ? r.object() as Api.BotVerification : undefined,
+    botVerification: (f_flags & 0x2000) !== 0 ? t_BotVerification(r) : undefined,
   }
 }
 function r_chatInvitePeek(r: TlReader): Api.chatInvitePeek {
   return {
     _: 'chatInvitePeek',
-    chat: r.object() as Api.Chat,
+    chat: t_Chat(r),
     expires: r.int(),
   }
 }
@@ -5036,7 +5036,7 @@ function r_stickerSet(r: TlReader): Api.stickerSet {
     accessHash: r.long(),
     title: r.string(),
     shortName: r.string(),
-    thumbs: (f_flags & 0x10) !== 0 ? r.vecObject() as Api.PhotoSize[] : undefined,
+    thumbs: (f_flags & 0x10) !== 0 ? tv_PhotoSize(r) : undefined,
     thumbDcId: (f_flags & 0x10) !== 0 ? r.int() : undefined,
     thumbVersion: (f_flags & 0x10) !== 0 ? r.int() : undefined,
     thumbDocumentId: (f_flags & 0x100) !== 0 ? r.long() : undefined,
@@ -5047,10 +5047,10 @@ function r_stickerSet(r: TlReader): Api.stickerSet {
 function r_messages$stickerSet(r: TlReader): Api.messages.stickerSet {
   return {
     _: 'messages.stickerSet',
-    set: r.object() as Api.StickerSet,
-    packs: r.vecObject() as Api.StickerPack[],
-    keywords: r.vecObject() as Api.StickerKeyword[],
-    documents: r.vecObject() as Api.Document[],
+    set: t_StickerSet(r),
+    packs: tv_StickerPack(r),
+    keywords: tv_StickerKeyword(r),
+    documents: tv_Document(r),
   }
 }
 function r_messages$stickerSetNotModified(_r: TlReader): Api.messages.stickerSetNotModified {
@@ -5074,20 +5074,20 @@ function r_botInfo(r: TlReader): Api.botInfo {
     hasPreviewMedias: (f_flags & 0x40) !== 0,
     userId: (f_flags & 0x1) !== 0 ? r.long() : undefined,
     description: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    descriptionPhoto: (f_flags & 0x10) !== 0 ? r.object() as Api.Photo : undefined,
-    descriptionDocument: (f_flags & 0x20) !== 0 ? r.object() as Api.Document : undefined,
-    commands: (f_flags & 0x4) !== 0 ? r.vecObject() as Api.BotCommand[] : undefined,
-    menuButton: (f_flags & 0x8) !== 0 ? r.object() as Api.BotMenuButton : undefined,
+    descriptionPhoto: (f_flags & 0x10) !== 0 ? t_Photo(r) : undefined,
+    descriptionDocument: (f_flags & 0x20) !== 0 ? t_Document(r) : undefined,
+    commands: (f_flags & 0x4) !== 0 ? tv_BotCommand(r) : undefined,
+    menuButton: (f_flags & 0x8) !== 0 ? t_BotMenuButton(r) : undefined,
     privacyPolicyUrl: (f_flags & 0x80) !== 0 ? r.string() : undefined,
-    appSettings: (f_flags & 0x100) !== 0 ? r.object() as Api.BotAppSettings : undefined,
-    verifierSettings: (f_flags & 0x200) !== 0 ? r.object() as Api.BotVerifierSettings : undefined,
+    appSettings: (f_flags & 0x100) !== 0 ? t_BotAppSettings(r) : undefined,
+    verifierSettings: (f_flags & 0x200) !== 0 ? t_BotVerifierSettings(r) : undefined,
   }
 }
 function r_keyboardButton(r: TlReader): Api.keyboardButton {
   const f_flags = r.int()
   return {
     _: 'keyboardButton',
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     text: r.string(),
   }
 }
@@ -5095,7 +5095,7 @@ function r_keyboardButtonUrl(r: TlReader): Api.keyboardButtonUrl {
   const f_flags = r.int()
   return {
     _: 'keyboardButtonUrl',
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     text: r.string(),
     url: r.string(),
   }
@@ -5105,7 +5105,7 @@ function r_keyboardButtonCallback(r: TlReader): Api.keyboardButtonCallback {
   return {
     _: 'keyboardButtonCallback',
     requiresPassword: (f_flags & 0x1) !== 0,
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     text: r.string(),
     data: r.bytes(),
   }
@@ -5114,7 +5114,7 @@ function r_keyboardButtonRequestPhone(r: TlReader): Api.keyboardButtonRequestPho
   const f_flags = r.int()
   return {
     _: 'keyboardButtonRequestPhone',
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     text: r.string(),
   }
 }
@@ -5122,7 +5122,7 @@ function r_keyboardButtonRequestGeoLocation(r: TlReader): Api.keyboardButtonRequ
   const f_flags = r.int()
   return {
     _: 'keyboardButtonRequestGeoLocation',
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     text: r.string(),
   }
 }
@@ -5131,17 +5131,17 @@ function r_keyboardButtonSwitchInline(r: TlReader): Api.keyboardButtonSwitchInli
   return {
     _: 'keyboardButtonSwitchInline',
     samePeer: (f_flags & 0x1) !== 0,
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     text: r.string(),
     query: r.string(),
-    peerTypes: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.InlineQueryPeerType[] : undefined,
+    peerTypes: (f_flags & 0x2) !== 0 ? tv_InlineQueryPeerType(r) : undefined,
   }
 }
 function r_keyboardButtonGame(r: TlReader): Api.keyboardButtonGame {
   const f_flags = r.int()
   return {
     _: 'keyboardButtonGame',
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     text: r.string(),
   }
 }
@@ -5149,7 +5149,7 @@ function r_keyboardButtonBuy(r: TlReader): Api.keyboardButtonBuy {
   const f_flags = r.int()
   return {
     _: 'keyboardButtonBuy',
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     text: r.string(),
   }
 }
@@ -5157,7 +5157,7 @@ function r_keyboardButtonUrlAuth(r: TlReader): Api.keyboardButtonUrlAuth {
   const f_flags = r.int()
   return {
     _: 'keyboardButtonUrlAuth',
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     text: r.string(),
     fwdText: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     url: r.string(),
@@ -5169,18 +5169,18 @@ function r_inputKeyboardButtonUrlAuth(r: TlReader): Api.inputKeyboardButtonUrlAu
   return {
     _: 'inputKeyboardButtonUrlAuth',
     requestWriteAccess: (f_flags & 0x1) !== 0,
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     text: r.string(),
     fwdText: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     url: r.string(),
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
   }
 }
 function r_keyboardButtonRequestPoll(r: TlReader): Api.keyboardButtonRequestPoll {
   const f_flags = r.int()
   return {
     _: 'keyboardButtonRequestPoll',
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     quiz: (f_flags & 0x1) !== 0 ? r.bool() : undefined,
     text: r.string(),
   }
@@ -5189,16 +5189,16 @@ function r_inputKeyboardButtonUserProfile(r: TlReader): Api.inputKeyboardButtonU
   const f_flags = r.int()
   return {
     _: 'inputKeyboardButtonUserProfile',
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     text: r.string(),
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
   }
 }
 function r_keyboardButtonUserProfile(r: TlReader): Api.keyboardButtonUserProfile {
   const f_flags = r.int()
   return {
     _: 'keyboardButtonUserProfile',
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     text: r.string(),
     userId: r.long(),
   }
@@ -5207,7 +5207,7 @@ function r_keyboardButtonWebView(r: TlReader): Api.keyboardButtonWebView {
   const f_flags = r.int()
   return {
     _: 'keyboardButtonWebView',
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     text: r.string(),
     url: r.string(),
   }
@@ -5216,7 +5216,7 @@ function r_keyboardButtonSimpleWebView(r: TlReader): Api.keyboardButtonSimpleWeb
   const f_flags = r.int()
   return {
     _: 'keyboardButtonSimpleWebView',
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     text: r.string(),
     url: r.string(),
   }
@@ -5225,10 +5225,10 @@ function r_keyboardButtonRequestPeer(r: TlReader): Api.keyboardButtonRequestPeer
   const f_flags = r.int()
   return {
     _: 'keyboardButtonRequestPeer',
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     text: r.string(),
     buttonId: r.int(),
-    peerType: r.object() as Api.RequestPeerType,
+    peerType: t_RequestPeerType(r),
     maxQuantity: r.int(),
   }
 }
@@ -5239,10 +5239,10 @@ function r_inputKeyboardButtonRequestPeer(r: TlReader): Api.inputKeyboardButtonR
     nameRequested: (f_flags & 0x1) !== 0,
     usernameRequested: (f_flags & 0x2) !== 0,
     photoRequested: (f_flags & 0x4) !== 0,
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     text: r.string(),
     buttonId: r.int(),
-    peerType: r.object() as Api.RequestPeerType,
+    peerType: t_RequestPeerType(r),
     maxQuantity: r.int(),
   }
 }
@@ -5250,7 +5250,7 @@ function r_keyboardButtonCopy(r: TlReader): Api.keyboardButtonCopy {
   const f_flags = r.int()
   return {
     _: 'keyboardButtonCopy',
-    style: (f_flags & 0x400) !== 0 ? r.object() as Api.KeyboardButtonStyle : undefined,
+    style: (f_flags & 0x400) !== 0 ? t_KeyboardButtonStyle(r) : undefined,
     text: r.string(),
     copyText: r.string(),
   }
@@ -5258,7 +5258,7 @@ function r_keyboardButtonCopy(r: TlReader): Api.keyboardButtonCopy {
 function r_keyboardButtonRow(r: TlReader): Api.keyboardButtonRow {
   return {
     _: 'keyboardButtonRow',
-    buttons: r.vecObject() as Api.KeyboardButton[],
+    buttons: tv_KeyboardButton(r),
   }
 }
 function r_replyKeyboardHide(r: TlReader): Api.replyKeyboardHide {
@@ -5285,14 +5285,14 @@ function r_replyKeyboardMarkup(r: TlReader): Api.replyKeyboardMarkup {
     singleUse: (f_flags & 0x2) !== 0,
     selective: (f_flags & 0x4) !== 0,
     persistent: (f_flags & 0x10) !== 0,
-    rows: r.vecObject() as Api.KeyboardButtonRow[],
+    rows: tv_KeyboardButtonRow(r),
     placeholder: (f_flags & 0x8) !== 0 ? r.string() : undefined,
   }
 }
 function r_replyInlineMarkup(r: TlReader): Api.replyInlineMarkup {
   return {
     _: 'replyInlineMarkup',
-    rows: r.vecObject() as Api.KeyboardButtonRow[],
+    rows: tv_KeyboardButtonRow(r),
   }
 }
 function r_messageEntityUnknown(r: TlReader): Api.messageEntityUnknown {
@@ -5387,7 +5387,7 @@ function r_inputMessageEntityMentionName(r: TlReader): Api.inputMessageEntityMen
     _: 'inputMessageEntityMentionName',
     offset: r.int(),
     length: r.int(),
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
   }
 }
 function r_messageEntityPhone(r: TlReader): Api.messageEntityPhone {
@@ -5501,7 +5501,7 @@ function r_inputChannel(r: TlReader): Api.inputChannel {
 function r_inputChannelFromMessage(r: TlReader): Api.inputChannelFromMessage {
   return {
     _: 'inputChannelFromMessage',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
     channelId: r.long(),
   }
@@ -5509,9 +5509,9 @@ function r_inputChannelFromMessage(r: TlReader): Api.inputChannelFromMessage {
 function r_contacts$resolvedPeer(r: TlReader): Api.contacts.resolvedPeer {
   return {
     _: 'contacts.resolvedPeer',
-    peer: r.object() as Api.Peer,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    peer: t_Peer(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messageRange(r: TlReader): Api.messageRange {
@@ -5536,10 +5536,10 @@ function r_updates$channelDifferenceTooLong(r: TlReader): Api.updates.channelDif
     _: 'updates.channelDifferenceTooLong',
     final: (f_flags & 0x1) !== 0,
     timeout: (f_flags & 0x2) !== 0 ? r.int() : undefined,
-    dialog: r.object() as Api.Dialog,
-    messages: r.vecObject() as Api.Message[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    dialog: t_Dialog(r),
+    messages: tv_Message(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_updates$channelDifference(r: TlReader): Api.updates.channelDifference {
@@ -5549,10 +5549,10 @@ function r_updates$channelDifference(r: TlReader): Api.updates.channelDifference
     final: (f_flags & 0x1) !== 0,
     pts: r.int(),
     timeout: (f_flags & 0x2) !== 0 ? r.int() : undefined,
-    newMessages: r.vecObject() as Api.Message[],
-    otherUpdates: r.vecObject() as Api.Update[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    newMessages: tv_Message(r),
+    otherUpdates: tv_Update(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_channelMessagesFilterEmpty(_r: TlReader): Api.channelMessagesFilterEmpty {
@@ -5565,7 +5565,7 @@ function r_channelMessagesFilter(r: TlReader): Api.channelMessagesFilter {
   return {
     _: 'channelMessagesFilter',
     excludeNewMessages: (f_flags & 0x2) !== 0,
-    ranges: r.vecObject() as Api.MessageRange[],
+    ranges: tv_MessageRange(r),
   }
 }
 function r_channelParticipant(r: TlReader): Api.channelParticipant {
@@ -5595,7 +5595,7 @@ function r_channelParticipantCreator(r: TlReader): Api.channelParticipantCreator
   return {
     _: 'channelParticipantCreator',
     userId: r.long(),
-    adminRights: r.object() as Api.ChatAdminRights,
+    adminRights: t_ChatAdminRights(r),
     rank: (f_flags & 0x1) !== 0 ? r.string() : undefined,
   }
 }
@@ -5609,7 +5609,7 @@ function r_channelParticipantAdmin(r: TlReader): Api.channelParticipantAdmin {
     inviterId: (f_flags & 0x2) !== 0 ? r.long() : undefined,
     promotedBy: r.long(),
     date: r.int(),
-    adminRights: r.object() as Api.ChatAdminRights,
+    adminRights: t_ChatAdminRights(r),
     rank: (f_flags & 0x4) !== 0 ? r.string() : undefined,
   }
 }
@@ -5618,17 +5618,17 @@ function r_channelParticipantBanned(r: TlReader): Api.channelParticipantBanned {
   return {
     _: 'channelParticipantBanned',
     left: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     kickedBy: r.long(),
     date: r.int(),
-    bannedRights: r.object() as Api.ChatBannedRights,
+    bannedRights: t_ChatBannedRights(r),
     rank: (f_flags & 0x4) !== 0 ? r.string() : undefined,
   }
 }
 function r_channelParticipantLeft(r: TlReader): Api.channelParticipantLeft {
   return {
     _: 'channelParticipantLeft',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
   }
 }
 function r_channelParticipantsRecent(_r: TlReader): Api.channelParticipantsRecent {
@@ -5682,9 +5682,9 @@ function r_channels$channelParticipants(r: TlReader): Api.channels.channelPartic
   return {
     _: 'channels.channelParticipants',
     count: r.int(),
-    participants: r.vecObject() as Api.ChannelParticipant[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    participants: tv_ChannelParticipant(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_channels$channelParticipantsNotModified(_r: TlReader): Api.channels.channelParticipantsNotModified {
@@ -5695,9 +5695,9 @@ function r_channels$channelParticipantsNotModified(_r: TlReader): Api.channels.c
 function r_channels$channelParticipant(r: TlReader): Api.channels.channelParticipant {
   return {
     _: 'channels.channelParticipant',
-    participant: r.object() as Api.ChannelParticipant,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    participant: t_ChannelParticipant(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_help$termsOfService(r: TlReader): Api.help.termsOfService {
@@ -5705,9 +5705,9 @@ function r_help$termsOfService(r: TlReader): Api.help.termsOfService {
   return {
     _: 'help.termsOfService',
     popup: (f_flags & 0x1) !== 0,
-    id: r.object() as Api.DataJSON,
+    id: t_DataJSON(r),
     text: r.string(),
-    entities: r.vecObject() as Api.MessageEntity[],
+    entities: tv_MessageEntity(r),
     minAgeConfirm: (f_flags & 0x2) !== 0 ? r.int() : undefined,
   }
 }
@@ -5720,7 +5720,7 @@ function r_messages$savedGifs(r: TlReader): Api.messages.savedGifs {
   return {
     _: 'messages.savedGifs',
     hash: r.long(),
-    gifs: r.vecObject() as Api.Document[],
+    gifs: tv_Document(r),
   }
 }
 function r_inputBotInlineMessageMediaAuto(r: TlReader): Api.inputBotInlineMessageMediaAuto {
@@ -5729,8 +5729,8 @@ function r_inputBotInlineMessageMediaAuto(r: TlReader): Api.inputBotInlineMessag
     _: 'inputBotInlineMessageMediaAuto',
     invertMedia: (f_flags & 0x8) !== 0,
     message: r.string(),
-    entities: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
+    entities: (f_flags & 0x2) !== 0 ? tv_MessageEntity(r) : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
   }
 }
 function r_inputBotInlineMessageText(r: TlReader): Api.inputBotInlineMessageText {
@@ -5740,32 +5740,32 @@ function r_inputBotInlineMessageText(r: TlReader): Api.inputBotInlineMessageText
     noWebpage: (f_flags & 0x1) !== 0,
     invertMedia: (f_flags & 0x8) !== 0,
     message: r.string(),
-    entities: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
+    entities: (f_flags & 0x2) !== 0 ? tv_MessageEntity(r) : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
   }
 }
 function r_inputBotInlineMessageMediaGeo(r: TlReader): Api.inputBotInlineMessageMediaGeo {
   const f_flags = r.int()
   return {
     _: 'inputBotInlineMessageMediaGeo',
-    geoPoint: r.object() as Api.InputGeoPoint,
+    geoPoint: t_InputGeoPoint(r),
     heading: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     period: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     proximityNotificationRadius: (f_flags & 0x8) !== 0 ? r.int() : undefined,
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
   }
 }
 function r_inputBotInlineMessageMediaVenue(r: TlReader): Api.inputBotInlineMessageMediaVenue {
   const f_flags = r.int()
   return {
     _: 'inputBotInlineMessageMediaVenue',
-    geoPoint: r.object() as Api.InputGeoPoint,
+    geoPoint: t_InputGeoPoint(r),
     title: r.string(),
     address: r.string(),
     provider: r.string(),
     venueId: r.string(),
     venueType: r.string(),
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
   }
 }
 function r_inputBotInlineMessageMediaContact(r: TlReader): Api.inputBotInlineMessageMediaContact {
@@ -5776,14 +5776,14 @@ function r_inputBotInlineMessageMediaContact(r: TlReader): Api.inputBotInlineMes
     firstName: r.string(),
     lastName: r.string(),
     vcard: r.string(),
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
   }
 }
 function r_inputBotInlineMessageGame(r: TlReader): Api.inputBotInlineMessageGame {
   const f_flags = r.int()
   return {
     _: 'inputBotInlineMessageGame',
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
   }
 }
 function r_inputBotInlineMessageMediaInvoice(r: TlReader): Api.inputBotInlineMessageMediaInvoice {
@@ -5792,12 +5792,12 @@ function r_inputBotInlineMessageMediaInvoice(r: TlReader): Api.inputBotInlineMes
     _: 'inputBotInlineMessageMediaInvoice',
     title: r.string(),
     description: r.string(),
-    photo: (f_flags & 0x1) !== 0 ? r.object() as Api.InputWebDocument : undefined,
-    invoice: r.object() as Api.Invoice,
+    photo: (f_flags & 0x1) !== 0 ? t_InputWebDocument(r) : undefined,
+    invoice: t_Invoice(r),
     payload: r.bytes(),
     provider: r.string(),
-    providerData: r.object() as Api.DataJSON,
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
+    providerData: t_DataJSON(r),
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
   }
 }
 function r_inputBotInlineMessageMediaWebPage(r: TlReader): Api.inputBotInlineMessageMediaWebPage {
@@ -5809,17 +5809,17 @@ function r_inputBotInlineMessageMediaWebPage(r: TlReader): Api.inputBotInlineMes
     forceSmallMedia: (f_flags & 0x20) !== 0,
     optional: (f_flags & 0x40) !== 0,
     message: r.string(),
-    entities: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
+    entities: (f_flags & 0x2) !== 0 ? tv_MessageEntity(r) : undefined,
     url: r.string(),
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
   }
 }
 function r_inputBotInlineMessageRichMessage(r: TlReader): Api.inputBotInlineMessageRichMessage {
   const f_flags = r.int()
   return {
     _: 'inputBotInlineMessageRichMessage',
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
-    richMessage: r.object() as Api.InputRichMessage,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
+    richMessage: t_InputRichMessage(r),
   }
 }
 function r_inputBotInlineResult(r: TlReader): Api.inputBotInlineResult {
@@ -5831,9 +5831,9 @@ function r_inputBotInlineResult(r: TlReader): Api.inputBotInlineResult {
     title: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     description: (f_flags & 0x4) !== 0 ? r.string() : undefined,
     url: (f_flags & 0x8) !== 0 ? r.string() : undefined,
-    thumb: (f_flags & 0x10) !== 0 ? r.object() as Api.InputWebDocument : undefined,
-    content: (f_flags & 0x20) !== 0 ? r.object() as Api.InputWebDocument : undefined,
-    sendMessage: r.object() as Api.InputBotInlineMessage,
+    thumb: (f_flags & 0x10) !== 0 ? t_InputWebDocument(r) : undefined,
+    content: (f_flags & 0x20) !== 0 ? t_InputWebDocument(r) : undefined,
+    sendMessage: t_InputBotInlineMessage(r),
   }
 }
 function r_inputBotInlineResultPhoto(r: TlReader): Api.inputBotInlineResultPhoto {
@@ -5841,8 +5841,8 @@ function r_inputBotInlineResultPhoto(r: TlReader): Api.inputBotInlineResultPhoto
     _: 'inputBotInlineResultPhoto',
     id: r.string(),
     type: r.string(),
-    photo: r.object() as Api.InputPhoto,
-    sendMessage: r.object() as Api.InputBotInlineMessage,
+    photo: t_InputPhoto(r),
+    sendMessage: t_InputBotInlineMessage(r),
   }
 }
 function r_inputBotInlineResultDocument(r: TlReader): Api.inputBotInlineResultDocument {
@@ -5853,8 +5853,8 @@ function r_inputBotInlineResultDocument(r: TlReader): Api.inputBotInlineResultDo
     type: r.string(),
     title: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     description: (f_flags & 0x4) !== 0 ? r.string() : undefined,
-    document: r.object() as Api.InputDocument,
-    sendMessage: r.object() as Api.InputBotInlineMessage,
+    document: t_InputDocument(r),
+    sendMessage: t_InputBotInlineMessage(r),
   }
 }
 function r_inputBotInlineResultGame(r: TlReader): Api.inputBotInlineResultGame {
@@ -5862,7 +5862,7 @@ function r_inputBotInlineResultGame(r: TlReader): Api.inputBotInlineResultGame {
     _: 'inputBotInlineResultGame',
     id: r.string(),
     shortName: r.string(),
-    sendMessage: r.object() as Api.InputBotInlineMessage,
+    sendMessage: t_InputBotInlineMessage(r),
   }
 }
 function r_botInlineMessageMediaAuto(r: TlReader): Api.botInlineMessageMediaAuto {
@@ -5871,8 +5871,8 @@ function r_botInlineMessageMediaAuto(r: TlReader): Api.botInlineMessageMediaAuto
     _: 'botInlineMessageMediaAuto',
     invertMedia: (f_flags & 0x8) !== 0,
     message: r.string(),
-    entities: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
+    entities: (f_flags & 0x2) !== 0 ? tv_MessageEntity(r) : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
   }
 }
 function r_botInlineMessageText(r: TlReader): Api.botInlineMessageText {
@@ -5882,32 +5882,32 @@ function r_botInlineMessageText(r: TlReader): Api.botInlineMessageText {
     noWebpage: (f_flags & 0x1) !== 0,
     invertMedia: (f_flags & 0x8) !== 0,
     message: r.string(),
-    entities: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
+    entities: (f_flags & 0x2) !== 0 ? tv_MessageEntity(r) : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
   }
 }
 function r_botInlineMessageMediaGeo(r: TlReader): Api.botInlineMessageMediaGeo {
   const f_flags = r.int()
   return {
     _: 'botInlineMessageMediaGeo',
-    geo: r.object() as Api.GeoPoint,
+    geo: t_GeoPoint(r),
     heading: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     period: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     proximityNotificationRadius: (f_flags & 0x8) !== 0 ? r.int() : undefined,
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
   }
 }
 function r_botInlineMessageMediaVenue(r: TlReader): Api.botInlineMessageMediaVenue {
   const f_flags = r.int()
   return {
     _: 'botInlineMessageMediaVenue',
-    geo: r.object() as Api.GeoPoint,
+    geo: t_GeoPoint(r),
     title: r.string(),
     address: r.string(),
     provider: r.string(),
     venueId: r.string(),
     venueType: r.string(),
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
   }
 }
 function r_botInlineMessageMediaContact(r: TlReader): Api.botInlineMessageMediaContact {
@@ -5918,7 +5918,7 @@ function r_botInlineMessageMediaContact(r: TlReader): Api.botInlineMessageMediaC
     firstName: r.string(),
     lastName: r.string(),
     vcard: r.string(),
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
   }
 }
 function r_botInlineMessageMediaInvoice(r: TlReader): Api.botInlineMessageMediaInvoice {
@@ -5929,10 +5929,10 @@ function r_botInlineMessageMediaInvoice(r: TlReader): Api.botInlineMessageMediaI
     test: (f_flags & 0x8) !== 0,
     title: r.string(),
     description: r.string(),
-    photo: (f_flags & 0x1) !== 0 ? r.object() as Api.WebDocument : undefined,
+    photo: (f_flags & 0x1) !== 0 ? t_WebDocument(r) : undefined,
     currency: r.string(),
     totalAmount: r.long(),
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
   }
 }
 function r_botInlineMessageMediaWebPage(r: TlReader): Api.botInlineMessageMediaWebPage {
@@ -5945,17 +5945,17 @@ function r_botInlineMessageMediaWebPage(r: TlReader): Api.botInlineMessageMediaW
     manual: (f_flags & 0x80) !== 0,
     safe: (f_flags & 0x100) !== 0,
     message: r.string(),
-    entities: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
+    entities: (f_flags & 0x2) !== 0 ? tv_MessageEntity(r) : undefined,
     url: r.string(),
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
   }
 }
 function r_botInlineMessageRichMessage(r: TlReader): Api.botInlineMessageRichMessage {
   const f_flags = r.int()
   return {
     _: 'botInlineMessageRichMessage',
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
-    richMessage: r.object() as Api.RichMessage,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
+    richMessage: t_RichMessage(r),
   }
 }
 function r_botInlineResult(r: TlReader): Api.botInlineResult {
@@ -5967,9 +5967,9 @@ function r_botInlineResult(r: TlReader): Api.botInlineResult {
     title: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     description: (f_flags & 0x4) !== 0 ? r.string() : undefined,
     url: (f_flags & 0x8) !== 0 ? r.string() : undefined,
-    thumb: (f_flags & 0x10) !== 0 ? r.object() as Api.WebDocument : undefined,
-    content: (f_flags & 0x20) !== 0 ? r.object() as Api.WebDocument : undefined,
-    sendMessage: r.object() as Api.BotInlineMessage,
+    thumb: (f_flags & 0x10) !== 0 ? t_WebDocument(r) : undefined,
+    content: (f_flags & 0x20) !== 0 ? t_WebDocument(r) : undefined,
+    sendMessage: t_BotInlineMessage(r),
   }
 }
 function r_botInlineMediaResult(r: TlReader): Api.botInlineMediaResult {
@@ -5978,11 +5978,11 @@ function r_botInlineMediaResult(r: TlReader): Api.botInlineMediaResult {
     _: 'botInlineMediaResult',
     id: r.string(),
     type: r.string(),
-    photo: (f_flags & 0x1) !== 0 ? r.object() as Api.Photo : undefined,
-    document: (f_flags & 0x2) !== 0 ? r.object() as Api.Document : undefined,
+    photo: (f_flags & 0x1) !== 0 ? t_Photo(r) : undefined,
+    document: (f_flags & 0x2) !== 0 ? t_Document(r) : undefined,
     title: (f_flags & 0x4) !== 0 ? r.string() : undefined,
     description: (f_flags & 0x8) !== 0 ? r.string() : undefined,
-    sendMessage: r.object() as Api.BotInlineMessage,
+    sendMessage: t_BotInlineMessage(r),
   }
 }
 function r_messages$botResults(r: TlReader): Api.messages.botResults {
@@ -5992,11 +5992,11 @@ function r_messages$botResults(r: TlReader): Api.messages.botResults {
     gallery: (f_flags & 0x1) !== 0,
     queryId: r.long(),
     nextOffset: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    switchPm: (f_flags & 0x4) !== 0 ? r.object() as Api.InlineBotSwitchPM : undefined,
-    switchWebview: (f_flags & 0x8) !== 0 ? r.object() as Api.InlineBotWebView : undefined,
-    results: r.vecObject() as Api.BotInlineResult[],
+    switchPm: (f_flags & 0x4) !== 0 ? t_InlineBotSwitchPM(r) : undefined,
+    switchWebview: (f_flags & 0x8) !== 0 ? t_InlineBotWebView(r) : undefined,
+    results: tv_BotInlineResult(r),
     cacheTime: r.int(),
-    users: r.vecObject() as Api.User[],
+    users: tv_User(r),
   }
 }
 function r_exportedMessageLink(r: TlReader): Api.exportedMessageLink {
@@ -6012,14 +6012,14 @@ function r_messageFwdHeader(r: TlReader): Api.messageFwdHeader {
     _: 'messageFwdHeader',
     imported: (f_flags & 0x80) !== 0,
     savedOut: (f_flags & 0x800) !== 0,
-    fromId: (f_flags & 0x1) !== 0 ? r.object() as Api.Peer : undefined,
+    fromId: (f_flags & 0x1) !== 0 ? t_Peer(r) : undefined,
     fromName: (f_flags & 0x20) !== 0 ? r.string() : undefined,
     date: r.int(),
     channelPost: (f_flags & 0x4) !== 0 ? r.int() : undefined,
     postAuthor: (f_flags & 0x8) !== 0 ? r.string() : undefined,
-    savedFromPeer: (f_flags & 0x10) !== 0 ? r.object() as Api.Peer : undefined,
+    savedFromPeer: (f_flags & 0x10) !== 0 ? t_Peer(r) : undefined,
     savedFromMsgId: (f_flags & 0x10) !== 0 ? r.int() : undefined,
-    savedFromId: (f_flags & 0x100) !== 0 ? r.object() as Api.Peer : undefined,
+    savedFromId: (f_flags & 0x100) !== 0 ? t_Peer(r) : undefined,
     savedFromName: (f_flags & 0x200) !== 0 ? r.string() : undefined,
     savedDate: (f_flags & 0x400) !== 0 ? r.int() : undefined,
     psaType: (f_flags & 0x40) !== 0 ? r.string() : undefined,
@@ -6180,17 +6180,17 @@ function r_inlineBotSwitchPM(r: TlReader): Api.inlineBotSwitchPM {
 function r_messages$peerDialogs(r: TlReader): Api.messages.peerDialogs {
   return {
     _: 'messages.peerDialogs',
-    dialogs: r.vecObject() as Api.Dialog[],
-    messages: r.vecObject() as Api.Message[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
-    state: r.object() as Api.updates.State,
+    dialogs: tv_Dialog(r),
+    messages: tv_Message(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
+    state: t_updates$State(r),
   }
 }
 function r_topPeer(r: TlReader): Api.topPeer {
   return {
     _: 'topPeer',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     rating: r.double(),
   }
 }
@@ -6247,9 +6247,9 @@ function r_topPeerCategoryBotsGuestChat(_r: TlReader): Api.topPeerCategoryBotsGu
 function r_topPeerCategoryPeers(r: TlReader): Api.topPeerCategoryPeers {
   return {
     _: 'topPeerCategoryPeers',
-    category: r.object() as Api.TopPeerCategory,
+    category: t_TopPeerCategory(r),
     count: r.int(),
-    peers: r.vecObject() as Api.TopPeer[],
+    peers: tv_TopPeer(r),
   }
 }
 function r_contacts$topPeersNotModified(_r: TlReader): Api.contacts.topPeersNotModified {
@@ -6260,9 +6260,9 @@ function r_contacts$topPeersNotModified(_r: TlReader): Api.contacts.topPeersNotM
 function r_contacts$topPeers(r: TlReader): Api.contacts.topPeers {
   return {
     _: 'contacts.topPeers',
-    categories: r.vecObject() as Api.TopPeerCategoryPeers[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    categories: tv_TopPeerCategoryPeers(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_contacts$topPeersDisabled(_r: TlReader): Api.contacts.topPeersDisabled {
@@ -6283,14 +6283,14 @@ function r_draftMessage(r: TlReader): Api.draftMessage {
     _: 'draftMessage',
     noWebpage: (f_flags & 0x2) !== 0,
     invertMedia: (f_flags & 0x40) !== 0,
-    replyTo: (f_flags & 0x10) !== 0 ? r.object() as Api.InputReplyTo : undefined,
+    replyTo: (f_flags & 0x10) !== 0 ? t_InputReplyTo(r) : undefined,
     message: r.string(),
-    entities: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
-    media: (f_flags & 0x20) !== 0 ? r.object() as Api.InputMedia : undefined,
+    entities: (f_flags & 0x8) !== 0 ? tv_MessageEntity(r) : undefined,
+    media: (f_flags & 0x20) !== 0 ? t_InputMedia(r) : undefined,
     date: r.int(),
     effect: (f_flags & 0x80) !== 0 ? r.long() : undefined,
-    suggestedPost: (f_flags & 0x100) !== 0 ? r.object() as Api.SuggestedPost : undefined,
-    richMessage: (f_flags & 0x200) !== 0 ? r.object() as Api.RichMessage : undefined,
+    suggestedPost: (f_flags & 0x100) !== 0 ? t_SuggestedPost(r) : undefined,
+    richMessage: (f_flags & 0x200) !== 0 ? t_RichMessage(r) : undefined,
   }
 }
 function r_messages$featuredStickersNotModified(r: TlReader): Api.messages.featuredStickersNotModified {
@@ -6306,7 +6306,7 @@ function r_messages$featuredStickers(r: TlReader): Api.messages.featuredStickers
     premium: (f_flags & 0x1) !== 0,
     hash: r.long(),
     count: r.int(),
-    sets: r.vecObject() as Api.StickerSetCovered[],
+    sets: tv_StickerSetCovered(r),
     unread: r.vecLong(),
   }
 }
@@ -6319,8 +6319,8 @@ function r_messages$recentStickers(r: TlReader): Api.messages.recentStickers {
   return {
     _: 'messages.recentStickers',
     hash: r.long(),
-    packs: r.vecObject() as Api.StickerPack[],
-    stickers: r.vecObject() as Api.Document[],
+    packs: tv_StickerPack(r),
+    stickers: tv_Document(r),
     dates: r.vecInt(),
   }
 }
@@ -6328,7 +6328,7 @@ function r_messages$archivedStickers(r: TlReader): Api.messages.archivedStickers
   return {
     _: 'messages.archivedStickers',
     count: r.int(),
-    sets: r.vecObject() as Api.StickerSetCovered[],
+    sets: tv_StickerSetCovered(r),
   }
 }
 function r_messages$stickerSetInstallResultSuccess(_r: TlReader): Api.messages.stickerSetInstallResultSuccess {
@@ -6339,36 +6339,36 @@ function r_messages$stickerSetInstallResultSuccess(_r: TlReader): Api.messages.s
 function r_messages$stickerSetInstallResultArchive(r: TlReader): Api.messages.stickerSetInstallResultArchive {
   return {
     _: 'messages.stickerSetInstallResultArchive',
-    sets: r.vecObject() as Api.StickerSetCovered[],
+    sets: tv_StickerSetCovered(r),
   }
 }
 function r_stickerSetCovered(r: TlReader): Api.stickerSetCovered {
   return {
     _: 'stickerSetCovered',
-    set: r.object() as Api.StickerSet,
-    cover: r.object() as Api.Document,
+    set: t_StickerSet(r),
+    cover: t_Document(r),
   }
 }
 function r_stickerSetMultiCovered(r: TlReader): Api.stickerSetMultiCovered {
   return {
     _: 'stickerSetMultiCovered',
-    set: r.object() as Api.StickerSet,
-    covers: r.vecObject() as Api.Document[],
+    set: t_StickerSet(r),
+    covers: tv_Document(r),
   }
 }
 function r_stickerSetFullCovered(r: TlReader): Api.stickerSetFullCovered {
   return {
     _: 'stickerSetFullCovered',
-    set: r.object() as Api.StickerSet,
-    packs: r.vecObject() as Api.StickerPack[],
-    keywords: r.vecObject() as Api.StickerKeyword[],
-    documents: r.vecObject() as Api.Document[],
+    set: t_StickerSet(r),
+    packs: tv_StickerPack(r),
+    keywords: tv_StickerKeyword(r),
+    documents: tv_Document(r),
   }
 }
 function r_stickerSetNoCovered(r: TlReader): Api.stickerSetNoCovered {
   return {
     _: 'stickerSetNoCovered',
-    set: r.object() as Api.StickerSet,
+    set: t_StickerSet(r),
   }
 }
 function r_maskCoords(r: TlReader): Api.maskCoords {
@@ -6383,13 +6383,13 @@ function r_maskCoords(r: TlReader): Api.maskCoords {
 function r_inputStickeredMediaPhoto(r: TlReader): Api.inputStickeredMediaPhoto {
   return {
     _: 'inputStickeredMediaPhoto',
-    id: r.object() as Api.InputPhoto,
+    id: t_InputPhoto(r),
   }
 }
 function r_inputStickeredMediaDocument(r: TlReader): Api.inputStickeredMediaDocument {
   return {
     _: 'inputStickeredMediaDocument',
-    id: r.object() as Api.InputDocument,
+    id: t_InputDocument(r),
   }
 }
 function r_game(r: TlReader): Api.game {
@@ -6401,8 +6401,8 @@ function r_game(r: TlReader): Api.game {
     shortName: r.string(),
     title: r.string(),
     description: r.string(),
-    photo: r.object() as Api.Photo,
-    document: (f_flags & 0x1) !== 0 ? r.object() as Api.Document : undefined,
+    photo: t_Photo(r),
+    document: (f_flags & 0x1) !== 0 ? t_Document(r) : undefined,
   }
 }
 function r_inputGameID(r: TlReader): Api.inputGameID {
@@ -6415,7 +6415,7 @@ function r_inputGameID(r: TlReader): Api.inputGameID {
 function r_inputGameShortName(r: TlReader): Api.inputGameShortName {
   return {
     _: 'inputGameShortName',
-    botId: r.object() as Api.InputUser,
+    botId: t_InputUser(r),
     shortName: r.string(),
   }
 }
@@ -6430,8 +6430,8 @@ function r_highScore(r: TlReader): Api.highScore {
 function r_messages$highScores(r: TlReader): Api.messages.highScores {
   return {
     _: 'messages.highScores',
-    scores: r.vecObject() as Api.HighScore[],
-    users: r.vecObject() as Api.User[],
+    scores: tv_HighScore(r),
+    users: tv_User(r),
   }
 }
 function r_textEmpty(_r: TlReader): Api.textEmpty {
@@ -6448,37 +6448,37 @@ function r_textPlain(r: TlReader): Api.textPlain {
 function r_textBold(r: TlReader): Api.textBold {
   return {
     _: 'textBold',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_textItalic(r: TlReader): Api.textItalic {
   return {
     _: 'textItalic',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_textUnderline(r: TlReader): Api.textUnderline {
   return {
     _: 'textUnderline',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_textStrike(r: TlReader): Api.textStrike {
   return {
     _: 'textStrike',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_textFixed(r: TlReader): Api.textFixed {
   return {
     _: 'textFixed',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_textUrl(r: TlReader): Api.textUrl {
   return {
     _: 'textUrl',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
     url: r.string(),
     webpageId: r.long(),
   }
@@ -6486,38 +6486,38 @@ function r_textUrl(r: TlReader): Api.textUrl {
 function r_textEmail(r: TlReader): Api.textEmail {
   return {
     _: 'textEmail',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
     email: r.string(),
   }
 }
 function r_textConcat(r: TlReader): Api.textConcat {
   return {
     _: 'textConcat',
-    texts: r.vecObject() as Api.RichText[],
+    texts: tv_RichText(r),
   }
 }
 function r_textSubscript(r: TlReader): Api.textSubscript {
   return {
     _: 'textSubscript',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_textSuperscript(r: TlReader): Api.textSuperscript {
   return {
     _: 'textSuperscript',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_textMarked(r: TlReader): Api.textMarked {
   return {
     _: 'textMarked',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_textPhone(r: TlReader): Api.textPhone {
   return {
     _: 'textPhone',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
     phone: r.string(),
   }
 }
@@ -6532,7 +6532,7 @@ function r_textImage(r: TlReader): Api.textImage {
 function r_textAnchor(r: TlReader): Api.textAnchor {
   return {
     _: 'textAnchor',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
     name: r.string(),
   }
 }
@@ -6552,61 +6552,61 @@ function r_textCustomEmoji(r: TlReader): Api.textCustomEmoji {
 function r_textSpoiler(r: TlReader): Api.textSpoiler {
   return {
     _: 'textSpoiler',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_textMention(r: TlReader): Api.textMention {
   return {
     _: 'textMention',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_textHashtag(r: TlReader): Api.textHashtag {
   return {
     _: 'textHashtag',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_textBotCommand(r: TlReader): Api.textBotCommand {
   return {
     _: 'textBotCommand',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_textCashtag(r: TlReader): Api.textCashtag {
   return {
     _: 'textCashtag',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_textAutoUrl(r: TlReader): Api.textAutoUrl {
   return {
     _: 'textAutoUrl',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_textAutoEmail(r: TlReader): Api.textAutoEmail {
   return {
     _: 'textAutoEmail',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_textAutoPhone(r: TlReader): Api.textAutoPhone {
   return {
     _: 'textAutoPhone',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_textBankCard(r: TlReader): Api.textBankCard {
   return {
     _: 'textBankCard',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_textMentionName(r: TlReader): Api.textMentionName {
   return {
     _: 'textMentionName',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
     userId: r.long(),
   }
 }
@@ -6620,15 +6620,15 @@ function r_textDate(r: TlReader): Api.textDate {
     shortDate: (f_flags & 0x8) !== 0,
     longDate: (f_flags & 0x10) !== 0,
     dayOfWeek: (f_flags & 0x20) !== 0,
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
     date: r.int(),
   }
 }
 function r_textDiff(r: TlReader): Api.textDiff {
   return {
     _: 'textDiff',
-    text: r.object() as Api.RichText,
-    oldText: r.object() as Api.RichText,
+    text: t_RichText(r),
+    oldText: t_RichText(r),
   }
 }
 function r_pageBlockUnsupported(_r: TlReader): Api.pageBlockUnsupported {
@@ -6639,51 +6639,51 @@ function r_pageBlockUnsupported(_r: TlReader): Api.pageBlockUnsupported {
 function r_pageBlockTitle(r: TlReader): Api.pageBlockTitle {
   return {
     _: 'pageBlockTitle',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_pageBlockSubtitle(r: TlReader): Api.pageBlockSubtitle {
   return {
     _: 'pageBlockSubtitle',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_pageBlockAuthorDate(r: TlReader): Api.pageBlockAuthorDate {
   return {
     _: 'pageBlockAuthorDate',
-    author: r.object() as Api.RichText,
+    author: t_RichText(r),
     publishedDate: r.int(),
   }
 }
 function r_pageBlockHeader(r: TlReader): Api.pageBlockHeader {
   return {
     _: 'pageBlockHeader',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_pageBlockSubheader(r: TlReader): Api.pageBlockSubheader {
   return {
     _: 'pageBlockSubheader',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_pageBlockParagraph(r: TlReader): Api.pageBlockParagraph {
   return {
     _: 'pageBlockParagraph',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_pageBlockPreformatted(r: TlReader): Api.pageBlockPreformatted {
   return {
     _: 'pageBlockPreformatted',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
     language: r.string(),
   }
 }
 function r_pageBlockFooter(r: TlReader): Api.pageBlockFooter {
   return {
     _: 'pageBlockFooter',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_pageBlockDivider(_r: TlReader): Api.pageBlockDivider {
@@ -6700,21 +6700,21 @@ function r_pageBlockAnchor(r: TlReader): Api.pageBlockAnchor {
 function r_pageBlockList(r: TlReader): Api.pageBlockList {
   return {
     _: 'pageBlockList',
-    items: r.vecObject() as Api.PageListItem[],
+    items: tv_PageListItem(r),
   }
 }
 function r_pageBlockBlockquote(r: TlReader): Api.pageBlockBlockquote {
   return {
     _: 'pageBlockBlockquote',
-    text: r.object() as Api.RichText,
-    caption: r.object() as Api.RichText,
+    text: t_RichText(r),
+    caption: t_RichText(r),
   }
 }
 function r_pageBlockPullquote(r: TlReader): Api.pageBlockPullquote {
   return {
     _: 'pageBlockPullquote',
-    text: r.object() as Api.RichText,
-    caption: r.object() as Api.RichText,
+    text: t_RichText(r),
+    caption: t_RichText(r),
   }
 }
 function r_pageBlockPhoto(r: TlReader): Api.pageBlockPhoto {
@@ -6723,7 +6723,7 @@ function r_pageBlockPhoto(r: TlReader): Api.pageBlockPhoto {
     _: 'pageBlockPhoto',
     spoiler: (f_flags & 0x2) !== 0,
     photoId: r.long(),
-    caption: r.object() as Api.PageCaption,
+    caption: t_PageCaption(r),
     url: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     webpageId: (f_flags & 0x1) !== 0 ? r.long() : undefined,
   }
@@ -6736,13 +6736,13 @@ function r_pageBlockVideo(r: TlReader): Api.pageBlockVideo {
     loop: (f_flags & 0x2) !== 0,
     spoiler: (f_flags & 0x4) !== 0,
     videoId: r.long(),
-    caption: r.object() as Api.PageCaption,
+    caption: t_PageCaption(r),
   }
 }
 function r_pageBlockCover(r: TlReader): Api.pageBlockCover {
   return {
     _: 'pageBlockCover',
-    cover: r.object() as Api.PageBlock,
+    cover: t_PageBlock(r),
   }
 }
 function r_pageBlockEmbed(r: TlReader): Api.pageBlockEmbed {
@@ -6756,7 +6756,7 @@ function r_pageBlockEmbed(r: TlReader): Api.pageBlockEmbed {
     posterPhotoId: (f_flags & 0x10) !== 0 ? r.long() : undefined,
     w: (f_flags & 0x20) !== 0 ? r.int() : undefined,
     h: (f_flags & 0x20) !== 0 ? r.int() : undefined,
-    caption: r.object() as Api.PageCaption,
+    caption: t_PageCaption(r),
   }
 }
 function r_pageBlockEmbedPost(r: TlReader): Api.pageBlockEmbedPost {
@@ -6767,41 +6767,41 @@ function r_pageBlockEmbedPost(r: TlReader): Api.pageBlockEmbedPost {
     authorPhotoId: r.long(),
     author: r.string(),
     date: r.int(),
-    blocks: r.vecObject() as Api.PageBlock[],
-    caption: r.object() as Api.PageCaption,
+    blocks: tv_PageBlock(r),
+    caption: t_PageCaption(r),
   }
 }
 function r_pageBlockCollage(r: TlReader): Api.pageBlockCollage {
   return {
     _: 'pageBlockCollage',
-    items: r.vecObject() as Api.PageBlock[],
-    caption: r.object() as Api.PageCaption,
+    items: tv_PageBlock(r),
+    caption: t_PageCaption(r),
   }
 }
 function r_pageBlockSlideshow(r: TlReader): Api.pageBlockSlideshow {
   return {
     _: 'pageBlockSlideshow',
-    items: r.vecObject() as Api.PageBlock[],
-    caption: r.object() as Api.PageCaption,
+    items: tv_PageBlock(r),
+    caption: t_PageCaption(r),
   }
 }
 function r_pageBlockChannel(r: TlReader): Api.pageBlockChannel {
   return {
     _: 'pageBlockChannel',
-    channel: r.object() as Api.Chat,
+    channel: t_Chat(r),
   }
 }
 function r_pageBlockAudio(r: TlReader): Api.pageBlockAudio {
   return {
     _: 'pageBlockAudio',
     audioId: r.long(),
-    caption: r.object() as Api.PageCaption,
+    caption: t_PageCaption(r),
   }
 }
 function r_pageBlockKicker(r: TlReader): Api.pageBlockKicker {
   return {
     _: 'pageBlockKicker',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_pageBlockTable(r: TlReader): Api.pageBlockTable {
@@ -6810,8 +6810,8 @@ function r_pageBlockTable(r: TlReader): Api.pageBlockTable {
     _: 'pageBlockTable',
     bordered: (f_flags & 0x1) !== 0,
     striped: (f_flags & 0x2) !== 0,
-    title: r.object() as Api.RichText,
-    rows: r.vecObject() as Api.PageTableRow[],
+    title: t_RichText(r),
+    rows: tv_PageTableRow(r),
   }
 }
 function r_pageBlockOrderedList(r: TlReader): Api.pageBlockOrderedList {
@@ -6819,7 +6819,7 @@ function r_pageBlockOrderedList(r: TlReader): Api.pageBlockOrderedList {
   return {
     _: 'pageBlockOrderedList',
     reversed: (f_flags & 0x4) !== 0,
-    items: r.vecObject() as Api.PageListOrderedItem[],
+    items: tv_PageListOrderedItem(r),
     start: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     type: (f_flags & 0x2) !== 0 ? r.string() : undefined,
   }
@@ -6829,61 +6829,61 @@ function r_pageBlockDetails(r: TlReader): Api.pageBlockDetails {
   return {
     _: 'pageBlockDetails',
     open: (f_flags & 0x1) !== 0,
-    blocks: r.vecObject() as Api.PageBlock[],
-    title: r.object() as Api.RichText,
+    blocks: tv_PageBlock(r),
+    title: t_RichText(r),
   }
 }
 function r_pageBlockRelatedArticles(r: TlReader): Api.pageBlockRelatedArticles {
   return {
     _: 'pageBlockRelatedArticles',
-    title: r.object() as Api.RichText,
-    articles: r.vecObject() as Api.PageRelatedArticle[],
+    title: t_RichText(r),
+    articles: tv_PageRelatedArticle(r),
   }
 }
 function r_pageBlockMap(r: TlReader): Api.pageBlockMap {
   return {
     _: 'pageBlockMap',
-    geo: r.object() as Api.GeoPoint,
+    geo: t_GeoPoint(r),
     zoom: r.int(),
     w: r.int(),
     h: r.int(),
-    caption: r.object() as Api.PageCaption,
+    caption: t_PageCaption(r),
   }
 }
 function r_pageBlockHeading1(r: TlReader): Api.pageBlockHeading1 {
   return {
     _: 'pageBlockHeading1',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_pageBlockHeading2(r: TlReader): Api.pageBlockHeading2 {
   return {
     _: 'pageBlockHeading2',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_pageBlockHeading3(r: TlReader): Api.pageBlockHeading3 {
   return {
     _: 'pageBlockHeading3',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_pageBlockHeading4(r: TlReader): Api.pageBlockHeading4 {
   return {
     _: 'pageBlockHeading4',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_pageBlockHeading5(r: TlReader): Api.pageBlockHeading5 {
   return {
     _: 'pageBlockHeading5',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_pageBlockHeading6(r: TlReader): Api.pageBlockHeading6 {
   return {
     _: 'pageBlockHeading6',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_pageBlockMath(r: TlReader): Api.pageBlockMath {
@@ -6895,24 +6895,24 @@ function r_pageBlockMath(r: TlReader): Api.pageBlockMath {
 function r_pageBlockThinking(r: TlReader): Api.pageBlockThinking {
   return {
     _: 'pageBlockThinking',
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_inputPageBlockMap(r: TlReader): Api.inputPageBlockMap {
   return {
     _: 'inputPageBlockMap',
-    geo: r.object() as Api.InputGeoPoint,
+    geo: t_InputGeoPoint(r),
     zoom: r.int(),
     w: r.int(),
     h: r.int(),
-    caption: r.object() as Api.PageCaption,
+    caption: t_PageCaption(r),
   }
 }
 function r_pageBlockBlockquoteBlocks(r: TlReader): Api.pageBlockBlockquoteBlocks {
   return {
     _: 'pageBlockBlockquoteBlocks',
-    blocks: r.vecObject() as Api.PageBlock[],
-    caption: r.object() as Api.RichText,
+    blocks: tv_PageBlock(r),
+    caption: t_RichText(r),
   }
 }
 function r_phoneCallDiscardReasonMissed(_r: TlReader): Api.phoneCallDiscardReasonMissed {
@@ -6968,7 +6968,7 @@ function r_invoice(r: TlReader): Api.invoice {
     emailToProvider: (f_flags & 0x80) !== 0,
     recurring: (f_flags & 0x200) !== 0,
     currency: r.string(),
-    prices: r.vecObject() as Api.LabeledPrice[],
+    prices: tv_LabeledPrice(r),
     maxTipAmount: (f_flags & 0x100) !== 0 ? r.long() : undefined,
     suggestedTipAmounts: (f_flags & 0x100) !== 0 ? r.vecLong() : undefined,
     termsUrl: (f_flags & 0x400) !== 0 ? r.string() : undefined,
@@ -7000,7 +7000,7 @@ function r_paymentRequestedInfo(r: TlReader): Api.paymentRequestedInfo {
     name: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     phone: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     email: (f_flags & 0x4) !== 0 ? r.string() : undefined,
-    shippingAddress: (f_flags & 0x8) !== 0 ? r.object() as Api.PostAddress : undefined,
+    shippingAddress: (f_flags & 0x8) !== 0 ? t_PostAddress(r) : undefined,
   }
 }
 function r_paymentSavedCredentialsCard(r: TlReader): Api.paymentSavedCredentialsCard {
@@ -7017,7 +7017,7 @@ function r_webDocument(r: TlReader): Api.webDocument {
     accessHash: r.long(),
     size: r.int(),
     mimeType: r.string(),
-    attributes: r.vecObject() as Api.DocumentAttribute[],
+    attributes: tv_DocumentAttribute(r),
   }
 }
 function r_webDocumentNoProxy(r: TlReader): Api.webDocumentNoProxy {
@@ -7026,7 +7026,7 @@ function r_webDocumentNoProxy(r: TlReader): Api.webDocumentNoProxy {
     url: r.string(),
     size: r.int(),
     mimeType: r.string(),
-    attributes: r.vecObject() as Api.DocumentAttribute[],
+    attributes: tv_DocumentAttribute(r),
   }
 }
 function r_inputWebDocument(r: TlReader): Api.inputWebDocument {
@@ -7035,7 +7035,7 @@ function r_inputWebDocument(r: TlReader): Api.inputWebDocument {
     url: r.string(),
     size: r.int(),
     mimeType: r.string(),
-    attributes: r.vecObject() as Api.DocumentAttribute[],
+    attributes: tv_DocumentAttribute(r),
   }
 }
 function r_inputWebFileLocation(r: TlReader): Api.inputWebFileLocation {
@@ -7048,7 +7048,7 @@ function r_inputWebFileLocation(r: TlReader): Api.inputWebFileLocation {
 function r_inputWebFileGeoPointLocation(r: TlReader): Api.inputWebFileGeoPointLocation {
   return {
     _: 'inputWebFileGeoPointLocation',
-    geoPoint: r.object() as Api.InputGeoPoint,
+    geoPoint: t_InputGeoPoint(r),
     accessHash: r.long(),
     w: r.int(),
     h: r.int(),
@@ -7061,7 +7061,7 @@ function r_inputWebFileAudioAlbumThumbLocation(r: TlReader): Api.inputWebFileAud
   return {
     _: 'inputWebFileAudioAlbumThumbLocation',
     small: (f_flags & 0x4) !== 0,
-    document: (f_flags & 0x1) !== 0 ? r.object() as Api.InputDocument : undefined,
+    document: (f_flags & 0x1) !== 0 ? t_InputDocument(r) : undefined,
     title: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     performer: (f_flags & 0x2) !== 0 ? r.string() : undefined,
   }
@@ -7071,7 +7071,7 @@ function r_upload$webFile(r: TlReader): Api.upload.webFile {
     _: 'upload.webFile',
     size: r.int(),
     mimeType: r.string(),
-    fileType: r.object() as Api.storage.FileType,
+    fileType: t_storage$FileType(r),
     mtime: r.int(),
     bytes: r.bytes(),
   }
@@ -7086,16 +7086,16 @@ function r_payments$paymentForm(r: TlReader): Api.payments.paymentForm {
     botId: r.long(),
     title: r.string(),
     description: r.string(),
-    photo: (f_flags & 0x20) !== 0 ? r.object() as Api.WebDocument : undefined,
-    invoice: r.object() as Api.Invoice,
+    photo: (f_flags & 0x20) !== 0 ? t_WebDocument(r) : undefined,
+    invoice: t_Invoice(r),
     providerId: r.long(),
     url: r.string(),
     nativeProvider: (f_flags & 0x10) !== 0 ? r.string() : undefined,
-    nativeParams: (f_flags & 0x10) !== 0 ? r.object() as Api.DataJSON : undefined,
-    additionalMethods: (f_flags & 0x40) !== 0 ? r.vecObject() as Api.PaymentFormMethod[] : undefined,
-    savedInfo: (f_flags & 0x1) !== 0 ? r.object() as Api.PaymentRequestedInfo : undefined,
-    savedCredentials: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.PaymentSavedCredentials[] : undefined,
-    users: r.vecObject() as Api.User[],
+    nativeParams: (f_flags & 0x10) !== 0 ? t_DataJSON(r) : undefined,
+    additionalMethods: (f_flags & 0x40) !== 0 ? tv_PaymentFormMethod(r) : undefined,
+    savedInfo: (f_flags & 0x1) !== 0 ? t_PaymentRequestedInfo(r) : undefined,
+    savedCredentials: (f_flags & 0x2) !== 0 ? tv_PaymentSavedCredentials(r) : undefined,
+    users: tv_User(r),
   }
 }
 function r_payments$paymentFormStars(r: TlReader): Api.payments.paymentFormStars {
@@ -7106,16 +7106,16 @@ function r_payments$paymentFormStars(r: TlReader): Api.payments.paymentFormStars
     botId: r.long(),
     title: r.string(),
     description: r.string(),
-    photo: (f_flags & 0x20) !== 0 ? r.object() as Api.WebDocument : undefined,
-    invoice: r.object() as Api.Invoice,
-    users: r.vecObject() as Api.User[],
+    photo: (f_flags & 0x20) !== 0 ? t_WebDocument(r) : undefined,
+    invoice: t_Invoice(r),
+    users: tv_User(r),
   }
 }
 function r_payments$paymentFormStarGift(r: TlReader): Api.payments.paymentFormStarGift {
   return {
     _: 'payments.paymentFormStarGift',
     formId: r.long(),
-    invoice: r.object() as Api.Invoice,
+    invoice: t_Invoice(r),
   }
 }
 function r_payments$validatedRequestedInfo(r: TlReader): Api.payments.validatedRequestedInfo {
@@ -7123,13 +7123,13 @@ function r_payments$validatedRequestedInfo(r: TlReader): Api.payments.validatedR
   return {
     _: 'payments.validatedRequestedInfo',
     id: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    shippingOptions: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.ShippingOption[] : undefined,
+    shippingOptions: (f_flags & 0x2) !== 0 ? tv_ShippingOption(r) : undefined,
   }
 }
 function r_payments$paymentResult(r: TlReader): Api.payments.paymentResult {
   return {
     _: 'payments.paymentResult',
-    updates: r.object() as Api.Updates,
+    updates: t_Updates(r),
   }
 }
 function r_payments$paymentVerificationNeeded(r: TlReader): Api.payments.paymentVerificationNeeded {
@@ -7147,15 +7147,15 @@ function r_payments$paymentReceipt(r: TlReader): Api.payments.paymentReceipt {
     providerId: r.long(),
     title: r.string(),
     description: r.string(),
-    photo: (f_flags & 0x4) !== 0 ? r.object() as Api.WebDocument : undefined,
-    invoice: r.object() as Api.Invoice,
-    info: (f_flags & 0x1) !== 0 ? r.object() as Api.PaymentRequestedInfo : undefined,
-    shipping: (f_flags & 0x2) !== 0 ? r.object() as Api.ShippingOption : undefined,
+    photo: (f_flags & 0x4) !== 0 ? t_WebDocument(r) : undefined,
+    invoice: t_Invoice(r),
+    info: (f_flags & 0x1) !== 0 ? t_PaymentRequestedInfo(r) : undefined,
+    shipping: (f_flags & 0x2) !== 0 ? t_ShippingOption(r) : undefined,
     tipAmount: (f_flags & 0x8) !== 0 ? r.long() : undefined,
     currency: r.string(),
     totalAmount: r.long(),
     credentialsTitle: r.string(),
-    users: r.vecObject() as Api.User[],
+    users: tv_User(r),
   }
 }
 function r_payments$paymentReceiptStars(r: TlReader): Api.payments.paymentReceiptStars {
@@ -7166,12 +7166,12 @@ function r_payments$paymentReceiptStars(r: TlReader): Api.payments.paymentReceip
     botId: r.long(),
     title: r.string(),
     description: r.string(),
-    photo: (f_flags & 0x4) !== 0 ? r.object() as Api.WebDocument : undefined,
-    invoice: r.object() as Api.Invoice,
+    photo: (f_flags & 0x4) !== 0 ? t_WebDocument(r) : undefined,
+    invoice: t_Invoice(r),
     currency: r.string(),
     totalAmount: r.long(),
     transactionId: r.string(),
-    users: r.vecObject() as Api.User[],
+    users: tv_User(r),
   }
 }
 function r_payments$savedInfo(r: TlReader): Api.payments.savedInfo {
@@ -7179,7 +7179,7 @@ function r_payments$savedInfo(r: TlReader): Api.payments.savedInfo {
   return {
     _: 'payments.savedInfo',
     hasSavedCredentials: (f_flags & 0x2) !== 0,
-    savedInfo: (f_flags & 0x1) !== 0 ? r.object() as Api.PaymentRequestedInfo : undefined,
+    savedInfo: (f_flags & 0x1) !== 0 ? t_PaymentRequestedInfo(r) : undefined,
   }
 }
 function r_inputPaymentCredentialsSaved(r: TlReader): Api.inputPaymentCredentialsSaved {
@@ -7194,19 +7194,19 @@ function r_inputPaymentCredentials(r: TlReader): Api.inputPaymentCredentials {
   return {
     _: 'inputPaymentCredentials',
     save: (f_flags & 0x1) !== 0,
-    data: r.object() as Api.DataJSON,
+    data: t_DataJSON(r),
   }
 }
 function r_inputPaymentCredentialsApplePay(r: TlReader): Api.inputPaymentCredentialsApplePay {
   return {
     _: 'inputPaymentCredentialsApplePay',
-    paymentData: r.object() as Api.DataJSON,
+    paymentData: t_DataJSON(r),
   }
 }
 function r_inputPaymentCredentialsGooglePay(r: TlReader): Api.inputPaymentCredentialsGooglePay {
   return {
     _: 'inputPaymentCredentialsGooglePay',
-    paymentToken: r.object() as Api.DataJSON,
+    paymentToken: t_DataJSON(r),
   }
 }
 function r_account$tmpPassword(r: TlReader): Api.account.tmpPassword {
@@ -7221,16 +7221,16 @@ function r_shippingOption(r: TlReader): Api.shippingOption {
     _: 'shippingOption',
     id: r.string(),
     title: r.string(),
-    prices: r.vecObject() as Api.LabeledPrice[],
+    prices: tv_LabeledPrice(r),
   }
 }
 function r_inputStickerSetItem(r: TlReader): Api.inputStickerSetItem {
   const f_flags = r.int()
   return {
     _: 'inputStickerSetItem',
-    document: r.object() as Api.InputDocument,
+    document: t_InputDocument(r),
     emoji: r.string(),
-    maskCoords: (f_flags & 0x1) !== 0 ? r.object() as Api.MaskCoords : undefined,
+    maskCoords: (f_flags & 0x1) !== 0 ? t_MaskCoords(r) : undefined,
     keywords: (f_flags & 0x2) !== 0 ? r.string() : undefined,
   }
 }
@@ -7257,7 +7257,7 @@ function r_phoneCallWaiting(r: TlReader): Api.phoneCallWaiting {
     date: r.int(),
     adminId: r.long(),
     participantId: r.long(),
-    protocol: r.object() as Api.PhoneCallProtocol,
+    protocol: t_PhoneCallProtocol(r),
     receiveDate: (f_flags & 0x1) !== 0 ? r.int() : undefined,
   }
 }
@@ -7272,7 +7272,7 @@ function r_phoneCallRequested(r: TlReader): Api.phoneCallRequested {
     adminId: r.long(),
     participantId: r.long(),
     gAHash: r.bytes(),
-    protocol: r.object() as Api.PhoneCallProtocol,
+    protocol: t_PhoneCallProtocol(r),
   }
 }
 function r_phoneCallAccepted(r: TlReader): Api.phoneCallAccepted {
@@ -7286,7 +7286,7 @@ function r_phoneCallAccepted(r: TlReader): Api.phoneCallAccepted {
     adminId: r.long(),
     participantId: r.long(),
     gB: r.bytes(),
-    protocol: r.object() as Api.PhoneCallProtocol,
+    protocol: t_PhoneCallProtocol(r),
   }
 }
 function r_phoneCall(r: TlReader): Api.phoneCall {
@@ -7303,10 +7303,10 @@ function r_phoneCall(r: TlReader): Api.phoneCall {
     participantId: r.long(),
     gAOrB: r.bytes(),
     keyFingerprint: r.long(),
-    protocol: r.object() as Api.PhoneCallProtocol,
-    connections: r.vecObject() as Api.PhoneConnection[],
+    protocol: t_PhoneCallProtocol(r),
+    connections: tv_PhoneConnection(r),
     startDate: r.int(),
-    customParameters: (f_flags & 0x80) !== 0 ? r.object() as Api.DataJSON : undefined,
+    customParameters: (f_flags & 0x80) !== 0 ? t_DataJSON(r) : undefined,
   }
 }
 function r_phoneCallDiscarded(r: TlReader): Api.phoneCallDiscarded {
@@ -7317,7 +7317,7 @@ function r_phoneCallDiscarded(r: TlReader): Api.phoneCallDiscarded {
     needDebug: (f_flags & 0x8) !== 0,
     video: (f_flags & 0x40) !== 0,
     id: r.long(),
-    reason: (f_flags & 0x1) !== 0 ? r.object() as Api.PhoneCallDiscardReason : undefined,
+    reason: (f_flags & 0x1) !== 0 ? t_PhoneCallDiscardReason(r) : undefined,
     duration: (f_flags & 0x2) !== 0 ? r.int() : undefined,
   }
 }
@@ -7361,8 +7361,8 @@ function r_phoneCallProtocol(r: TlReader): Api.phoneCallProtocol {
 function r_phone$phoneCall(r: TlReader): Api.phone.phoneCall {
   return {
     _: 'phone.phoneCall',
-    phoneCall: r.object() as Api.PhoneCall,
-    users: r.vecObject() as Api.User[],
+    phoneCall: t_PhoneCall(r),
+    users: tv_User(r),
   }
 }
 function r_upload$cdnFileReuploadNeeded(r: TlReader): Api.upload.cdnFileReuploadNeeded {
@@ -7387,7 +7387,7 @@ function r_cdnPublicKey(r: TlReader): Api.cdnPublicKey {
 function r_cdnConfig(r: TlReader): Api.cdnConfig {
   return {
     _: 'cdnConfig',
-    publicKeys: r.vecObject() as Api.CdnPublicKey[],
+    publicKeys: tv_CdnPublicKey(r),
   }
 }
 function r_langPackString(r: TlReader): Api.langPackString {
@@ -7422,7 +7422,7 @@ function r_langPackDifference(r: TlReader): Api.langPackDifference {
     langCode: r.string(),
     fromVersion: r.int(),
     version: r.int(),
-    strings: r.vecObject() as Api.LangPackString[],
+    strings: tv_LangPackString(r),
   }
 }
 function r_langPackLanguage(r: TlReader): Api.langPackLanguage {
@@ -7466,8 +7466,8 @@ function r_channelAdminLogEventActionChangeUsername(r: TlReader): Api.channelAdm
 function r_channelAdminLogEventActionChangePhoto(r: TlReader): Api.channelAdminLogEventActionChangePhoto {
   return {
     _: 'channelAdminLogEventActionChangePhoto',
-    prevPhoto: r.object() as Api.Photo,
-    newPhoto: r.object() as Api.Photo,
+    prevPhoto: t_Photo(r),
+    newPhoto: t_Photo(r),
   }
 }
 function r_channelAdminLogEventActionToggleInvites(r: TlReader): Api.channelAdminLogEventActionToggleInvites {
@@ -7485,20 +7485,20 @@ function r_channelAdminLogEventActionToggleSignatures(r: TlReader): Api.channelA
 function r_channelAdminLogEventActionUpdatePinned(r: TlReader): Api.channelAdminLogEventActionUpdatePinned {
   return {
     _: 'channelAdminLogEventActionUpdatePinned',
-    message: r.object() as Api.Message,
+    message: t_Message(r),
   }
 }
 function r_channelAdminLogEventActionEditMessage(r: TlReader): Api.channelAdminLogEventActionEditMessage {
   return {
     _: 'channelAdminLogEventActionEditMessage',
-    prevMessage: r.object() as Api.Message,
-    newMessage: r.object() as Api.Message,
+    prevMessage: t_Message(r),
+    newMessage: t_Message(r),
   }
 }
 function r_channelAdminLogEventActionDeleteMessage(r: TlReader): Api.channelAdminLogEventActionDeleteMessage {
   return {
     _: 'channelAdminLogEventActionDeleteMessage',
-    message: r.object() as Api.Message,
+    message: t_Message(r),
   }
 }
 function r_channelAdminLogEventActionParticipantJoin(_r: TlReader): Api.channelAdminLogEventActionParticipantJoin {
@@ -7514,28 +7514,28 @@ function r_channelAdminLogEventActionParticipantLeave(_r: TlReader): Api.channel
 function r_channelAdminLogEventActionParticipantInvite(r: TlReader): Api.channelAdminLogEventActionParticipantInvite {
   return {
     _: 'channelAdminLogEventActionParticipantInvite',
-    participant: r.object() as Api.ChannelParticipant,
+    participant: t_ChannelParticipant(r),
   }
 }
 function r_channelAdminLogEventActionParticipantToggleBan(r: TlReader): Api.channelAdminLogEventActionParticipantToggleBan {
   return {
     _: 'channelAdminLogEventActionParticipantToggleBan',
-    prevParticipant: r.object() as Api.ChannelParticipant,
-    newParticipant: r.object() as Api.ChannelParticipant,
+    prevParticipant: t_ChannelParticipant(r),
+    newParticipant: t_ChannelParticipant(r),
   }
 }
 function r_channelAdminLogEventActionParticipantToggleAdmin(r: TlReader): Api.channelAdminLogEventActionParticipantToggleAdmin {
   return {
     _: 'channelAdminLogEventActionParticipantToggleAdmin',
-    prevParticipant: r.object() as Api.ChannelParticipant,
-    newParticipant: r.object() as Api.ChannelParticipant,
+    prevParticipant: t_ChannelParticipant(r),
+    newParticipant: t_ChannelParticipant(r),
   }
 }
 function r_channelAdminLogEventActionChangeStickerSet(r: TlReader): Api.channelAdminLogEventActionChangeStickerSet {
   return {
     _: 'channelAdminLogEventActionChangeStickerSet',
-    prevStickerset: r.object() as Api.InputStickerSet,
-    newStickerset: r.object() as Api.InputStickerSet,
+    prevStickerset: t_InputStickerSet(r),
+    newStickerset: t_InputStickerSet(r),
   }
 }
 function r_channelAdminLogEventActionTogglePreHistoryHidden(r: TlReader): Api.channelAdminLogEventActionTogglePreHistoryHidden {
@@ -7547,14 +7547,14 @@ function r_channelAdminLogEventActionTogglePreHistoryHidden(r: TlReader): Api.ch
 function r_channelAdminLogEventActionDefaultBannedRights(r: TlReader): Api.channelAdminLogEventActionDefaultBannedRights {
   return {
     _: 'channelAdminLogEventActionDefaultBannedRights',
-    prevBannedRights: r.object() as Api.ChatBannedRights,
-    newBannedRights: r.object() as Api.ChatBannedRights,
+    prevBannedRights: t_ChatBannedRights(r),
+    newBannedRights: t_ChatBannedRights(r),
   }
 }
 function r_channelAdminLogEventActionStopPoll(r: TlReader): Api.channelAdminLogEventActionStopPoll {
   return {
     _: 'channelAdminLogEventActionStopPoll',
-    message: r.object() as Api.Message,
+    message: t_Message(r),
   }
 }
 function r_channelAdminLogEventActionChangeLinkedChat(r: TlReader): Api.channelAdminLogEventActionChangeLinkedChat {
@@ -7567,8 +7567,8 @@ function r_channelAdminLogEventActionChangeLinkedChat(r: TlReader): Api.channelA
 function r_channelAdminLogEventActionChangeLocation(r: TlReader): Api.channelAdminLogEventActionChangeLocation {
   return {
     _: 'channelAdminLogEventActionChangeLocation',
-    prevValue: r.object() as Api.ChannelLocation,
-    newValue: r.object() as Api.ChannelLocation,
+    prevValue: t_ChannelLocation(r),
+    newValue: t_ChannelLocation(r),
   }
 }
 function r_channelAdminLogEventActionToggleSlowMode(r: TlReader): Api.channelAdminLogEventActionToggleSlowMode {
@@ -7581,25 +7581,25 @@ function r_channelAdminLogEventActionToggleSlowMode(r: TlReader): Api.channelAdm
 function r_channelAdminLogEventActionStartGroupCall(r: TlReader): Api.channelAdminLogEventActionStartGroupCall {
   return {
     _: 'channelAdminLogEventActionStartGroupCall',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
   }
 }
 function r_channelAdminLogEventActionDiscardGroupCall(r: TlReader): Api.channelAdminLogEventActionDiscardGroupCall {
   return {
     _: 'channelAdminLogEventActionDiscardGroupCall',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
   }
 }
 function r_channelAdminLogEventActionParticipantMute(r: TlReader): Api.channelAdminLogEventActionParticipantMute {
   return {
     _: 'channelAdminLogEventActionParticipantMute',
-    participant: r.object() as Api.GroupCallParticipant,
+    participant: t_GroupCallParticipant(r),
   }
 }
 function r_channelAdminLogEventActionParticipantUnmute(r: TlReader): Api.channelAdminLogEventActionParticipantUnmute {
   return {
     _: 'channelAdminLogEventActionParticipantUnmute',
-    participant: r.object() as Api.GroupCallParticipant,
+    participant: t_GroupCallParticipant(r),
   }
 }
 function r_channelAdminLogEventActionToggleGroupCallSetting(r: TlReader): Api.channelAdminLogEventActionToggleGroupCallSetting {
@@ -7613,32 +7613,32 @@ function r_channelAdminLogEventActionParticipantJoinByInvite(r: TlReader): Api.c
   return {
     _: 'channelAdminLogEventActionParticipantJoinByInvite',
     viaChatlist: (f_flags & 0x1) !== 0,
-    invite: r.object() as Api.ExportedChatInvite,
+    invite: t_ExportedChatInvite(r),
   }
 }
 function r_channelAdminLogEventActionExportedInviteDelete(r: TlReader): Api.channelAdminLogEventActionExportedInviteDelete {
   return {
     _: 'channelAdminLogEventActionExportedInviteDelete',
-    invite: r.object() as Api.ExportedChatInvite,
+    invite: t_ExportedChatInvite(r),
   }
 }
 function r_channelAdminLogEventActionExportedInviteRevoke(r: TlReader): Api.channelAdminLogEventActionExportedInviteRevoke {
   return {
     _: 'channelAdminLogEventActionExportedInviteRevoke',
-    invite: r.object() as Api.ExportedChatInvite,
+    invite: t_ExportedChatInvite(r),
   }
 }
 function r_channelAdminLogEventActionExportedInviteEdit(r: TlReader): Api.channelAdminLogEventActionExportedInviteEdit {
   return {
     _: 'channelAdminLogEventActionExportedInviteEdit',
-    prevInvite: r.object() as Api.ExportedChatInvite,
-    newInvite: r.object() as Api.ExportedChatInvite,
+    prevInvite: t_ExportedChatInvite(r),
+    newInvite: t_ExportedChatInvite(r),
   }
 }
 function r_channelAdminLogEventActionParticipantVolume(r: TlReader): Api.channelAdminLogEventActionParticipantVolume {
   return {
     _: 'channelAdminLogEventActionParticipantVolume',
-    participant: r.object() as Api.GroupCallParticipant,
+    participant: t_GroupCallParticipant(r),
   }
 }
 function r_channelAdminLogEventActionChangeHistoryTTL(r: TlReader): Api.channelAdminLogEventActionChangeHistoryTTL {
@@ -7651,7 +7651,7 @@ function r_channelAdminLogEventActionChangeHistoryTTL(r: TlReader): Api.channelA
 function r_channelAdminLogEventActionParticipantJoinByRequest(r: TlReader): Api.channelAdminLogEventActionParticipantJoinByRequest {
   return {
     _: 'channelAdminLogEventActionParticipantJoinByRequest',
-    invite: r.object() as Api.ExportedChatInvite,
+    invite: t_ExportedChatInvite(r),
     approvedBy: r.long(),
   }
 }
@@ -7664,14 +7664,14 @@ function r_channelAdminLogEventActionToggleNoForwards(r: TlReader): Api.channelA
 function r_channelAdminLogEventActionSendMessage(r: TlReader): Api.channelAdminLogEventActionSendMessage {
   return {
     _: 'channelAdminLogEventActionSendMessage',
-    message: r.object() as Api.Message,
+    message: t_Message(r),
   }
 }
 function r_channelAdminLogEventActionChangeAvailableReactions(r: TlReader): Api.channelAdminLogEventActionChangeAvailableReactions {
   return {
     _: 'channelAdminLogEventActionChangeAvailableReactions',
-    prevValue: r.object() as Api.ChatReactions,
-    newValue: r.object() as Api.ChatReactions,
+    prevValue: t_ChatReactions(r),
+    newValue: t_ChatReactions(r),
   }
 }
 function r_channelAdminLogEventActionChangeUsernames(r: TlReader): Api.channelAdminLogEventActionChangeUsernames {
@@ -7690,28 +7690,28 @@ function r_channelAdminLogEventActionToggleForum(r: TlReader): Api.channelAdminL
 function r_channelAdminLogEventActionCreateTopic(r: TlReader): Api.channelAdminLogEventActionCreateTopic {
   return {
     _: 'channelAdminLogEventActionCreateTopic',
-    topic: r.object() as Api.ForumTopic,
+    topic: t_ForumTopic(r),
   }
 }
 function r_channelAdminLogEventActionEditTopic(r: TlReader): Api.channelAdminLogEventActionEditTopic {
   return {
     _: 'channelAdminLogEventActionEditTopic',
-    prevTopic: r.object() as Api.ForumTopic,
-    newTopic: r.object() as Api.ForumTopic,
+    prevTopic: t_ForumTopic(r),
+    newTopic: t_ForumTopic(r),
   }
 }
 function r_channelAdminLogEventActionDeleteTopic(r: TlReader): Api.channelAdminLogEventActionDeleteTopic {
   return {
     _: 'channelAdminLogEventActionDeleteTopic',
-    topic: r.object() as Api.ForumTopic,
+    topic: t_ForumTopic(r),
   }
 }
 function r_channelAdminLogEventActionPinTopic(r: TlReader): Api.channelAdminLogEventActionPinTopic {
   const f_flags = r.int()
   return {
     _: 'channelAdminLogEventActionPinTopic',
-    prevTopic: (f_flags & 0x1) !== 0 ? r.object() as Api.ForumTopic : undefined,
-    newTopic: (f_flags & 0x2) !== 0 ? r.object() as Api.ForumTopic : undefined,
+    prevTopic: (f_flags & 0x1) !== 0 ? t_ForumTopic(r) : undefined,
+    newTopic: (f_flags & 0x2) !== 0 ? t_ForumTopic(r) : undefined,
   }
 }
 function r_channelAdminLogEventActionToggleAntiSpam(r: TlReader): Api.channelAdminLogEventActionToggleAntiSpam {
@@ -7723,36 +7723,36 @@ function r_channelAdminLogEventActionToggleAntiSpam(r: TlReader): Api.channelAdm
 function r_channelAdminLogEventActionChangePeerColor(r: TlReader): Api.channelAdminLogEventActionChangePeerColor {
   return {
     _: 'channelAdminLogEventActionChangePeerColor',
-    prevValue: r.object() as Api.PeerColor,
-    newValue: r.object() as Api.PeerColor,
+    prevValue: t_PeerColor(r),
+    newValue: t_PeerColor(r),
   }
 }
 function r_channelAdminLogEventActionChangeProfilePeerColor(r: TlReader): Api.channelAdminLogEventActionChangeProfilePeerColor {
   return {
     _: 'channelAdminLogEventActionChangeProfilePeerColor',
-    prevValue: r.object() as Api.PeerColor,
-    newValue: r.object() as Api.PeerColor,
+    prevValue: t_PeerColor(r),
+    newValue: t_PeerColor(r),
   }
 }
 function r_channelAdminLogEventActionChangeWallpaper(r: TlReader): Api.channelAdminLogEventActionChangeWallpaper {
   return {
     _: 'channelAdminLogEventActionChangeWallpaper',
-    prevValue: r.object() as Api.WallPaper,
-    newValue: r.object() as Api.WallPaper,
+    prevValue: t_WallPaper(r),
+    newValue: t_WallPaper(r),
   }
 }
 function r_channelAdminLogEventActionChangeEmojiStatus(r: TlReader): Api.channelAdminLogEventActionChangeEmojiStatus {
   return {
     _: 'channelAdminLogEventActionChangeEmojiStatus',
-    prevValue: r.object() as Api.EmojiStatus,
-    newValue: r.object() as Api.EmojiStatus,
+    prevValue: t_EmojiStatus(r),
+    newValue: t_EmojiStatus(r),
   }
 }
 function r_channelAdminLogEventActionChangeEmojiStickerSet(r: TlReader): Api.channelAdminLogEventActionChangeEmojiStickerSet {
   return {
     _: 'channelAdminLogEventActionChangeEmojiStickerSet',
-    prevStickerset: r.object() as Api.InputStickerSet,
-    newStickerset: r.object() as Api.InputStickerSet,
+    prevStickerset: t_InputStickerSet(r),
+    newStickerset: t_InputStickerSet(r),
   }
 }
 function r_channelAdminLogEventActionToggleSignatureProfiles(r: TlReader): Api.channelAdminLogEventActionToggleSignatureProfiles {
@@ -7764,8 +7764,8 @@ function r_channelAdminLogEventActionToggleSignatureProfiles(r: TlReader): Api.c
 function r_channelAdminLogEventActionParticipantSubExtend(r: TlReader): Api.channelAdminLogEventActionParticipantSubExtend {
   return {
     _: 'channelAdminLogEventActionParticipantSubExtend',
-    prevParticipant: r.object() as Api.ChannelParticipant,
-    newParticipant: r.object() as Api.ChannelParticipant,
+    prevParticipant: t_ChannelParticipant(r),
+    newParticipant: t_ChannelParticipant(r),
   }
 }
 function r_channelAdminLogEventActionToggleAutotranslation(r: TlReader): Api.channelAdminLogEventActionToggleAutotranslation {
@@ -7788,15 +7788,15 @@ function r_channelAdminLogEvent(r: TlReader): Api.channelAdminLogEvent {
     id: r.long(),
     date: r.int(),
     userId: r.long(),
-    action: r.object() as Api.ChannelAdminLogEventAction,
+    action: t_ChannelAdminLogEventAction(r),
   }
 }
 function r_channels$adminLogResults(r: TlReader): Api.channels.adminLogResults {
   return {
     _: 'channels.adminLogResults',
-    events: r.vecObject() as Api.ChannelAdminLogEvent[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    events: tv_ChannelAdminLogEvent(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_channelAdminLogEventsFilter(r: TlReader): Api.channelAdminLogEventsFilter {
@@ -7841,8 +7841,8 @@ function r_messages$favedStickers(r: TlReader): Api.messages.favedStickers {
   return {
     _: 'messages.favedStickers',
     hash: r.long(),
-    packs: r.vecObject() as Api.StickerPack[],
-    stickers: r.vecObject() as Api.Document[],
+    packs: tv_StickerPack(r),
+    stickers: tv_Document(r),
   }
 }
 function r_recentMeUrlUnknown(r: TlReader): Api.recentMeUrlUnknown {
@@ -7869,32 +7869,32 @@ function r_recentMeUrlChatInvite(r: TlReader): Api.recentMeUrlChatInvite {
   return {
     _: 'recentMeUrlChatInvite',
     url: r.string(),
-    chatInvite: r.object() as Api.ChatInvite,
+    chatInvite: t_ChatInvite(r),
   }
 }
 function r_recentMeUrlStickerSet(r: TlReader): Api.recentMeUrlStickerSet {
   return {
     _: 'recentMeUrlStickerSet',
     url: r.string(),
-    set: r.object() as Api.StickerSetCovered,
+    set: t_StickerSetCovered(r),
   }
 }
 function r_help$recentMeUrls(r: TlReader): Api.help.recentMeUrls {
   return {
     _: 'help.recentMeUrls',
-    urls: r.vecObject() as Api.RecentMeUrl[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    urls: tv_RecentMeUrl(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_inputSingleMedia(r: TlReader): Api.inputSingleMedia {
   const f_flags = r.int()
   return {
     _: 'inputSingleMedia',
-    media: r.object() as Api.InputMedia,
+    media: t_InputMedia(r),
     randomId: r.long(),
     message: r.string(),
-    entities: (f_flags & 0x1) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
+    entities: (f_flags & 0x1) !== 0 ? tv_MessageEntity(r) : undefined,
   }
 }
 function r_webAuthorization(r: TlReader): Api.webAuthorization {
@@ -7914,8 +7914,8 @@ function r_webAuthorization(r: TlReader): Api.webAuthorization {
 function r_account$webAuthorizations(r: TlReader): Api.account.webAuthorizations {
   return {
     _: 'account.webAuthorizations',
-    authorizations: r.vecObject() as Api.WebAuthorization[],
-    users: r.vecObject() as Api.User[],
+    authorizations: tv_WebAuthorization(r),
+    users: tv_User(r),
   }
 }
 function r_inputMessageID(r: TlReader): Api.inputMessageID {
@@ -7945,7 +7945,7 @@ function r_inputMessageCallbackQuery(r: TlReader): Api.inputMessageCallbackQuery
 function r_inputDialogPeer(r: TlReader): Api.inputDialogPeer {
   return {
     _: 'inputDialogPeer',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_inputDialogPeerFolder(r: TlReader): Api.inputDialogPeerFolder {
@@ -7957,13 +7957,13 @@ function r_inputDialogPeerFolder(r: TlReader): Api.inputDialogPeerFolder {
 function r_inputDialogPeerCommunity(r: TlReader): Api.inputDialogPeerCommunity {
   return {
     _: 'inputDialogPeerCommunity',
-    community: r.object() as Api.InputChannel,
+    community: t_InputChannel(r),
   }
 }
 function r_dialogPeer(r: TlReader): Api.dialogPeer {
   return {
     _: 'dialogPeer',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
   }
 }
 function r_dialogPeerFolder(r: TlReader): Api.dialogPeerFolder {
@@ -7987,7 +7987,7 @@ function r_messages$foundStickerSets(r: TlReader): Api.messages.foundStickerSets
   return {
     _: 'messages.foundStickerSets',
     hash: r.long(),
-    sets: r.vecObject() as Api.StickerSetCovered[],
+    sets: tv_StickerSetCovered(r),
   }
 }
 function r_fileHash(r: TlReader): Api.fileHash {
@@ -8015,7 +8015,7 @@ function r_help$termsOfServiceUpdate(r: TlReader): Api.help.termsOfServiceUpdate
   return {
     _: 'help.termsOfServiceUpdate',
     expires: r.int(),
-    termsOfService: r.object() as Api.help.TermsOfService,
+    termsOfService: t_help$TermsOfService(r),
   }
 }
 function r_inputSecureFileUploaded(r: TlReader): Api.inputSecureFileUploaded {
@@ -8141,14 +8141,14 @@ function r_secureValue(r: TlReader): Api.secureValue {
   const f_flags = r.int()
   return {
     _: 'secureValue',
-    type: r.object() as Api.SecureValueType,
-    data: (f_flags & 0x1) !== 0 ? r.object() as Api.SecureData : undefined,
-    frontSide: (f_flags & 0x2) !== 0 ? r.object() as Api.SecureFile : undefined,
-    reverseSide: (f_flags & 0x4) !== 0 ? r.object() as Api.SecureFile : undefined,
-    selfie: (f_flags & 0x8) !== 0 ? r.object() as Api.SecureFile : undefined,
-    translation: (f_flags & 0x40) !== 0 ? r.vecObject() as Api.SecureFile[] : undefined,
-    files: (f_flags & 0x10) !== 0 ? r.vecObject() as Api.SecureFile[] : undefined,
-    plainData: (f_flags & 0x20) !== 0 ? r.object() as Api.SecurePlainData : undefined,
+    type: t_SecureValueType(r),
+    data: (f_flags & 0x1) !== 0 ? t_SecureData(r) : undefined,
+    frontSide: (f_flags & 0x2) !== 0 ? t_SecureFile(r) : undefined,
+    reverseSide: (f_flags & 0x4) !== 0 ? t_SecureFile(r) : undefined,
+    selfie: (f_flags & 0x8) !== 0 ? t_SecureFile(r) : undefined,
+    translation: (f_flags & 0x40) !== 0 ? tv_SecureFile(r) : undefined,
+    files: (f_flags & 0x10) !== 0 ? tv_SecureFile(r) : undefined,
+    plainData: (f_flags & 0x20) !== 0 ? t_SecurePlainData(r) : undefined,
     hash: r.bytes(),
   }
 }
@@ -8156,27 +8156,27 @@ function r_inputSecureValue(r: TlReader): Api.inputSecureValue {
   const f_flags = r.int()
   return {
     _: 'inputSecureValue',
-    type: r.object() as Api.SecureValueType,
-    data: (f_flags & 0x1) !== 0 ? r.object() as Api.SecureData : undefined,
-    frontSide: (f_flags & 0x2) !== 0 ? r.object() as Api.InputSecureFile : undefined,
-    reverseSide: (f_flags & 0x4) !== 0 ? r.object() as Api.InputSecureFile : undefined,
-    selfie: (f_flags & 0x8) !== 0 ? r.object() as Api.InputSecureFile : undefined,
-    translation: (f_flags & 0x40) !== 0 ? r.vecObject() as Api.InputSecureFile[] : undefined,
-    files: (f_flags & 0x10) !== 0 ? r.vecObject() as Api.InputSecureFile[] : undefined,
-    plainData: (f_flags & 0x20) !== 0 ? r.object() as Api.SecurePlainData : undefined,
+    type: t_SecureValueType(r),
+    data: (f_flags & 0x1) !== 0 ? t_SecureData(r) : undefined,
+    frontSide: (f_flags & 0x2) !== 0 ? t_InputSecureFile(r) : undefined,
+    reverseSide: (f_flags & 0x4) !== 0 ? t_InputSecureFile(r) : undefined,
+    selfie: (f_flags & 0x8) !== 0 ? t_InputSecureFile(r) : undefined,
+    translation: (f_flags & 0x40) !== 0 ? tv_InputSecureFile(r) : undefined,
+    files: (f_flags & 0x10) !== 0 ? tv_InputSecureFile(r) : undefined,
+    plainData: (f_flags & 0x20) !== 0 ? t_SecurePlainData(r) : undefined,
   }
 }
 function r_secureValueHash(r: TlReader): Api.secureValueHash {
   return {
     _: 'secureValueHash',
-    type: r.object() as Api.SecureValueType,
+    type: t_SecureValueType(r),
     hash: r.bytes(),
   }
 }
 function r_secureValueErrorData(r: TlReader): Api.secureValueErrorData {
   return {
     _: 'secureValueErrorData',
-    type: r.object() as Api.SecureValueType,
+    type: t_SecureValueType(r),
     dataHash: r.bytes(),
     field: r.string(),
     text: r.string(),
@@ -8185,7 +8185,7 @@ function r_secureValueErrorData(r: TlReader): Api.secureValueErrorData {
 function r_secureValueErrorFrontSide(r: TlReader): Api.secureValueErrorFrontSide {
   return {
     _: 'secureValueErrorFrontSide',
-    type: r.object() as Api.SecureValueType,
+    type: t_SecureValueType(r),
     fileHash: r.bytes(),
     text: r.string(),
   }
@@ -8193,7 +8193,7 @@ function r_secureValueErrorFrontSide(r: TlReader): Api.secureValueErrorFrontSide
 function r_secureValueErrorReverseSide(r: TlReader): Api.secureValueErrorReverseSide {
   return {
     _: 'secureValueErrorReverseSide',
-    type: r.object() as Api.SecureValueType,
+    type: t_SecureValueType(r),
     fileHash: r.bytes(),
     text: r.string(),
   }
@@ -8201,7 +8201,7 @@ function r_secureValueErrorReverseSide(r: TlReader): Api.secureValueErrorReverse
 function r_secureValueErrorSelfie(r: TlReader): Api.secureValueErrorSelfie {
   return {
     _: 'secureValueErrorSelfie',
-    type: r.object() as Api.SecureValueType,
+    type: t_SecureValueType(r),
     fileHash: r.bytes(),
     text: r.string(),
   }
@@ -8209,7 +8209,7 @@ function r_secureValueErrorSelfie(r: TlReader): Api.secureValueErrorSelfie {
 function r_secureValueErrorFile(r: TlReader): Api.secureValueErrorFile {
   return {
     _: 'secureValueErrorFile',
-    type: r.object() as Api.SecureValueType,
+    type: t_SecureValueType(r),
     fileHash: r.bytes(),
     text: r.string(),
   }
@@ -8217,7 +8217,7 @@ function r_secureValueErrorFile(r: TlReader): Api.secureValueErrorFile {
 function r_secureValueErrorFiles(r: TlReader): Api.secureValueErrorFiles {
   return {
     _: 'secureValueErrorFiles',
-    type: r.object() as Api.SecureValueType,
+    type: t_SecureValueType(r),
     fileHash: r.vecBytes(),
     text: r.string(),
   }
@@ -8225,7 +8225,7 @@ function r_secureValueErrorFiles(r: TlReader): Api.secureValueErrorFiles {
 function r_secureValueError(r: TlReader): Api.secureValueError {
   return {
     _: 'secureValueError',
-    type: r.object() as Api.SecureValueType,
+    type: t_SecureValueType(r),
     hash: r.bytes(),
     text: r.string(),
   }
@@ -8233,7 +8233,7 @@ function r_secureValueError(r: TlReader): Api.secureValueError {
 function r_secureValueErrorTranslationFile(r: TlReader): Api.secureValueErrorTranslationFile {
   return {
     _: 'secureValueErrorTranslationFile',
-    type: r.object() as Api.SecureValueType,
+    type: t_SecureValueType(r),
     fileHash: r.bytes(),
     text: r.string(),
   }
@@ -8241,7 +8241,7 @@ function r_secureValueErrorTranslationFile(r: TlReader): Api.secureValueErrorTra
 function r_secureValueErrorTranslationFiles(r: TlReader): Api.secureValueErrorTranslationFiles {
   return {
     _: 'secureValueErrorTranslationFiles',
-    type: r.object() as Api.SecureValueType,
+    type: t_SecureValueType(r),
     fileHash: r.vecBytes(),
     text: r.string(),
   }
@@ -8258,10 +8258,10 @@ function r_account$authorizationForm(r: TlReader): Api.account.authorizationForm
   const f_flags = r.int()
   return {
     _: 'account.authorizationForm',
-    requiredTypes: r.vecObject() as Api.SecureRequiredType[],
-    values: r.vecObject() as Api.SecureValue[],
-    errors: r.vecObject() as Api.SecureValueError[],
-    users: r.vecObject() as Api.User[],
+    requiredTypes: tv_SecureRequiredType(r),
+    values: tv_SecureValue(r),
+    errors: tv_SecureValueError(r),
+    users: tv_User(r),
     privacyPolicyUrl: (f_flags & 0x1) !== 0 ? r.string() : undefined,
   }
 }
@@ -8283,7 +8283,7 @@ function r_help$deepLinkInfo(r: TlReader): Api.help.deepLinkInfo {
     _: 'help.deepLinkInfo',
     updateApp: (f_flags & 0x1) !== 0,
     message: r.string(),
-    entities: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
+    entities: (f_flags & 0x2) !== 0 ? tv_MessageEntity(r) : undefined,
   }
 }
 function r_savedPhoneContact(r: TlReader): Api.savedPhoneContact {
@@ -8335,7 +8335,7 @@ function r_securePasswordKdfAlgoSHA512(r: TlReader): Api.securePasswordKdfAlgoSH
 function r_secureSecretSettings(r: TlReader): Api.secureSecretSettings {
   return {
     _: 'secureSecretSettings',
-    secureAlgo: r.object() as Api.SecurePasswordKdfAlgo,
+    secureAlgo: t_SecurePasswordKdfAlgo(r),
     secureSecret: r.bytes(),
     secureSecretId: r.long(),
   }
@@ -8360,13 +8360,13 @@ function r_secureRequiredType(r: TlReader): Api.secureRequiredType {
     nativeNames: (f_flags & 0x1) !== 0,
     selfieRequired: (f_flags & 0x2) !== 0,
     translationRequired: (f_flags & 0x4) !== 0,
-    type: r.object() as Api.SecureValueType,
+    type: t_SecureValueType(r),
   }
 }
 function r_secureRequiredTypeOneOf(r: TlReader): Api.secureRequiredTypeOneOf {
   return {
     _: 'secureRequiredTypeOneOf',
-    types: r.vecObject() as Api.SecureRequiredType[],
+    types: tv_SecureRequiredType(r),
   }
 }
 function r_help$passportConfigNotModified(_r: TlReader): Api.help.passportConfigNotModified {
@@ -8378,7 +8378,7 @@ function r_help$passportConfig(r: TlReader): Api.help.passportConfig {
   return {
     _: 'help.passportConfig',
     hash: r.int(),
-    countriesLangs: r.object() as Api.DataJSON,
+    countriesLangs: t_DataJSON(r),
   }
 }
 function r_inputAppEvent(r: TlReader): Api.inputAppEvent {
@@ -8387,14 +8387,14 @@ function r_inputAppEvent(r: TlReader): Api.inputAppEvent {
     time: r.double(),
     type: r.string(),
     peer: r.long(),
-    data: r.object() as Api.JSONValue,
+    data: t_JSONValue(r),
   }
 }
 function r_jsonObjectValue(r: TlReader): Api.jsonObjectValue {
   return {
     _: 'jsonObjectValue',
     key: r.string(),
-    value: r.object() as Api.JSONValue,
+    value: t_JSONValue(r),
   }
 }
 function r_jsonNull(_r: TlReader): Api.jsonNull {
@@ -8423,13 +8423,13 @@ function r_jsonString(r: TlReader): Api.jsonString {
 function r_jsonArray(r: TlReader): Api.jsonArray {
   return {
     _: 'jsonArray',
-    value: r.vecObject() as Api.JSONValue[],
+    value: tv_JSONValue(r),
   }
 }
 function r_jsonObject(r: TlReader): Api.jsonObject {
   return {
     _: 'jsonObject',
-    value: r.vecObject() as Api.JSONObjectValue[],
+    value: tv_JSONObjectValue(r),
   }
 }
 function r_pageTableCell(r: TlReader): Api.pageTableCell {
@@ -8441,7 +8441,7 @@ function r_pageTableCell(r: TlReader): Api.pageTableCell {
     alignRight: (f_flags & 0x10) !== 0,
     valignMiddle: (f_flags & 0x20) !== 0,
     valignBottom: (f_flags & 0x40) !== 0,
-    text: (f_flags & 0x80) !== 0 ? r.object() as Api.RichText : undefined,
+    text: (f_flags & 0x80) !== 0 ? t_RichText(r) : undefined,
     colspan: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     rowspan: (f_flags & 0x4) !== 0 ? r.int() : undefined,
   }
@@ -8449,14 +8449,14 @@ function r_pageTableCell(r: TlReader): Api.pageTableCell {
 function r_pageTableRow(r: TlReader): Api.pageTableRow {
   return {
     _: 'pageTableRow',
-    cells: r.vecObject() as Api.PageTableCell[],
+    cells: tv_PageTableCell(r),
   }
 }
 function r_pageCaption(r: TlReader): Api.pageCaption {
   return {
     _: 'pageCaption',
-    text: r.object() as Api.RichText,
-    credit: r.object() as Api.RichText,
+    text: t_RichText(r),
+    credit: t_RichText(r),
   }
 }
 function r_pageListItemText(r: TlReader): Api.pageListItemText {
@@ -8465,7 +8465,7 @@ function r_pageListItemText(r: TlReader): Api.pageListItemText {
     _: 'pageListItemText',
     checkbox: (f_flags & 0x1) !== 0,
     checked: (f_flags & 0x2) !== 0,
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
   }
 }
 function r_pageListItemBlocks(r: TlReader): Api.pageListItemBlocks {
@@ -8474,7 +8474,7 @@ function r_pageListItemBlocks(r: TlReader): Api.pageListItemBlocks {
     _: 'pageListItemBlocks',
     checkbox: (f_flags & 0x1) !== 0,
     checked: (f_flags & 0x2) !== 0,
-    blocks: r.vecObject() as Api.PageBlock[],
+    blocks: tv_PageBlock(r),
   }
 }
 function r_pageListOrderedItemText(r: TlReader): Api.pageListOrderedItemText {
@@ -8484,7 +8484,7 @@ function r_pageListOrderedItemText(r: TlReader): Api.pageListOrderedItemText {
     checkbox: (f_flags & 0x1) !== 0,
     checked: (f_flags & 0x2) !== 0,
     num: (f_flags & 0x4) !== 0 ? r.string() : undefined,
-    text: r.object() as Api.RichText,
+    text: t_RichText(r),
     value: (f_flags & 0x8) !== 0 ? r.int() : undefined,
     type: (f_flags & 0x10) !== 0 ? r.string() : undefined,
   }
@@ -8496,7 +8496,7 @@ function r_pageListOrderedItemBlocks(r: TlReader): Api.pageListOrderedItemBlocks
     checkbox: (f_flags & 0x1) !== 0,
     checked: (f_flags & 0x2) !== 0,
     num: (f_flags & 0x4) !== 0 ? r.string() : undefined,
-    blocks: r.vecObject() as Api.PageBlock[],
+    blocks: tv_PageBlock(r),
     value: (f_flags & 0x8) !== 0 ? r.int() : undefined,
     type: (f_flags & 0x10) !== 0 ? r.string() : undefined,
   }
@@ -8522,9 +8522,9 @@ function r_page(r: TlReader): Api.page {
     rtl: (f_flags & 0x2) !== 0,
     v2: (f_flags & 0x4) !== 0,
     url: r.string(),
-    blocks: r.vecObject() as Api.PageBlock[],
-    photos: r.vecObject() as Api.Photo[],
-    documents: r.vecObject() as Api.Document[],
+    blocks: tv_PageBlock(r),
+    photos: tv_Photo(r),
+    documents: tv_Document(r),
     views: (f_flags & 0x8) !== 0 ? r.int() : undefined,
   }
 }
@@ -8543,7 +8543,7 @@ function r_help$userInfo(r: TlReader): Api.help.userInfo {
   return {
     _: 'help.userInfo',
     message: r.string(),
-    entities: r.vecObject() as Api.MessageEntity[],
+    entities: tv_MessageEntity(r),
     author: r.string(),
     date: r.int(),
   }
@@ -8552,10 +8552,10 @@ function r_pollAnswer(r: TlReader): Api.pollAnswer {
   const f_flags = r.int()
   return {
     _: 'pollAnswer',
-    text: r.object() as Api.TextWithEntities,
+    text: t_TextWithEntities(r),
     option: r.bytes(),
-    media: (f_flags & 0x1) !== 0 ? r.object() as Api.MessageMedia : undefined,
-    addedBy: (f_flags & 0x2) !== 0 ? r.object() as Api.Peer : undefined,
+    media: (f_flags & 0x1) !== 0 ? t_MessageMedia(r) : undefined,
+    addedBy: (f_flags & 0x2) !== 0 ? t_Peer(r) : undefined,
     date: (f_flags & 0x2) !== 0 ? r.int() : undefined,
   }
 }
@@ -8563,8 +8563,8 @@ function r_inputPollAnswer(r: TlReader): Api.inputPollAnswer {
   const f_flags = r.int()
   return {
     _: 'inputPollAnswer',
-    text: r.object() as Api.TextWithEntities,
-    media: (f_flags & 0x1) !== 0 ? r.object() as Api.InputMedia : undefined,
+    text: t_TextWithEntities(r),
+    media: (f_flags & 0x1) !== 0 ? t_InputMedia(r) : undefined,
   }
 }
 function r_poll(r: TlReader): Api.poll {
@@ -8580,8 +8580,8 @@ function r_poll(r: TlReader): Api.poll {
   const v_8 = (f_flags & 0x200) !== 0
   const v_9 = (f_flags & 0x400) !== 0
   const v_10 = (f_flags & 0x800) !== 0
-  const v_11 = r.object() as Api.TextWithEntities
-  const v_12 = r.vecObject() as Api.PollAnswer[]
+  const v_11 = t_TextWithEntities(r)
+  const v_12 = tv_PollAnswer(r)
   const v_13 = (f_flags & 0x10) !== 0 ? r.int() : undefined
   const v_14 = (f_flags & 0x20) !== 0 ? r.int() : undefined
   const v_15 = (f_flags & 0x1000) !== 0 ? r.vecString() : undefined
@@ -8596,7 +8596,7 @@ function r_pollAnswerVoters(r: TlReader): Api.pollAnswerVoters {
     correct: (f_flags & 0x2) !== 0,
     option: r.bytes(),
     voters: (f_flags & 0x4) !== 0 ? r.int() : undefined,
-    recentVoters: (f_flags & 0x4) !== 0 ? r.vecObject() as Api.Peer[] : undefined,
+    recentVoters: (f_flags & 0x4) !== 0 ? tv_Peer(r) : undefined,
   }
 }
 function r_pollResults(r: TlReader): Api.pollResults {
@@ -8606,12 +8606,12 @@ function r_pollResults(r: TlReader): Api.pollResults {
     min: (f_flags & 0x1) !== 0,
     hasUnreadVotes: (f_flags & 0x40) !== 0,
     canViewStats: (f_flags & 0x80) !== 0,
-    results: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.PollAnswerVoters[] : undefined,
+    results: (f_flags & 0x2) !== 0 ? tv_PollAnswerVoters(r) : undefined,
     totalVoters: (f_flags & 0x4) !== 0 ? r.int() : undefined,
-    recentVoters: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.Peer[] : undefined,
+    recentVoters: (f_flags & 0x8) !== 0 ? tv_Peer(r) : undefined,
     solution: (f_flags & 0x10) !== 0 ? r.string() : undefined,
-    solutionEntities: (f_flags & 0x10) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
-    solutionMedia: (f_flags & 0x20) !== 0 ? r.object() as Api.MessageMedia : undefined,
+    solutionEntities: (f_flags & 0x10) !== 0 ? tv_MessageEntity(r) : undefined,
+    solutionMedia: (f_flags & 0x20) !== 0 ? t_MessageMedia(r) : undefined,
   }
 }
 function r_chatOnlines(r: TlReader): Api.chatOnlines {
@@ -8708,7 +8708,7 @@ function r_account$wallPapers(r: TlReader): Api.account.wallPapers {
   return {
     _: 'account.wallPapers',
     hash: r.long(),
-    wallpapers: r.vecObject() as Api.WallPaper[],
+    wallpapers: tv_WallPaper(r),
   }
 }
 function r_codeSettings(r: TlReader): Api.codeSettings {
@@ -8761,9 +8761,9 @@ function r_autoDownloadSettings(r: TlReader): Api.autoDownloadSettings {
 function r_account$autoDownloadSettings(r: TlReader): Api.account.autoDownloadSettings {
   return {
     _: 'account.autoDownloadSettings',
-    low: r.object() as Api.AutoDownloadSettings,
-    medium: r.object() as Api.AutoDownloadSettings,
-    high: r.object() as Api.AutoDownloadSettings,
+    low: t_AutoDownloadSettings(r),
+    medium: t_AutoDownloadSettings(r),
+    high: t_AutoDownloadSettings(r),
   }
 }
 function r_emojiKeyword(r: TlReader): Api.emojiKeyword {
@@ -8786,7 +8786,7 @@ function r_emojiKeywordsDifference(r: TlReader): Api.emojiKeywordsDifference {
     langCode: r.string(),
     fromVersion: r.int(),
     version: r.int(),
-    keywords: r.vecObject() as Api.EmojiKeyword[],
+    keywords: tv_EmojiKeyword(r),
   }
 }
 function r_emojiURL(r: TlReader): Api.emojiURL {
@@ -8810,20 +8810,20 @@ function r_folder(r: TlReader): Api.folder {
     autofillNewCorrespondents: (f_flags & 0x4) !== 0,
     id: r.int(),
     title: r.string(),
-    photo: (f_flags & 0x8) !== 0 ? r.object() as Api.ChatPhoto : undefined,
+    photo: (f_flags & 0x8) !== 0 ? t_ChatPhoto(r) : undefined,
   }
 }
 function r_inputFolderPeer(r: TlReader): Api.inputFolderPeer {
   return {
     _: 'inputFolderPeer',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     folderId: r.int(),
   }
 }
 function r_folderPeer(r: TlReader): Api.folderPeer {
   return {
     _: 'folderPeer',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     folderId: r.int(),
   }
 }
@@ -8832,7 +8832,7 @@ function r_messages$searchCounter(r: TlReader): Api.messages.searchCounter {
   return {
     _: 'messages.searchCounter',
     inexact: (f_flags & 0x2) !== 0,
-    filter: r.object() as Api.MessagesFilter,
+    filter: t_MessagesFilter(r),
     count: r.int(),
   }
 }
@@ -8844,7 +8844,7 @@ function r_urlAuthResultRequest(r: TlReader): Api.urlAuthResultRequest {
     requestPhoneNumber: (f_flags & 0x2) !== 0,
     matchCodesFirst: (f_flags & 0x20) !== 0,
     isApp: (f_flags & 0x40) !== 0,
-    bot: r.object() as Api.User,
+    bot: t_User(r),
     domain: r.string(),
     browser: (f_flags & 0x4) !== 0 ? r.string() : undefined,
     platform: (f_flags & 0x4) !== 0 ? r.string() : undefined,
@@ -8875,14 +8875,14 @@ function r_channelLocationEmpty(_r: TlReader): Api.channelLocationEmpty {
 function r_channelLocation(r: TlReader): Api.channelLocation {
   return {
     _: 'channelLocation',
-    geoPoint: r.object() as Api.GeoPoint,
+    geoPoint: t_GeoPoint(r),
     address: r.string(),
   }
 }
 function r_peerLocated(r: TlReader): Api.peerLocated {
   return {
     _: 'peerLocated',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     expires: r.int(),
     distance: r.int(),
   }
@@ -8925,8 +8925,8 @@ function r_theme(r: TlReader): Api.theme {
     accessHash: r.long(),
     slug: r.string(),
     title: r.string(),
-    document: (f_flags & 0x4) !== 0 ? r.object() as Api.Document : undefined,
-    settings: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.ThemeSettings[] : undefined,
+    document: (f_flags & 0x4) !== 0 ? t_Document(r) : undefined,
+    settings: (f_flags & 0x8) !== 0 ? tv_ThemeSettings(r) : undefined,
     emoticon: (f_flags & 0x40) !== 0 ? r.string() : undefined,
     installsCount: (f_flags & 0x10) !== 0 ? r.int() : undefined,
   }
@@ -8940,7 +8940,7 @@ function r_account$themes(r: TlReader): Api.account.themes {
   return {
     _: 'account.themes',
     hash: r.long(),
-    themes: r.vecObject() as Api.Theme[],
+    themes: tv_Theme(r),
   }
 }
 function r_auth$loginToken(r: TlReader): Api.auth.loginToken {
@@ -8960,7 +8960,7 @@ function r_auth$loginTokenMigrateTo(r: TlReader): Api.auth.loginTokenMigrateTo {
 function r_auth$loginTokenSuccess(r: TlReader): Api.auth.loginTokenSuccess {
   return {
     _: 'auth.loginTokenSuccess',
-    authorization: r.object() as Api.auth.Authorization,
+    authorization: t_auth$Authorization(r),
   }
 }
 function r_account$contentSettings(r: TlReader): Api.account.contentSettings {
@@ -8975,8 +8975,8 @@ function r_messages$inactiveChats(r: TlReader): Api.messages.inactiveChats {
   return {
     _: 'messages.inactiveChats',
     dates: r.vecInt(),
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_baseThemeClassic(_r: TlReader): Api.baseThemeClassic {
@@ -9009,12 +9009,12 @@ function r_inputThemeSettings(r: TlReader): Api.inputThemeSettings {
   return {
     _: 'inputThemeSettings',
     messageColorsAnimated: (f_flags & 0x4) !== 0,
-    baseTheme: r.object() as Api.BaseTheme,
+    baseTheme: t_BaseTheme(r),
     accentColor: r.int(),
     outboxAccentColor: (f_flags & 0x8) !== 0 ? r.int() : undefined,
     messageColors: (f_flags & 0x1) !== 0 ? r.vecInt() : undefined,
-    wallpaper: (f_flags & 0x2) !== 0 ? r.object() as Api.InputWallPaper : undefined,
-    wallpaperSettings: (f_flags & 0x2) !== 0 ? r.object() as Api.WallPaperSettings : undefined,
+    wallpaper: (f_flags & 0x2) !== 0 ? t_InputWallPaper(r) : undefined,
+    wallpaperSettings: (f_flags & 0x2) !== 0 ? t_WallPaperSettings(r) : undefined,
   }
 }
 function r_themeSettings(r: TlReader): Api.themeSettings {
@@ -9022,28 +9022,28 @@ function r_themeSettings(r: TlReader): Api.themeSettings {
   return {
     _: 'themeSettings',
     messageColorsAnimated: (f_flags & 0x4) !== 0,
-    baseTheme: r.object() as Api.BaseTheme,
+    baseTheme: t_BaseTheme(r),
     accentColor: r.int(),
     outboxAccentColor: (f_flags & 0x8) !== 0 ? r.int() : undefined,
     messageColors: (f_flags & 0x1) !== 0 ? r.vecInt() : undefined,
-    wallpaper: (f_flags & 0x2) !== 0 ? r.object() as Api.WallPaper : undefined,
+    wallpaper: (f_flags & 0x2) !== 0 ? t_WallPaper(r) : undefined,
   }
 }
 function r_webPageAttributeTheme(r: TlReader): Api.webPageAttributeTheme {
   const f_flags = r.int()
   return {
     _: 'webPageAttributeTheme',
-    documents: (f_flags & 0x1) !== 0 ? r.vecObject() as Api.Document[] : undefined,
-    settings: (f_flags & 0x2) !== 0 ? r.object() as Api.ThemeSettings : undefined,
+    documents: (f_flags & 0x1) !== 0 ? tv_Document(r) : undefined,
+    settings: (f_flags & 0x2) !== 0 ? t_ThemeSettings(r) : undefined,
   }
 }
 function r_webPageAttributeStory(r: TlReader): Api.webPageAttributeStory {
   const f_flags = r.int()
   return {
     _: 'webPageAttributeStory',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     id: r.int(),
-    story: (f_flags & 0x1) !== 0 ? r.object() as Api.StoryItem : undefined,
+    story: (f_flags & 0x1) !== 0 ? t_StoryItem(r) : undefined,
   }
 }
 function r_webPageAttributeStickerSet(r: TlReader): Api.webPageAttributeStickerSet {
@@ -9052,25 +9052,25 @@ function r_webPageAttributeStickerSet(r: TlReader): Api.webPageAttributeStickerS
     _: 'webPageAttributeStickerSet',
     emojis: (f_flags & 0x1) !== 0,
     textColor: (f_flags & 0x2) !== 0,
-    stickers: r.vecObject() as Api.Document[],
+    stickers: tv_Document(r),
   }
 }
 function r_webPageAttributeUniqueStarGift(r: TlReader): Api.webPageAttributeUniqueStarGift {
   return {
     _: 'webPageAttributeUniqueStarGift',
-    gift: r.object() as Api.StarGift,
+    gift: t_StarGift(r),
   }
 }
 function r_webPageAttributeStarGiftCollection(r: TlReader): Api.webPageAttributeStarGiftCollection {
   return {
     _: 'webPageAttributeStarGiftCollection',
-    icons: r.vecObject() as Api.Document[],
+    icons: tv_Document(r),
   }
 }
 function r_webPageAttributeStarGiftAuction(r: TlReader): Api.webPageAttributeStarGiftAuction {
   return {
     _: 'webPageAttributeStarGiftAuction',
-    gift: r.object() as Api.StarGift,
+    gift: t_StarGift(r),
     endDate: r.int(),
   }
 }
@@ -9085,9 +9085,9 @@ function r_messages$votesList(r: TlReader): Api.messages.votesList {
   return {
     _: 'messages.votesList',
     count: r.int(),
-    votes: r.vecObject() as Api.MessagePeerVote[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    votes: tv_MessagePeerVote(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
     nextOffset: (f_flags & 0x1) !== 0 ? r.string() : undefined,
   }
 }
@@ -9102,7 +9102,7 @@ function r_payments$bankCardData(r: TlReader): Api.payments.bankCardData {
   return {
     _: 'payments.bankCardData',
     title: r.string(),
-    openUrls: r.vecObject() as Api.BankCardOpenUrl[],
+    openUrls: tv_BankCardOpenUrl(r),
   }
 }
 function r_dialogFilter(r: TlReader): Api.dialogFilter {
@@ -9119,12 +9119,12 @@ function r_dialogFilter(r: TlReader): Api.dialogFilter {
     excludeArchived: (f_flags & 0x2000) !== 0,
     titleNoanimate: (f_flags & 0x10000000) !== 0,
     id: r.int(),
-    title: r.object() as Api.TextWithEntities,
+    title: t_TextWithEntities(r),
     emoticon: (f_flags & 0x2000000) !== 0 ? r.string() : undefined,
     color: (f_flags & 0x8000000) !== 0 ? r.int() : undefined,
-    pinnedPeers: r.vecObject() as Api.InputPeer[],
-    includePeers: r.vecObject() as Api.InputPeer[],
-    excludePeers: r.vecObject() as Api.InputPeer[],
+    pinnedPeers: tv_InputPeer(r),
+    includePeers: tv_InputPeer(r),
+    excludePeers: tv_InputPeer(r),
   }
 }
 function r_dialogFilterDefault(_r: TlReader): Api.dialogFilterDefault {
@@ -9139,17 +9139,17 @@ function r_dialogFilterChatlist(r: TlReader): Api.dialogFilterChatlist {
     hasMyInvites: (f_flags & 0x4000000) !== 0,
     titleNoanimate: (f_flags & 0x10000000) !== 0,
     id: r.int(),
-    title: r.object() as Api.TextWithEntities,
+    title: t_TextWithEntities(r),
     emoticon: (f_flags & 0x2000000) !== 0 ? r.string() : undefined,
     color: (f_flags & 0x8000000) !== 0 ? r.int() : undefined,
-    pinnedPeers: r.vecObject() as Api.InputPeer[],
-    includePeers: r.vecObject() as Api.InputPeer[],
+    pinnedPeers: tv_InputPeer(r),
+    includePeers: tv_InputPeer(r),
   }
 }
 function r_dialogFilterSuggested(r: TlReader): Api.dialogFilterSuggested {
   return {
     _: 'dialogFilterSuggested',
-    filter: r.object() as Api.DialogFilter,
+    filter: t_DialogFilter(r),
     description: r.string(),
   }
 }
@@ -9190,35 +9190,35 @@ function r_statsGraph(r: TlReader): Api.statsGraph {
   const f_flags = r.int()
   return {
     _: 'statsGraph',
-    json: r.object() as Api.DataJSON,
+    json: t_DataJSON(r),
     zoomToken: (f_flags & 0x1) !== 0 ? r.string() : undefined,
   }
 }
 function r_stats$broadcastStats(r: TlReader): Api.stats.broadcastStats {
   return {
     _: 'stats.broadcastStats',
-    period: r.object() as Api.StatsDateRangeDays,
-    followers: r.object() as Api.StatsAbsValueAndPrev,
-    viewsPerPost: r.object() as Api.StatsAbsValueAndPrev,
-    sharesPerPost: r.object() as Api.StatsAbsValueAndPrev,
-    reactionsPerPost: r.object() as Api.StatsAbsValueAndPrev,
-    viewsPerStory: r.object() as Api.StatsAbsValueAndPrev,
-    sharesPerStory: r.object() as Api.StatsAbsValueAndPrev,
-    reactionsPerStory: r.object() as Api.StatsAbsValueAndPrev,
-    enabledNotifications: r.object() as Api.StatsPercentValue,
-    growthGraph: r.object() as Api.StatsGraph,
-    followersGraph: r.object() as Api.StatsGraph,
-    muteGraph: r.object() as Api.StatsGraph,
-    topHoursGraph: r.object() as Api.StatsGraph,
-    interactionsGraph: r.object() as Api.StatsGraph,
-    ivInteractionsGraph: r.object() as Api.StatsGraph,
-    viewsBySourceGraph: r.object() as Api.StatsGraph,
-    newFollowersBySourceGraph: r.object() as Api.StatsGraph,
-    languagesGraph: r.object() as Api.StatsGraph,
-    reactionsByEmotionGraph: r.object() as Api.StatsGraph,
-    storyInteractionsGraph: r.object() as Api.StatsGraph,
-    storyReactionsByEmotionGraph: r.object() as Api.StatsGraph,
-    recentPostsInteractions: r.vecObject() as Api.PostInteractionCounters[],
+    period: t_StatsDateRangeDays(r),
+    followers: t_StatsAbsValueAndPrev(r),
+    viewsPerPost: t_StatsAbsValueAndPrev(r),
+    sharesPerPost: t_StatsAbsValueAndPrev(r),
+    reactionsPerPost: t_StatsAbsValueAndPrev(r),
+    viewsPerStory: t_StatsAbsValueAndPrev(r),
+    sharesPerStory: t_StatsAbsValueAndPrev(r),
+    reactionsPerStory: t_StatsAbsValueAndPrev(r),
+    enabledNotifications: t_StatsPercentValue(r),
+    growthGraph: t_StatsGraph(r),
+    followersGraph: t_StatsGraph(r),
+    muteGraph: t_StatsGraph(r),
+    topHoursGraph: t_StatsGraph(r),
+    interactionsGraph: t_StatsGraph(r),
+    ivInteractionsGraph: t_StatsGraph(r),
+    viewsBySourceGraph: t_StatsGraph(r),
+    newFollowersBySourceGraph: t_StatsGraph(r),
+    languagesGraph: t_StatsGraph(r),
+    reactionsByEmotionGraph: t_StatsGraph(r),
+    storyInteractionsGraph: t_StatsGraph(r),
+    storyReactionsByEmotionGraph: t_StatsGraph(r),
+    recentPostsInteractions: tv_PostInteractionCounters(r),
   }
 }
 function r_help$promoDataEmpty(r: TlReader): Api.help.promoDataEmpty {
@@ -9233,14 +9233,14 @@ function r_help$promoData(r: TlReader): Api.help.promoData {
     _: 'help.promoData',
     proxy: (f_flags & 0x1) !== 0,
     expires: r.int(),
-    peer: (f_flags & 0x8) !== 0 ? r.object() as Api.Peer : undefined,
+    peer: (f_flags & 0x8) !== 0 ? t_Peer(r) : undefined,
     psaType: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     psaMessage: (f_flags & 0x4) !== 0 ? r.string() : undefined,
     pendingSuggestions: r.vecString(),
     dismissedSuggestions: r.vecString(),
-    customPendingSuggestion: (f_flags & 0x10) !== 0 ? r.object() as Api.PendingSuggestion : undefined,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    customPendingSuggestion: (f_flags & 0x10) !== 0 ? t_PendingSuggestion(r) : undefined,
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_videoSize(r: TlReader): Api.videoSize {
@@ -9264,7 +9264,7 @@ function r_videoSizeEmojiMarkup(r: TlReader): Api.videoSizeEmojiMarkup {
 function r_videoSizeStickerMarkup(r: TlReader): Api.videoSizeStickerMarkup {
   return {
     _: 'videoSizeStickerMarkup',
-    stickerset: r.object() as Api.InputStickerSet,
+    stickerset: t_InputStickerSet(r),
     stickerId: r.long(),
     backgroundColors: r.vecInt(),
   }
@@ -9296,23 +9296,23 @@ function r_statsGroupTopInviter(r: TlReader): Api.statsGroupTopInviter {
 function r_stats$megagroupStats(r: TlReader): Api.stats.megagroupStats {
   return {
     _: 'stats.megagroupStats',
-    period: r.object() as Api.StatsDateRangeDays,
-    members: r.object() as Api.StatsAbsValueAndPrev,
-    messages: r.object() as Api.StatsAbsValueAndPrev,
-    viewers: r.object() as Api.StatsAbsValueAndPrev,
-    posters: r.object() as Api.StatsAbsValueAndPrev,
-    growthGraph: r.object() as Api.StatsGraph,
-    membersGraph: r.object() as Api.StatsGraph,
-    newMembersBySourceGraph: r.object() as Api.StatsGraph,
-    languagesGraph: r.object() as Api.StatsGraph,
-    messagesGraph: r.object() as Api.StatsGraph,
-    actionsGraph: r.object() as Api.StatsGraph,
-    topHoursGraph: r.object() as Api.StatsGraph,
-    weekdaysGraph: r.object() as Api.StatsGraph,
-    topPosters: r.vecObject() as Api.StatsGroupTopPoster[],
-    topAdmins: r.vecObject() as Api.StatsGroupTopAdmin[],
-    topInviters: r.vecObject() as Api.StatsGroupTopInviter[],
-    users: r.vecObject() as Api.User[],
+    period: t_StatsDateRangeDays(r),
+    members: t_StatsAbsValueAndPrev(r),
+    messages: t_StatsAbsValueAndPrev(r),
+    viewers: t_StatsAbsValueAndPrev(r),
+    posters: t_StatsAbsValueAndPrev(r),
+    growthGraph: t_StatsGraph(r),
+    membersGraph: t_StatsGraph(r),
+    newMembersBySourceGraph: t_StatsGraph(r),
+    languagesGraph: t_StatsGraph(r),
+    messagesGraph: t_StatsGraph(r),
+    actionsGraph: t_StatsGraph(r),
+    topHoursGraph: t_StatsGraph(r),
+    weekdaysGraph: t_StatsGraph(r),
+    topPosters: tv_StatsGroupTopPoster(r),
+    topAdmins: tv_StatsGroupTopAdmin(r),
+    topInviters: tv_StatsGroupTopInviter(r),
+    users: tv_User(r),
   }
 }
 function r_globalPrivacySettings(r: TlReader): Api.globalPrivacySettings {
@@ -9326,7 +9326,7 @@ function r_globalPrivacySettings(r: TlReader): Api.globalPrivacySettings {
     newNoncontactPeersRequirePremium: (f_flags & 0x10) !== 0,
     displayGiftsButton: (f_flags & 0x80) !== 0,
     noncontactPeersPaidStars: (f_flags & 0x20) !== 0 ? r.long() : undefined,
-    disallowedGifts: (f_flags & 0x40) !== 0 ? r.object() as Api.DisallowedGiftsSettings : undefined,
+    disallowedGifts: (f_flags & 0x40) !== 0 ? t_DisallowedGiftsSettings(r) : undefined,
   }
 }
 function r_help$countryCode(r: TlReader): Api.help.countryCode {
@@ -9346,7 +9346,7 @@ function r_help$country(r: TlReader): Api.help.country {
     iso2: r.string(),
     defaultName: r.string(),
     name: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    countryCodes: r.vecObject() as Api.help.CountryCode[],
+    countryCodes: tv_help$CountryCode(r),
   }
 }
 function r_help$countriesListNotModified(_r: TlReader): Api.help.countriesListNotModified {
@@ -9357,7 +9357,7 @@ function r_help$countriesListNotModified(_r: TlReader): Api.help.countriesListNo
 function r_help$countriesList(r: TlReader): Api.help.countriesList {
   return {
     _: 'help.countriesList',
-    countries: r.vecObject() as Api.help.Country[],
+    countries: tv_help$Country(r),
     hash: r.int(),
   }
 }
@@ -9367,28 +9367,28 @@ function r_messageViews(r: TlReader): Api.messageViews {
     _: 'messageViews',
     views: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     forwards: (f_flags & 0x2) !== 0 ? r.int() : undefined,
-    replies: (f_flags & 0x4) !== 0 ? r.object() as Api.MessageReplies : undefined,
+    replies: (f_flags & 0x4) !== 0 ? t_MessageReplies(r) : undefined,
   }
 }
 function r_messages$messageViews(r: TlReader): Api.messages.messageViews {
   return {
     _: 'messages.messageViews',
-    views: r.vecObject() as Api.MessageViews[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    views: tv_MessageViews(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messages$discussionMessage(r: TlReader): Api.messages.discussionMessage {
   const f_flags = r.int()
   return {
     _: 'messages.discussionMessage',
-    messages: r.vecObject() as Api.Message[],
+    messages: tv_Message(r),
     maxId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     readInboxMaxId: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     readOutboxMaxId: (f_flags & 0x4) !== 0 ? r.int() : undefined,
     unreadCount: r.int(),
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messageReplyHeader(r: TlReader): Api.messageReplyHeader {
@@ -9400,12 +9400,12 @@ function r_messageReplyHeader(r: TlReader): Api.messageReplyHeader {
     quote: (f_flags & 0x200) !== 0,
     replyToEphemeral: (f_flags & 0x2000) !== 0,
     replyToMsgId: (f_flags & 0x10) !== 0 ? r.int() : undefined,
-    replyToPeerId: (f_flags & 0x1) !== 0 ? r.object() as Api.Peer : undefined,
-    replyFrom: (f_flags & 0x20) !== 0 ? r.object() as Api.MessageFwdHeader : undefined,
-    replyMedia: (f_flags & 0x100) !== 0 ? r.object() as Api.MessageMedia : undefined,
+    replyToPeerId: (f_flags & 0x1) !== 0 ? t_Peer(r) : undefined,
+    replyFrom: (f_flags & 0x20) !== 0 ? t_MessageFwdHeader(r) : undefined,
+    replyMedia: (f_flags & 0x100) !== 0 ? t_MessageMedia(r) : undefined,
     replyToTopId: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     quoteText: (f_flags & 0x40) !== 0 ? r.string() : undefined,
-    quoteEntities: (f_flags & 0x80) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
+    quoteEntities: (f_flags & 0x80) !== 0 ? tv_MessageEntity(r) : undefined,
     quoteOffset: (f_flags & 0x400) !== 0 ? r.int() : undefined,
     todoItemId: (f_flags & 0x800) !== 0 ? r.int() : undefined,
     pollOption: (f_flags & 0x1000) !== 0 ? r.bytes() : undefined,
@@ -9414,7 +9414,7 @@ function r_messageReplyHeader(r: TlReader): Api.messageReplyHeader {
 function r_messageReplyStoryHeader(r: TlReader): Api.messageReplyStoryHeader {
   return {
     _: 'messageReplyStoryHeader',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     storyId: r.int(),
   }
 }
@@ -9425,7 +9425,7 @@ function r_messageReplies(r: TlReader): Api.messageReplies {
     comments: (f_flags & 0x1) !== 0,
     replies: r.int(),
     repliesPts: r.int(),
-    recentRepliers: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.Peer[] : undefined,
+    recentRepliers: (f_flags & 0x2) !== 0 ? tv_Peer(r) : undefined,
     channelId: (f_flags & 0x1) !== 0 ? r.long() : undefined,
     maxId: (f_flags & 0x4) !== 0 ? r.int() : undefined,
     readMaxId: (f_flags & 0x8) !== 0 ? r.int() : undefined,
@@ -9434,15 +9434,15 @@ function r_messageReplies(r: TlReader): Api.messageReplies {
 function r_peerBlocked(r: TlReader): Api.peerBlocked {
   return {
     _: 'peerBlocked',
-    peerId: r.object() as Api.Peer,
+    peerId: t_Peer(r),
     date: r.int(),
   }
 }
 function r_stats$messageStats(r: TlReader): Api.stats.messageStats {
   return {
     _: 'stats.messageStats',
-    viewsGraph: r.object() as Api.StatsGraph,
-    reactionsByEmotionGraph: r.object() as Api.StatsGraph,
+    viewsGraph: t_StatsGraph(r),
+    reactionsByEmotionGraph: t_StatsGraph(r),
   }
 }
 function r_groupCallDiscarded(r: TlReader): Api.groupCallDiscarded {
@@ -9482,7 +9482,7 @@ function r_groupCall(r: TlReader): Api.groupCall {
     version: r.int(),
     inviteLink: (f_flags & 0x10000) !== 0 ? r.string() : undefined,
     sendPaidMessagesStars: (f_flags & 0x100000) !== 0 ? r.long() : undefined,
-    defaultSendAs: (f_flags & 0x200000) !== 0 ? r.object() as Api.Peer : undefined,
+    defaultSendAs: (f_flags & 0x200000) !== 0 ? t_Peer(r) : undefined,
   }
 }
 function r_inputGroupCall(r: TlReader): Api.inputGroupCall {
@@ -9518,36 +9518,36 @@ function r_groupCallParticipant(r: TlReader): Api.groupCallParticipant {
     volumeByAdmin: (f_flags & 0x400) !== 0,
     self: (f_flags & 0x1000) !== 0,
     videoJoined: (f_flags & 0x8000) !== 0,
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     date: r.int(),
     activeDate: (f_flags & 0x8) !== 0 ? r.int() : undefined,
     source: r.int(),
     volume: (f_flags & 0x80) !== 0 ? r.int() : undefined,
     about: (f_flags & 0x800) !== 0 ? r.string() : undefined,
     raiseHandRating: (f_flags & 0x2000) !== 0 ? r.long() : undefined,
-    video: (f_flags & 0x40) !== 0 ? r.object() as Api.GroupCallParticipantVideo : undefined,
-    presentation: (f_flags & 0x4000) !== 0 ? r.object() as Api.GroupCallParticipantVideo : undefined,
+    video: (f_flags & 0x40) !== 0 ? t_GroupCallParticipantVideo(r) : undefined,
+    presentation: (f_flags & 0x4000) !== 0 ? t_GroupCallParticipantVideo(r) : undefined,
     paidStarsTotal: (f_flags & 0x10000) !== 0 ? r.long() : undefined,
   }
 }
 function r_phone$groupCall(r: TlReader): Api.phone.groupCall {
   return {
     _: 'phone.groupCall',
-    call: r.object() as Api.GroupCall,
-    participants: r.vecObject() as Api.GroupCallParticipant[],
+    call: t_GroupCall(r),
+    participants: tv_GroupCallParticipant(r),
     participantsNextOffset: r.string(),
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_phone$groupParticipants(r: TlReader): Api.phone.groupParticipants {
   return {
     _: 'phone.groupParticipants',
     count: r.int(),
-    participants: r.vecObject() as Api.GroupCallParticipant[],
+    participants: tv_GroupCallParticipant(r),
     nextOffset: r.string(),
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    chats: tv_Chat(r),
+    users: tv_User(r),
     version: r.int(),
   }
 }
@@ -9621,31 +9621,31 @@ function r_messages$exportedChatInvites(r: TlReader): Api.messages.exportedChatI
   return {
     _: 'messages.exportedChatInvites',
     count: r.int(),
-    invites: r.vecObject() as Api.ExportedChatInvite[],
-    users: r.vecObject() as Api.User[],
+    invites: tv_ExportedChatInvite(r),
+    users: tv_User(r),
   }
 }
 function r_messages$exportedChatInvite(r: TlReader): Api.messages.exportedChatInvite {
   return {
     _: 'messages.exportedChatInvite',
-    invite: r.object() as Api.ExportedChatInvite,
-    users: r.vecObject() as Api.User[],
+    invite: t_ExportedChatInvite(r),
+    users: tv_User(r),
   }
 }
 function r_messages$exportedChatInviteReplaced(r: TlReader): Api.messages.exportedChatInviteReplaced {
   return {
     _: 'messages.exportedChatInviteReplaced',
-    invite: r.object() as Api.ExportedChatInvite,
-    newInvite: r.object() as Api.ExportedChatInvite,
-    users: r.vecObject() as Api.User[],
+    invite: t_ExportedChatInvite(r),
+    newInvite: t_ExportedChatInvite(r),
+    users: tv_User(r),
   }
 }
 function r_messages$chatInviteImporters(r: TlReader): Api.messages.chatInviteImporters {
   return {
     _: 'messages.chatInviteImporters',
     count: r.int(),
-    importers: r.vecObject() as Api.ChatInviteImporter[],
-    users: r.vecObject() as Api.User[],
+    importers: tv_ChatInviteImporter(r),
+    users: tv_User(r),
   }
 }
 function r_chatAdminWithInvites(r: TlReader): Api.chatAdminWithInvites {
@@ -9659,8 +9659,8 @@ function r_chatAdminWithInvites(r: TlReader): Api.chatAdminWithInvites {
 function r_messages$chatAdminsWithInvites(r: TlReader): Api.messages.chatAdminsWithInvites {
   return {
     _: 'messages.chatAdminsWithInvites',
-    admins: r.vecObject() as Api.ChatAdminWithInvites[],
-    users: r.vecObject() as Api.User[],
+    admins: tv_ChatAdminWithInvites(r),
+    users: tv_User(r),
   }
 }
 function r_messages$checkedHistoryImportPeer(r: TlReader): Api.messages.checkedHistoryImportPeer {
@@ -9672,9 +9672,9 @@ function r_messages$checkedHistoryImportPeer(r: TlReader): Api.messages.checkedH
 function r_phone$joinAsPeers(r: TlReader): Api.phone.joinAsPeers {
   return {
     _: 'phone.joinAsPeers',
-    peers: r.vecObject() as Api.Peer[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    peers: tv_Peer(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_phone$exportedGroupCallInvite(r: TlReader): Api.phone.exportedGroupCallInvite {
@@ -9696,7 +9696,7 @@ function r_groupCallParticipantVideo(r: TlReader): Api.groupCallParticipantVideo
     _: 'groupCallParticipantVideo',
     paused: (f_flags & 0x1) !== 0,
     endpoint: r.string(),
-    sourceGroups: r.vecObject() as Api.GroupCallParticipantVideoSourceGroup[],
+    sourceGroups: tv_GroupCallParticipantVideoSourceGroup(r),
     audioSource: (f_flags & 0x2) !== 0 ? r.int() : undefined,
   }
 }
@@ -9729,20 +9729,20 @@ function r_botCommandScopeChatAdmins(_r: TlReader): Api.botCommandScopeChatAdmin
 function r_botCommandScopePeer(r: TlReader): Api.botCommandScopePeer {
   return {
     _: 'botCommandScopePeer',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_botCommandScopePeerAdmins(r: TlReader): Api.botCommandScopePeerAdmins {
   return {
     _: 'botCommandScopePeerAdmins',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_botCommandScopePeerUser(r: TlReader): Api.botCommandScopePeerUser {
   return {
     _: 'botCommandScopePeerUser',
-    peer: r.object() as Api.InputPeer,
-    userId: r.object() as Api.InputUser,
+    peer: t_InputPeer(r),
+    userId: t_InputUser(r),
   }
 }
 function r_account$resetPasswordFailedWait(r: TlReader): Api.account.resetPasswordFailedWait {
@@ -9771,8 +9771,8 @@ function r_chatTheme(r: TlReader): Api.chatTheme {
 function r_chatThemeUniqueGift(r: TlReader): Api.chatThemeUniqueGift {
   return {
     _: 'chatThemeUniqueGift',
-    gift: r.object() as Api.StarGift,
-    themeSettings: r.vecObject() as Api.ThemeSettings[],
+    gift: t_StarGift(r),
+    themeSettings: tv_ThemeSettings(r),
   }
 }
 function r_account$chatThemesNotModified(_r: TlReader): Api.account.chatThemesNotModified {
@@ -9785,9 +9785,9 @@ function r_account$chatThemes(r: TlReader): Api.account.chatThemes {
   return {
     _: 'account.chatThemes',
     hash: r.long(),
-    themes: r.vecObject() as Api.ChatTheme[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    themes: tv_ChatTheme(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
     nextOffset: (f_flags & 0x1) !== 0 ? r.string() : undefined,
   }
 }
@@ -9801,10 +9801,10 @@ function r_sponsoredMessage(r: TlReader): Api.sponsoredMessage {
     url: r.string(),
     title: r.string(),
     message: r.string(),
-    entities: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
-    photo: (f_flags & 0x40) !== 0 ? r.object() as Api.Photo : undefined,
-    media: (f_flags & 0x4000) !== 0 ? r.object() as Api.MessageMedia : undefined,
-    color: (f_flags & 0x2000) !== 0 ? r.object() as Api.PeerColor : undefined,
+    entities: (f_flags & 0x2) !== 0 ? tv_MessageEntity(r) : undefined,
+    photo: (f_flags & 0x40) !== 0 ? t_Photo(r) : undefined,
+    media: (f_flags & 0x4000) !== 0 ? t_MessageMedia(r) : undefined,
+    color: (f_flags & 0x2000) !== 0 ? t_PeerColor(r) : undefined,
     buttonText: r.string(),
     sponsorInfo: (f_flags & 0x80) !== 0 ? r.string() : undefined,
     additionalInfo: (f_flags & 0x100) !== 0 ? r.string() : undefined,
@@ -9819,9 +9819,9 @@ function r_messages$sponsoredMessages(r: TlReader): Api.messages.sponsoredMessag
     postsBetween: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     startDelay: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     betweenDelay: (f_flags & 0x4) !== 0 ? r.int() : undefined,
-    messages: r.vecObject() as Api.SponsoredMessage[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    messages: tv_SponsoredMessage(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messages$sponsoredMessagesEmpty(_r: TlReader): Api.messages.sponsoredMessagesEmpty {
@@ -9847,10 +9847,10 @@ function r_messages$searchResultsCalendar(r: TlReader): Api.messages.searchResul
     minDate: r.int(),
     minMsgId: r.int(),
     offsetIdOffset: (f_flags & 0x2) !== 0 ? r.int() : undefined,
-    periods: r.vecObject() as Api.SearchResultsCalendarPeriod[],
-    messages: r.vecObject() as Api.Message[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    periods: tv_SearchResultsCalendarPeriod(r),
+    messages: tv_Message(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_searchResultPosition(r: TlReader): Api.searchResultPosition {
@@ -9865,31 +9865,31 @@ function r_messages$searchResultsPositions(r: TlReader): Api.messages.searchResu
   return {
     _: 'messages.searchResultsPositions',
     count: r.int(),
-    positions: r.vecObject() as Api.SearchResultsPosition[],
+    positions: tv_SearchResultsPosition(r),
   }
 }
 function r_channels$sendAsPeers(r: TlReader): Api.channels.sendAsPeers {
   return {
     _: 'channels.sendAsPeers',
-    peers: r.vecObject() as Api.SendAsPeer[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    peers: tv_SendAsPeer(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_users$userFull(r: TlReader): Api.users.userFull {
   return {
     _: 'users.userFull',
-    fullUser: r.object() as Api.UserFull,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    fullUser: t_UserFull(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messages$peerSettings(r: TlReader): Api.messages.peerSettings {
   return {
     _: 'messages.peerSettings',
-    settings: r.object() as Api.PeerSettings,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    settings: t_PeerSettings(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_auth$loggedOut(r: TlReader): Api.auth.loggedOut {
@@ -9904,7 +9904,7 @@ function r_reactionCount(r: TlReader): Api.reactionCount {
   return {
     _: 'reactionCount',
     chosenOrder: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    reaction: r.object() as Api.Reaction,
+    reaction: t_Reaction(r),
     count: r.int(),
   }
 }
@@ -9915,9 +9915,9 @@ function r_messageReactions(r: TlReader): Api.messageReactions {
     min: (f_flags & 0x1) !== 0,
     canSeeList: (f_flags & 0x4) !== 0,
     reactionsAsTags: (f_flags & 0x8) !== 0,
-    results: r.vecObject() as Api.ReactionCount[],
-    recentReactions: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.MessagePeerReaction[] : undefined,
-    topReactors: (f_flags & 0x10) !== 0 ? r.vecObject() as Api.MessageReactor[] : undefined,
+    results: tv_ReactionCount(r),
+    recentReactions: (f_flags & 0x2) !== 0 ? tv_MessagePeerReaction(r) : undefined,
+    topReactors: (f_flags & 0x10) !== 0 ? tv_MessageReactor(r) : undefined,
   }
 }
 function r_messages$messageReactionsList(r: TlReader): Api.messages.messageReactionsList {
@@ -9925,9 +9925,9 @@ function r_messages$messageReactionsList(r: TlReader): Api.messages.messageReact
   return {
     _: 'messages.messageReactionsList',
     count: r.int(),
-    reactions: r.vecObject() as Api.MessagePeerReaction[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    reactions: tv_MessagePeerReaction(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
     nextOffset: (f_flags & 0x1) !== 0 ? r.string() : undefined,
   }
 }
@@ -9939,13 +9939,13 @@ function r_availableReaction(r: TlReader): Api.availableReaction {
     premium: (f_flags & 0x4) !== 0,
     reaction: r.string(),
     title: r.string(),
-    staticIcon: r.object() as Api.Document,
-    appearAnimation: r.object() as Api.Document,
-    selectAnimation: r.object() as Api.Document,
-    activateAnimation: r.object() as Api.Document,
-    effectAnimation: r.object() as Api.Document,
-    aroundAnimation: (f_flags & 0x2) !== 0 ? r.object() as Api.Document : undefined,
-    centerIcon: (f_flags & 0x2) !== 0 ? r.object() as Api.Document : undefined,
+    staticIcon: t_Document(r),
+    appearAnimation: t_Document(r),
+    selectAnimation: t_Document(r),
+    activateAnimation: t_Document(r),
+    effectAnimation: t_Document(r),
+    aroundAnimation: (f_flags & 0x2) !== 0 ? t_Document(r) : undefined,
+    centerIcon: (f_flags & 0x2) !== 0 ? t_Document(r) : undefined,
   }
 }
 function r_messages$availableReactionsNotModified(_r: TlReader): Api.messages.availableReactionsNotModified {
@@ -9957,7 +9957,7 @@ function r_messages$availableReactions(r: TlReader): Api.messages.availableReact
   return {
     _: 'messages.availableReactions',
     hash: r.int(),
-    reactions: r.vecObject() as Api.AvailableReaction[],
+    reactions: tv_AvailableReaction(r),
   }
 }
 function r_messagePeerReaction(r: TlReader): Api.messagePeerReaction {
@@ -9967,9 +9967,9 @@ function r_messagePeerReaction(r: TlReader): Api.messagePeerReaction {
     big: (f_flags & 0x1) !== 0,
     unread: (f_flags & 0x2) !== 0,
     my: (f_flags & 0x4) !== 0,
-    peerId: r.object() as Api.Peer,
+    peerId: t_Peer(r),
     date: r.int(),
-    reaction: r.object() as Api.Reaction,
+    reaction: t_Reaction(r),
   }
 }
 function r_groupCallStreamChannel(r: TlReader): Api.groupCallStreamChannel {
@@ -9983,7 +9983,7 @@ function r_groupCallStreamChannel(r: TlReader): Api.groupCallStreamChannel {
 function r_phone$groupCallStreamChannels(r: TlReader): Api.phone.groupCallStreamChannels {
   return {
     _: 'phone.groupCallStreamChannels',
-    channels: r.vecObject() as Api.GroupCallStreamChannel[],
+    channels: tv_GroupCallStreamChannel(r),
   }
 }
 function r_phone$groupCallStreamRtmpUrl(r: TlReader): Api.phone.groupCallStreamRtmpUrl {
@@ -10005,8 +10005,8 @@ function r_attachMenuBotIcon(r: TlReader): Api.attachMenuBotIcon {
   return {
     _: 'attachMenuBotIcon',
     name: r.string(),
-    icon: r.object() as Api.Document,
-    colors: (f_flags & 0x1) !== 0 ? r.vecObject() as Api.AttachMenuBotIconColor[] : undefined,
+    icon: t_Document(r),
+    colors: (f_flags & 0x1) !== 0 ? tv_AttachMenuBotIconColor(r) : undefined,
   }
 }
 function r_attachMenuBot(r: TlReader): Api.attachMenuBot {
@@ -10021,8 +10021,8 @@ function r_attachMenuBot(r: TlReader): Api.attachMenuBot {
     sideMenuDisclaimerNeeded: (f_flags & 0x20) !== 0,
     botId: r.long(),
     shortName: r.string(),
-    peerTypes: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.AttachMenuPeerType[] : undefined,
-    icons: r.vecObject() as Api.AttachMenuBotIcon[],
+    peerTypes: (f_flags & 0x8) !== 0 ? tv_AttachMenuPeerType(r) : undefined,
+    icons: tv_AttachMenuBotIcon(r),
   }
 }
 function r_attachMenuBotsNotModified(_r: TlReader): Api.attachMenuBotsNotModified {
@@ -10034,15 +10034,15 @@ function r_attachMenuBots(r: TlReader): Api.attachMenuBots {
   return {
     _: 'attachMenuBots',
     hash: r.long(),
-    bots: r.vecObject() as Api.AttachMenuBot[],
-    users: r.vecObject() as Api.User[],
+    bots: tv_AttachMenuBot(r),
+    users: tv_User(r),
   }
 }
 function r_attachMenuBotsBot(r: TlReader): Api.attachMenuBotsBot {
   return {
     _: 'attachMenuBotsBot',
-    bot: r.object() as Api.AttachMenuBot,
-    users: r.vecObject() as Api.User[],
+    bot: t_AttachMenuBot(r),
+    users: tv_User(r),
   }
 }
 function r_webViewResultUrl(r: TlReader): Api.webViewResultUrl {
@@ -10060,7 +10060,7 @@ function r_webViewMessageSent(r: TlReader): Api.webViewMessageSent {
   const f_flags = r.int()
   return {
     _: 'webViewMessageSent',
-    msgId: (f_flags & 0x1) !== 0 ? r.object() as Api.InputBotInlineMessageID : undefined,
+    msgId: (f_flags & 0x1) !== 0 ? t_InputBotInlineMessageID(r) : undefined,
   }
 }
 function r_botMenuButtonDefault(_r: TlReader): Api.botMenuButtonDefault {
@@ -10089,7 +10089,7 @@ function r_account$savedRingtones(r: TlReader): Api.account.savedRingtones {
   return {
     _: 'account.savedRingtones',
     hash: r.long(),
-    ringtones: r.vecObject() as Api.Document[],
+    ringtones: tv_Document(r),
   }
 }
 function r_notificationSoundDefault(_r: TlReader): Api.notificationSoundDefault {
@@ -10123,7 +10123,7 @@ function r_account$savedRingtone(_r: TlReader): Api.account.savedRingtone {
 function r_account$savedRingtoneConverted(r: TlReader): Api.account.savedRingtoneConverted {
   return {
     _: 'account.savedRingtoneConverted',
-    document: r.object() as Api.Document,
+    document: t_Document(r),
   }
 }
 function r_attachMenuPeerTypeSameBotPM(_r: TlReader): Api.attachMenuPeerTypeSameBotPM {
@@ -10154,7 +10154,7 @@ function r_attachMenuPeerTypeBroadcast(_r: TlReader): Api.attachMenuPeerTypeBroa
 function r_inputInvoiceMessage(r: TlReader): Api.inputInvoiceMessage {
   return {
     _: 'inputInvoiceMessage',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
   }
 }
@@ -10167,14 +10167,14 @@ function r_inputInvoiceSlug(r: TlReader): Api.inputInvoiceSlug {
 function r_inputInvoicePremiumGiftCode(r: TlReader): Api.inputInvoicePremiumGiftCode {
   return {
     _: 'inputInvoicePremiumGiftCode',
-    purpose: r.object() as Api.InputStorePaymentPurpose,
-    option: r.object() as Api.PremiumGiftCodeOption,
+    purpose: t_InputStorePaymentPurpose(r),
+    option: t_PremiumGiftCodeOption(r),
   }
 }
 function r_inputInvoiceStars(r: TlReader): Api.inputInvoiceStars {
   return {
     _: 'inputInvoiceStars',
-    purpose: r.object() as Api.InputStorePaymentPurpose,
+    purpose: t_InputStorePaymentPurpose(r),
   }
 }
 function r_inputInvoiceChatInviteSubscription(r: TlReader): Api.inputInvoiceChatInviteSubscription {
@@ -10189,9 +10189,9 @@ function r_inputInvoiceStarGift(r: TlReader): Api.inputInvoiceStarGift {
     _: 'inputInvoiceStarGift',
     hideName: (f_flags & 0x1) !== 0,
     includeUpgrade: (f_flags & 0x4) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     giftId: r.long(),
-    message: (f_flags & 0x2) !== 0 ? r.object() as Api.TextWithEntities : undefined,
+    message: (f_flags & 0x2) !== 0 ? t_TextWithEntities(r) : undefined,
   }
 }
 function r_inputInvoiceStarGiftUpgrade(r: TlReader): Api.inputInvoiceStarGiftUpgrade {
@@ -10199,29 +10199,29 @@ function r_inputInvoiceStarGiftUpgrade(r: TlReader): Api.inputInvoiceStarGiftUpg
   return {
     _: 'inputInvoiceStarGiftUpgrade',
     keepOriginalDetails: (f_flags & 0x1) !== 0,
-    stargift: r.object() as Api.InputSavedStarGift,
+    stargift: t_InputSavedStarGift(r),
   }
 }
 function r_inputInvoiceStarGiftTransfer(r: TlReader): Api.inputInvoiceStarGiftTransfer {
   return {
     _: 'inputInvoiceStarGiftTransfer',
-    stargift: r.object() as Api.InputSavedStarGift,
-    toId: r.object() as Api.InputPeer,
+    stargift: t_InputSavedStarGift(r),
+    toId: t_InputPeer(r),
   }
 }
 function r_inputInvoicePremiumGiftStars(r: TlReader): Api.inputInvoicePremiumGiftStars {
   const f_flags = r.int()
   return {
     _: 'inputInvoicePremiumGiftStars',
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
     months: r.int(),
-    message: (f_flags & 0x1) !== 0 ? r.object() as Api.TextWithEntities : undefined,
+    message: (f_flags & 0x1) !== 0 ? t_TextWithEntities(r) : undefined,
   }
 }
 function r_inputInvoiceBusinessBotTransferStars(r: TlReader): Api.inputInvoiceBusinessBotTransferStars {
   return {
     _: 'inputInvoiceBusinessBotTransferStars',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     stars: r.long(),
   }
 }
@@ -10231,26 +10231,26 @@ function r_inputInvoiceStarGiftResale(r: TlReader): Api.inputInvoiceStarGiftResa
     _: 'inputInvoiceStarGiftResale',
     ton: (f_flags & 0x1) !== 0,
     slug: r.string(),
-    toId: r.object() as Api.InputPeer,
+    toId: t_InputPeer(r),
   }
 }
 function r_inputInvoiceStarGiftPrepaidUpgrade(r: TlReader): Api.inputInvoiceStarGiftPrepaidUpgrade {
   return {
     _: 'inputInvoiceStarGiftPrepaidUpgrade',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     hash: r.string(),
   }
 }
 function r_inputInvoicePremiumAuthCode(r: TlReader): Api.inputInvoicePremiumAuthCode {
   return {
     _: 'inputInvoicePremiumAuthCode',
-    purpose: r.object() as Api.InputStorePaymentPurpose,
+    purpose: t_InputStorePaymentPurpose(r),
   }
 }
 function r_inputInvoiceStarGiftDropOriginalDetails(r: TlReader): Api.inputInvoiceStarGiftDropOriginalDetails {
   return {
     _: 'inputInvoiceStarGiftDropOriginalDetails',
-    stargift: r.object() as Api.InputSavedStarGift,
+    stargift: t_InputSavedStarGift(r),
   }
 }
 function r_inputInvoiceStarGiftAuctionBid(r: TlReader): Api.inputInvoiceStarGiftAuctionBid {
@@ -10259,10 +10259,10 @@ function r_inputInvoiceStarGiftAuctionBid(r: TlReader): Api.inputInvoiceStarGift
     _: 'inputInvoiceStarGiftAuctionBid',
     hideName: (f_flags & 0x1) !== 0,
     updateBid: (f_flags & 0x4) !== 0,
-    peer: (f_flags & 0x8) !== 0 ? r.object() as Api.InputPeer : undefined,
+    peer: (f_flags & 0x8) !== 0 ? t_InputPeer(r) : undefined,
     giftId: r.long(),
     bidAmount: r.long(),
-    message: (f_flags & 0x2) !== 0 ? r.object() as Api.TextWithEntities : undefined,
+    message: (f_flags & 0x2) !== 0 ? t_TextWithEntities(r) : undefined,
   }
 }
 function r_payments$exportedInvoice(r: TlReader): Api.payments.exportedInvoice {
@@ -10286,11 +10286,11 @@ function r_help$premiumPromo(r: TlReader): Api.help.premiumPromo {
   return {
     _: 'help.premiumPromo',
     statusText: r.string(),
-    statusEntities: r.vecObject() as Api.MessageEntity[],
+    statusEntities: tv_MessageEntity(r),
     videoSections: r.vecString(),
-    videos: r.vecObject() as Api.Document[],
-    periodOptions: r.vecObject() as Api.PremiumSubscriptionOption[],
-    users: r.vecObject() as Api.User[],
+    videos: tv_Document(r),
+    periodOptions: tv_PremiumSubscriptionOption(r),
+    users: tv_User(r),
   }
 }
 function r_inputStorePaymentPremiumSubscription(r: TlReader): Api.inputStorePaymentPremiumSubscription {
@@ -10304,7 +10304,7 @@ function r_inputStorePaymentPremiumSubscription(r: TlReader): Api.inputStorePaym
 function r_inputStorePaymentGiftPremium(r: TlReader): Api.inputStorePaymentGiftPremium {
   return {
     _: 'inputStorePaymentGiftPremium',
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
     currency: r.string(),
     amount: r.long(),
   }
@@ -10313,11 +10313,11 @@ function r_inputStorePaymentPremiumGiftCode(r: TlReader): Api.inputStorePaymentP
   const f_flags = r.int()
   return {
     _: 'inputStorePaymentPremiumGiftCode',
-    users: r.vecObject() as Api.InputUser[],
-    boostPeer: (f_flags & 0x1) !== 0 ? r.object() as Api.InputPeer : undefined,
+    users: tv_InputUser(r),
+    boostPeer: (f_flags & 0x1) !== 0 ? t_InputPeer(r) : undefined,
     currency: r.string(),
     amount: r.long(),
-    message: (f_flags & 0x2) !== 0 ? r.object() as Api.TextWithEntities : undefined,
+    message: (f_flags & 0x2) !== 0 ? t_TextWithEntities(r) : undefined,
   }
 }
 function r_inputStorePaymentPremiumGiveaway(r: TlReader): Api.inputStorePaymentPremiumGiveaway {
@@ -10326,8 +10326,8 @@ function r_inputStorePaymentPremiumGiveaway(r: TlReader): Api.inputStorePaymentP
     _: 'inputStorePaymentPremiumGiveaway',
     onlyNewSubscribers: (f_flags & 0x1) !== 0,
     winnersAreVisible: (f_flags & 0x8) !== 0,
-    boostPeer: r.object() as Api.InputPeer,
-    additionalPeers: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.InputPeer[] : undefined,
+    boostPeer: t_InputPeer(r),
+    additionalPeers: (f_flags & 0x2) !== 0 ? tv_InputPeer(r) : undefined,
     countriesIso2: (f_flags & 0x4) !== 0 ? r.vecString() : undefined,
     prizeDescription: (f_flags & 0x10) !== 0 ? r.string() : undefined,
     randomId: r.long(),
@@ -10343,13 +10343,13 @@ function r_inputStorePaymentStarsTopup(r: TlReader): Api.inputStorePaymentStarsT
     stars: r.long(),
     currency: r.string(),
     amount: r.long(),
-    spendPurposePeer: (f_flags & 0x1) !== 0 ? r.object() as Api.InputPeer : undefined,
+    spendPurposePeer: (f_flags & 0x1) !== 0 ? t_InputPeer(r) : undefined,
   }
 }
 function r_inputStorePaymentStarsGift(r: TlReader): Api.inputStorePaymentStarsGift {
   return {
     _: 'inputStorePaymentStarsGift',
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
     stars: r.long(),
     currency: r.string(),
     amount: r.long(),
@@ -10362,8 +10362,8 @@ function r_inputStorePaymentStarsGiveaway(r: TlReader): Api.inputStorePaymentSta
     onlyNewSubscribers: (f_flags & 0x1) !== 0,
     winnersAreVisible: (f_flags & 0x8) !== 0,
     stars: r.long(),
-    boostPeer: r.object() as Api.InputPeer,
-    additionalPeers: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.InputPeer[] : undefined,
+    boostPeer: t_InputPeer(r),
+    additionalPeers: (f_flags & 0x2) !== 0 ? tv_InputPeer(r) : undefined,
     countriesIso2: (f_flags & 0x4) !== 0 ? r.vecString() : undefined,
     prizeDescription: (f_flags & 0x10) !== 0 ? r.string() : undefined,
     randomId: r.long(),
@@ -10438,7 +10438,7 @@ function r_account$emojiStatuses(r: TlReader): Api.account.emojiStatuses {
   return {
     _: 'account.emojiStatuses',
     hash: r.long(),
-    statuses: r.vecObject() as Api.EmojiStatus[],
+    statuses: tv_EmojiStatus(r),
   }
 }
 function r_reactionEmpty(_r: TlReader): Api.reactionEmpty {
@@ -10478,7 +10478,7 @@ function r_chatReactionsAll(r: TlReader): Api.chatReactionsAll {
 function r_chatReactionsSome(r: TlReader): Api.chatReactionsSome {
   return {
     _: 'chatReactionsSome',
-    reactions: r.vecObject() as Api.Reaction[],
+    reactions: tv_Reaction(r),
   }
 }
 function r_messages$reactionsNotModified(_r: TlReader): Api.messages.reactionsNotModified {
@@ -10490,7 +10490,7 @@ function r_messages$reactions(r: TlReader): Api.messages.reactions {
   return {
     _: 'messages.reactions',
     hash: r.long(),
-    reactions: r.vecObject() as Api.Reaction[],
+    reactions: tv_Reaction(r),
   }
 }
 function r_emailVerifyPurposeLoginSetup(r: TlReader): Api.emailVerifyPurposeLoginSetup {
@@ -10538,7 +10538,7 @@ function r_account$emailVerifiedLogin(r: TlReader): Api.account.emailVerifiedLog
   return {
     _: 'account.emailVerifiedLogin',
     email: r.string(),
-    sentCode: r.object() as Api.auth.SentCode,
+    sentCode: t_auth$SentCode(r),
   }
 }
 function r_premiumSubscriptionOption(r: TlReader): Api.premiumSubscriptionOption {
@@ -10560,7 +10560,7 @@ function r_sendAsPeer(r: TlReader): Api.sendAsPeer {
   return {
     _: 'sendAsPeer',
     premiumRequired: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
   }
 }
 function r_messageExtendedMediaPreview(r: TlReader): Api.messageExtendedMediaPreview {
@@ -10569,14 +10569,14 @@ function r_messageExtendedMediaPreview(r: TlReader): Api.messageExtendedMediaPre
     _: 'messageExtendedMediaPreview',
     w: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     h: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    thumb: (f_flags & 0x2) !== 0 ? r.object() as Api.PhotoSize : undefined,
+    thumb: (f_flags & 0x2) !== 0 ? t_PhotoSize(r) : undefined,
     videoDuration: (f_flags & 0x4) !== 0 ? r.int() : undefined,
   }
 }
 function r_messageExtendedMedia(r: TlReader): Api.messageExtendedMedia {
   return {
     _: 'messageExtendedMedia',
-    media: r.object() as Api.MessageMedia,
+    media: t_MessageMedia(r),
   }
 }
 function r_stickerKeyword(r: TlReader): Api.stickerKeyword {
@@ -10613,7 +10613,7 @@ function r_forumTopic(r: TlReader): Api.forumTopic {
     titleMissing: (f_flags & 0x80) !== 0,
     id: r.int(),
     date: r.int(),
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     title: r.string(),
     iconColor: r.int(),
     iconEmojiId: (f_flags & 0x1) !== 0 ? r.long() : undefined,
@@ -10624,9 +10624,9 @@ function r_forumTopic(r: TlReader): Api.forumTopic {
     unreadMentionsCount: r.int(),
     unreadReactionsCount: r.int(),
     unreadPollVotesCount: r.int(),
-    fromId: r.object() as Api.Peer,
-    notifySettings: r.object() as Api.PeerNotifySettings,
-    draft: (f_flags & 0x10) !== 0 ? r.object() as Api.DraftMessage : undefined,
+    fromId: t_Peer(r),
+    notifySettings: t_PeerNotifySettings(r),
+    draft: (f_flags & 0x10) !== 0 ? t_DraftMessage(r) : undefined,
   }
 }
 function r_messages$forumTopics(r: TlReader): Api.messages.forumTopics {
@@ -10635,10 +10635,10 @@ function r_messages$forumTopics(r: TlReader): Api.messages.forumTopics {
     _: 'messages.forumTopics',
     orderByCreateDate: (f_flags & 0x1) !== 0,
     count: r.int(),
-    topics: r.vecObject() as Api.ForumTopic[],
-    messages: r.vecObject() as Api.Message[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    topics: tv_ForumTopic(r),
+    messages: tv_Message(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
     pts: r.int(),
   }
 }
@@ -10671,8 +10671,8 @@ function r_requestPeerTypeChat(r: TlReader): Api.requestPeerTypeChat {
     botParticipant: (f_flags & 0x20) !== 0,
     hasUsername: (f_flags & 0x8) !== 0 ? r.bool() : undefined,
     forum: (f_flags & 0x10) !== 0 ? r.bool() : undefined,
-    userAdminRights: (f_flags & 0x2) !== 0 ? r.object() as Api.ChatAdminRights : undefined,
-    botAdminRights: (f_flags & 0x4) !== 0 ? r.object() as Api.ChatAdminRights : undefined,
+    userAdminRights: (f_flags & 0x2) !== 0 ? t_ChatAdminRights(r) : undefined,
+    botAdminRights: (f_flags & 0x4) !== 0 ? t_ChatAdminRights(r) : undefined,
   }
 }
 function r_requestPeerTypeBroadcast(r: TlReader): Api.requestPeerTypeBroadcast {
@@ -10681,8 +10681,8 @@ function r_requestPeerTypeBroadcast(r: TlReader): Api.requestPeerTypeBroadcast {
     _: 'requestPeerTypeBroadcast',
     creator: (f_flags & 0x1) !== 0,
     hasUsername: (f_flags & 0x8) !== 0 ? r.bool() : undefined,
-    userAdminRights: (f_flags & 0x2) !== 0 ? r.object() as Api.ChatAdminRights : undefined,
-    botAdminRights: (f_flags & 0x4) !== 0 ? r.object() as Api.ChatAdminRights : undefined,
+    userAdminRights: (f_flags & 0x2) !== 0 ? t_ChatAdminRights(r) : undefined,
+    botAdminRights: (f_flags & 0x4) !== 0 ? t_ChatAdminRights(r) : undefined,
   }
 }
 function r_requestPeerTypeCreateBot(r: TlReader): Api.requestPeerTypeCreateBot {
@@ -10738,20 +10738,20 @@ function r_messages$emojiGroups(r: TlReader): Api.messages.emojiGroups {
   return {
     _: 'messages.emojiGroups',
     hash: r.int(),
-    groups: r.vecObject() as Api.EmojiGroup[],
+    groups: tv_EmojiGroup(r),
   }
 }
 function r_textWithEntities(r: TlReader): Api.textWithEntities {
   return {
     _: 'textWithEntities',
     text: r.string(),
-    entities: r.vecObject() as Api.MessageEntity[],
+    entities: tv_MessageEntity(r),
   }
 }
 function r_messages$translateResult(r: TlReader): Api.messages.translateResult {
   return {
     _: 'messages.translateResult',
-    result: r.vecObject() as Api.TextWithEntities[],
+    result: tv_TextWithEntities(r),
   }
 }
 function r_autoSaveSettings(r: TlReader): Api.autoSaveSettings {
@@ -10766,19 +10766,19 @@ function r_autoSaveSettings(r: TlReader): Api.autoSaveSettings {
 function r_autoSaveException(r: TlReader): Api.autoSaveException {
   return {
     _: 'autoSaveException',
-    peer: r.object() as Api.Peer,
-    settings: r.object() as Api.AutoSaveSettings,
+    peer: t_Peer(r),
+    settings: t_AutoSaveSettings(r),
   }
 }
 function r_account$autoSaveSettings(r: TlReader): Api.account.autoSaveSettings {
   return {
     _: 'account.autoSaveSettings',
-    usersSettings: r.object() as Api.AutoSaveSettings,
-    chatsSettings: r.object() as Api.AutoSaveSettings,
-    broadcastsSettings: r.object() as Api.AutoSaveSettings,
-    exceptions: r.vecObject() as Api.AutoSaveException[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    usersSettings: t_AutoSaveSettings(r),
+    chatsSettings: t_AutoSaveSettings(r),
+    broadcastsSettings: t_AutoSaveSettings(r),
+    exceptions: tv_AutoSaveException(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_help$appConfigNotModified(_r: TlReader): Api.help.appConfigNotModified {
@@ -10790,7 +10790,7 @@ function r_help$appConfig(r: TlReader): Api.help.appConfig {
   return {
     _: 'help.appConfig',
     hash: r.int(),
-    config: r.object() as Api.JSONValue,
+    config: t_JSONValue(r),
   }
 }
 function r_inputBotAppID(r: TlReader): Api.inputBotAppID {
@@ -10803,7 +10803,7 @@ function r_inputBotAppID(r: TlReader): Api.inputBotAppID {
 function r_inputBotAppShortName(r: TlReader): Api.inputBotAppShortName {
   return {
     _: 'inputBotAppShortName',
-    botId: r.object() as Api.InputUser,
+    botId: t_InputUser(r),
     shortName: r.string(),
   }
 }
@@ -10821,8 +10821,8 @@ function r_botApp(r: TlReader): Api.botApp {
     shortName: r.string(),
     title: r.string(),
     description: r.string(),
-    photo: r.object() as Api.Photo,
-    document: (f_flags & 0x1) !== 0 ? r.object() as Api.Document : undefined,
+    photo: t_Photo(r),
+    document: (f_flags & 0x1) !== 0 ? t_Document(r) : undefined,
     hash: r.long(),
   }
 }
@@ -10833,7 +10833,7 @@ function r_messages$botApp(r: TlReader): Api.messages.botApp {
     inactive: (f_flags & 0x1) !== 0,
     requestWriteAccess: (f_flags & 0x2) !== 0,
     hasSettings: (f_flags & 0x4) !== 0,
-    app: r.object() as Api.BotApp,
+    app: t_BotApp(r),
   }
 }
 function r_inlineBotWebView(r: TlReader): Api.inlineBotWebView {
@@ -10862,32 +10862,32 @@ function r_exportedChatlistInvite(r: TlReader): Api.exportedChatlistInvite {
     _: 'exportedChatlistInvite',
     title: r.string(),
     url: r.string(),
-    peers: r.vecObject() as Api.Peer[],
+    peers: tv_Peer(r),
   }
 }
 function r_chatlists$exportedChatlistInvite(r: TlReader): Api.chatlists.exportedChatlistInvite {
   return {
     _: 'chatlists.exportedChatlistInvite',
-    filter: r.object() as Api.DialogFilter,
-    invite: r.object() as Api.ExportedChatlistInvite,
+    filter: t_DialogFilter(r),
+    invite: t_ExportedChatlistInvite(r),
   }
 }
 function r_chatlists$exportedInvites(r: TlReader): Api.chatlists.exportedInvites {
   return {
     _: 'chatlists.exportedInvites',
-    invites: r.vecObject() as Api.ExportedChatlistInvite[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    invites: tv_ExportedChatlistInvite(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_chatlists$chatlistInviteAlready(r: TlReader): Api.chatlists.chatlistInviteAlready {
   return {
     _: 'chatlists.chatlistInviteAlready',
     filterId: r.int(),
-    missingPeers: r.vecObject() as Api.Peer[],
-    alreadyPeers: r.vecObject() as Api.Peer[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    missingPeers: tv_Peer(r),
+    alreadyPeers: tv_Peer(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_chatlists$chatlistInvite(r: TlReader): Api.chatlists.chatlistInvite {
@@ -10895,19 +10895,19 @@ function r_chatlists$chatlistInvite(r: TlReader): Api.chatlists.chatlistInvite {
   return {
     _: 'chatlists.chatlistInvite',
     titleNoanimate: (f_flags & 0x2) !== 0,
-    title: r.object() as Api.TextWithEntities,
+    title: t_TextWithEntities(r),
     emoticon: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    peers: r.vecObject() as Api.Peer[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    peers: tv_Peer(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_chatlists$chatlistUpdates(r: TlReader): Api.chatlists.chatlistUpdates {
   return {
     _: 'chatlists.chatlistUpdates',
-    missingPeers: r.vecObject() as Api.Peer[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    missingPeers: tv_Peer(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_bots$botInfo(r: TlReader): Api.bots.botInfo {
@@ -10921,7 +10921,7 @@ function r_bots$botInfo(r: TlReader): Api.bots.botInfo {
 function r_messagePeerVote(r: TlReader): Api.messagePeerVote {
   return {
     _: 'messagePeerVote',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     option: r.bytes(),
     date: r.int(),
   }
@@ -10929,14 +10929,14 @@ function r_messagePeerVote(r: TlReader): Api.messagePeerVote {
 function r_messagePeerVoteInputOption(r: TlReader): Api.messagePeerVoteInputOption {
   return {
     _: 'messagePeerVoteInputOption',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     date: r.int(),
   }
 }
 function r_messagePeerVoteMultiple(r: TlReader): Api.messagePeerVoteMultiple {
   return {
     _: 'messagePeerVoteMultiple',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     options: r.vecBytes(),
     date: r.int(),
   }
@@ -10948,7 +10948,7 @@ function r_storyViews(r: TlReader): Api.storyViews {
     hasViewers: (f_flags & 0x2) !== 0,
     viewsCount: r.int(),
     forwardsCount: (f_flags & 0x4) !== 0 ? r.int() : undefined,
-    reactions: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.ReactionCount[] : undefined,
+    reactions: (f_flags & 0x8) !== 0 ? tv_ReactionCount(r) : undefined,
     reactionsCount: (f_flags & 0x10) !== 0 ? r.int() : undefined,
     recentViewers: (f_flags & 0x1) !== 0 ? r.vecLong() : undefined,
   }
@@ -10985,18 +10985,18 @@ function r_storyItem(r: TlReader): Api.storyItem {
     out: (f_flags & 0x10000) !== 0,
     id: r.int(),
     date: r.int(),
-    fromId: (f_flags & 0x40000) !== 0 ? r.object() as Api.Peer : undefined,
-    fwdFrom: (f_flags & 0x20000) !== 0 ? r.object() as Api.StoryFwdHeader : undefined,
+    fromId: (f_flags & 0x40000) !== 0 ? t_Peer(r) : undefined,
+    fwdFrom: (f_flags & 0x20000) !== 0 ? t_StoryFwdHeader(r) : undefined,
     expireDate: r.int(),
     caption: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    entities: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
-    media: r.object() as Api.MessageMedia,
-    mediaAreas: (f_flags & 0x4000) !== 0 ? r.vecObject() as Api.MediaArea[] : undefined,
-    privacy: (f_flags & 0x4) !== 0 ? r.vecObject() as Api.PrivacyRule[] : undefined,
-    views: (f_flags & 0x8) !== 0 ? r.object() as Api.StoryViews : undefined,
-    sentReaction: (f_flags & 0x8000) !== 0 ? r.object() as Api.Reaction : undefined,
+    entities: (f_flags & 0x2) !== 0 ? tv_MessageEntity(r) : undefined,
+    media: t_MessageMedia(r),
+    mediaAreas: (f_flags & 0x4000) !== 0 ? tv_MediaArea(r) : undefined,
+    privacy: (f_flags & 0x4) !== 0 ? tv_PrivacyRule(r) : undefined,
+    views: (f_flags & 0x8) !== 0 ? t_StoryViews(r) : undefined,
+    sentReaction: (f_flags & 0x8000) !== 0 ? t_Reaction(r) : undefined,
     albums: (f_flags & 0x80000) !== 0 ? r.vecInt() : undefined,
-    music: (f_flags & 0x100000) !== 0 ? r.object() as Api.Document : undefined,
+    music: (f_flags & 0x100000) !== 0 ? t_Document(r) : undefined,
   }
 }
 function r_stories$allStoriesNotModified(r: TlReader): Api.stories.allStoriesNotModified {
@@ -11004,7 +11004,7 @@ function r_stories$allStoriesNotModified(r: TlReader): Api.stories.allStoriesNot
   return {
     _: 'stories.allStoriesNotModified',
     state: r.string(),
-    stealthMode: r.object() as Api.StoriesStealthMode,
+    stealthMode: t_StoriesStealthMode(r),
   }
 }
 function r_stories$allStories(r: TlReader): Api.stories.allStories {
@@ -11014,10 +11014,10 @@ function r_stories$allStories(r: TlReader): Api.stories.allStories {
     hasMore: (f_flags & 0x1) !== 0,
     count: r.int(),
     state: r.string(),
-    peerStories: r.vecObject() as Api.PeerStories[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
-    stealthMode: r.object() as Api.StoriesStealthMode,
+    peerStories: tv_PeerStories(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
+    stealthMode: t_StoriesStealthMode(r),
   }
 }
 function r_stories$stories(r: TlReader): Api.stories.stories {
@@ -11025,10 +11025,10 @@ function r_stories$stories(r: TlReader): Api.stories.stories {
   return {
     _: 'stories.stories',
     count: r.int(),
-    stories: r.vecObject() as Api.StoryItem[],
+    stories: tv_StoryItem(r),
     pinnedToTop: (f_flags & 0x1) !== 0 ? r.vecInt() : undefined,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_storyView(r: TlReader): Api.storyView {
@@ -11039,7 +11039,7 @@ function r_storyView(r: TlReader): Api.storyView {
     blockedMyStoriesFrom: (f_flags & 0x2) !== 0,
     userId: r.long(),
     date: r.int(),
-    reaction: (f_flags & 0x4) !== 0 ? r.object() as Api.Reaction : undefined,
+    reaction: (f_flags & 0x4) !== 0 ? t_Reaction(r) : undefined,
   }
 }
 function r_storyViewPublicForward(r: TlReader): Api.storyViewPublicForward {
@@ -11048,7 +11048,7 @@ function r_storyViewPublicForward(r: TlReader): Api.storyViewPublicForward {
     _: 'storyViewPublicForward',
     blocked: (f_flags & 0x1) !== 0,
     blockedMyStoriesFrom: (f_flags & 0x2) !== 0,
-    message: r.object() as Api.Message,
+    message: t_Message(r),
   }
 }
 function r_storyViewPublicRepost(r: TlReader): Api.storyViewPublicRepost {
@@ -11057,8 +11057,8 @@ function r_storyViewPublicRepost(r: TlReader): Api.storyViewPublicRepost {
     _: 'storyViewPublicRepost',
     blocked: (f_flags & 0x1) !== 0,
     blockedMyStoriesFrom: (f_flags & 0x2) !== 0,
-    peerId: r.object() as Api.Peer,
-    story: r.object() as Api.StoryItem,
+    peerId: t_Peer(r),
+    story: t_StoryItem(r),
   }
 }
 function r_stories$storyViewsList(r: TlReader): Api.stories.storyViewsList {
@@ -11069,17 +11069,17 @@ function r_stories$storyViewsList(r: TlReader): Api.stories.storyViewsList {
     viewsCount: r.int(),
     forwardsCount: r.int(),
     reactionsCount: r.int(),
-    views: r.vecObject() as Api.StoryView[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    views: tv_StoryView(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
     nextOffset: (f_flags & 0x1) !== 0 ? r.string() : undefined,
   }
 }
 function r_stories$storyViews(r: TlReader): Api.stories.storyViews {
   return {
     _: 'stories.storyViews',
-    views: r.vecObject() as Api.StoryViews[],
-    users: r.vecObject() as Api.User[],
+    views: tv_StoryViews(r),
+    users: tv_User(r),
   }
 }
 function r_inputReplyToMessage(r: TlReader): Api.inputReplyToMessage {
@@ -11088,11 +11088,11 @@ function r_inputReplyToMessage(r: TlReader): Api.inputReplyToMessage {
     _: 'inputReplyToMessage',
     replyToMsgId: r.int(),
     topMsgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    replyToPeerId: (f_flags & 0x2) !== 0 ? r.object() as Api.InputPeer : undefined,
+    replyToPeerId: (f_flags & 0x2) !== 0 ? t_InputPeer(r) : undefined,
     quoteText: (f_flags & 0x4) !== 0 ? r.string() : undefined,
-    quoteEntities: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
+    quoteEntities: (f_flags & 0x8) !== 0 ? tv_MessageEntity(r) : undefined,
     quoteOffset: (f_flags & 0x10) !== 0 ? r.int() : undefined,
-    monoforumPeerId: (f_flags & 0x20) !== 0 ? r.object() as Api.InputPeer : undefined,
+    monoforumPeerId: (f_flags & 0x20) !== 0 ? t_InputPeer(r) : undefined,
     todoItemId: (f_flags & 0x40) !== 0 ? r.int() : undefined,
     pollOption: (f_flags & 0x80) !== 0 ? r.bytes() : undefined,
   }
@@ -11100,14 +11100,14 @@ function r_inputReplyToMessage(r: TlReader): Api.inputReplyToMessage {
 function r_inputReplyToStory(r: TlReader): Api.inputReplyToStory {
   return {
     _: 'inputReplyToStory',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     storyId: r.int(),
   }
 }
 function r_inputReplyToMonoForum(r: TlReader): Api.inputReplyToMonoForum {
   return {
     _: 'inputReplyToMonoForum',
-    monoforumPeerId: r.object() as Api.InputPeer,
+    monoforumPeerId: t_InputPeer(r),
   }
 }
 function r_inputReplyToEphemeralMessage(r: TlReader): Api.inputReplyToEphemeralMessage {
@@ -11145,8 +11145,8 @@ function r_mediaAreaCoordinates(r: TlReader): Api.mediaAreaCoordinates {
 function r_mediaAreaVenue(r: TlReader): Api.mediaAreaVenue {
   return {
     _: 'mediaAreaVenue',
-    coordinates: r.object() as Api.MediaAreaCoordinates,
-    geo: r.object() as Api.GeoPoint,
+    coordinates: t_MediaAreaCoordinates(r),
+    geo: t_GeoPoint(r),
     title: r.string(),
     address: r.string(),
     provider: r.string(),
@@ -11157,7 +11157,7 @@ function r_mediaAreaVenue(r: TlReader): Api.mediaAreaVenue {
 function r_inputMediaAreaVenue(r: TlReader): Api.inputMediaAreaVenue {
   return {
     _: 'inputMediaAreaVenue',
-    coordinates: r.object() as Api.MediaAreaCoordinates,
+    coordinates: t_MediaAreaCoordinates(r),
     queryId: r.long(),
     resultId: r.string(),
   }
@@ -11166,9 +11166,9 @@ function r_mediaAreaGeoPoint(r: TlReader): Api.mediaAreaGeoPoint {
   const f_flags = r.int()
   return {
     _: 'mediaAreaGeoPoint',
-    coordinates: r.object() as Api.MediaAreaCoordinates,
-    geo: r.object() as Api.GeoPoint,
-    address: (f_flags & 0x1) !== 0 ? r.object() as Api.GeoPointAddress : undefined,
+    coordinates: t_MediaAreaCoordinates(r),
+    geo: t_GeoPoint(r),
+    address: (f_flags & 0x1) !== 0 ? t_GeoPointAddress(r) : undefined,
   }
 }
 function r_mediaAreaSuggestedReaction(r: TlReader): Api.mediaAreaSuggestedReaction {
@@ -11177,14 +11177,14 @@ function r_mediaAreaSuggestedReaction(r: TlReader): Api.mediaAreaSuggestedReacti
     _: 'mediaAreaSuggestedReaction',
     dark: (f_flags & 0x1) !== 0,
     flipped: (f_flags & 0x2) !== 0,
-    coordinates: r.object() as Api.MediaAreaCoordinates,
-    reaction: r.object() as Api.Reaction,
+    coordinates: t_MediaAreaCoordinates(r),
+    reaction: t_Reaction(r),
   }
 }
 function r_mediaAreaChannelPost(r: TlReader): Api.mediaAreaChannelPost {
   return {
     _: 'mediaAreaChannelPost',
-    coordinates: r.object() as Api.MediaAreaCoordinates,
+    coordinates: t_MediaAreaCoordinates(r),
     channelId: r.long(),
     msgId: r.int(),
   }
@@ -11192,22 +11192,22 @@ function r_mediaAreaChannelPost(r: TlReader): Api.mediaAreaChannelPost {
 function r_inputMediaAreaChannelPost(r: TlReader): Api.inputMediaAreaChannelPost {
   return {
     _: 'inputMediaAreaChannelPost',
-    coordinates: r.object() as Api.MediaAreaCoordinates,
-    channel: r.object() as Api.InputChannel,
+    coordinates: t_MediaAreaCoordinates(r),
+    channel: t_InputChannel(r),
     msgId: r.int(),
   }
 }
 function r_mediaAreaUrl(r: TlReader): Api.mediaAreaUrl {
   return {
     _: 'mediaAreaUrl',
-    coordinates: r.object() as Api.MediaAreaCoordinates,
+    coordinates: t_MediaAreaCoordinates(r),
     url: r.string(),
   }
 }
 function r_mediaAreaWeather(r: TlReader): Api.mediaAreaWeather {
   return {
     _: 'mediaAreaWeather',
-    coordinates: r.object() as Api.MediaAreaCoordinates,
+    coordinates: t_MediaAreaCoordinates(r),
     emoji: r.string(),
     temperatureC: r.double(),
     color: r.int(),
@@ -11216,7 +11216,7 @@ function r_mediaAreaWeather(r: TlReader): Api.mediaAreaWeather {
 function r_mediaAreaStarGift(r: TlReader): Api.mediaAreaStarGift {
   return {
     _: 'mediaAreaStarGift',
-    coordinates: r.object() as Api.MediaAreaCoordinates,
+    coordinates: t_MediaAreaCoordinates(r),
     slug: r.string(),
   }
 }
@@ -11224,25 +11224,25 @@ function r_peerStories(r: TlReader): Api.peerStories {
   const f_flags = r.int()
   return {
     _: 'peerStories',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     maxReadId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    stories: r.vecObject() as Api.StoryItem[],
+    stories: tv_StoryItem(r),
   }
 }
 function r_stories$peerStories(r: TlReader): Api.stories.peerStories {
   return {
     _: 'stories.peerStories',
-    stories: r.object() as Api.PeerStories,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    stories: t_PeerStories(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messages$webPage(r: TlReader): Api.messages.webPage {
   return {
     _: 'messages.webPage',
-    webpage: r.object() as Api.WebPage,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    webpage: t_WebPage(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_premiumGiftCodeOption(r: TlReader): Api.premiumGiftCodeOption {
@@ -11262,14 +11262,14 @@ function r_payments$checkedGiftCode(r: TlReader): Api.payments.checkedGiftCode {
   return {
     _: 'payments.checkedGiftCode',
     viaGiveaway: (f_flags & 0x4) !== 0,
-    fromId: (f_flags & 0x10) !== 0 ? r.object() as Api.Peer : undefined,
+    fromId: (f_flags & 0x10) !== 0 ? t_Peer(r) : undefined,
     giveawayMsgId: (f_flags & 0x8) !== 0 ? r.int() : undefined,
     toId: (f_flags & 0x1) !== 0 ? r.long() : undefined,
     date: r.int(),
     days: r.int(),
     usedDate: (f_flags & 0x2) !== 0 ? r.int() : undefined,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_payments$giveawayInfo(r: TlReader): Api.payments.giveawayInfo {
@@ -11339,9 +11339,9 @@ function r_premium$boostsList(r: TlReader): Api.premium.boostsList {
   return {
     _: 'premium.boostsList',
     count: r.int(),
-    boosts: r.vecObject() as Api.Boost[],
+    boosts: tv_Boost(r),
     nextOffset: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    users: r.vecObject() as Api.User[],
+    users: tv_User(r),
   }
 }
 function r_myBoost(r: TlReader): Api.myBoost {
@@ -11349,7 +11349,7 @@ function r_myBoost(r: TlReader): Api.myBoost {
   return {
     _: 'myBoost',
     slot: r.int(),
-    peer: (f_flags & 0x1) !== 0 ? r.object() as Api.Peer : undefined,
+    peer: (f_flags & 0x1) !== 0 ? t_Peer(r) : undefined,
     date: r.int(),
     expires: r.int(),
     cooldownUntilDate: (f_flags & 0x2) !== 0 ? r.int() : undefined,
@@ -11358,9 +11358,9 @@ function r_myBoost(r: TlReader): Api.myBoost {
 function r_premium$myBoosts(r: TlReader): Api.premium.myBoosts {
   return {
     _: 'premium.myBoosts',
-    myBoosts: r.vecObject() as Api.MyBoost[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    myBoosts: tv_MyBoost(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_premium$boostsStatus(r: TlReader): Api.premium.boostsStatus {
@@ -11373,9 +11373,9 @@ function r_premium$boostsStatus(r: TlReader): Api.premium.boostsStatus {
     boosts: r.int(),
     giftBoosts: (f_flags & 0x10) !== 0 ? r.int() : undefined,
     nextLevelBoosts: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    premiumAudience: (f_flags & 0x2) !== 0 ? r.object() as Api.StatsPercentValue : undefined,
+    premiumAudience: (f_flags & 0x2) !== 0 ? t_StatsPercentValue(r) : undefined,
     boostUrl: r.string(),
-    prepaidGiveaways: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.PrepaidGiveaway[] : undefined,
+    prepaidGiveaways: (f_flags & 0x8) !== 0 ? tv_PrepaidGiveaway(r) : undefined,
     myBoostSlots: (f_flags & 0x4) !== 0 ? r.vecInt() : undefined,
   }
 }
@@ -11384,7 +11384,7 @@ function r_storyFwdHeader(r: TlReader): Api.storyFwdHeader {
   return {
     _: 'storyFwdHeader',
     modified: (f_flags & 0x8) !== 0,
-    from: (f_flags & 0x1) !== 0 ? r.object() as Api.Peer : undefined,
+    from: (f_flags & 0x1) !== 0 ? t_Peer(r) : undefined,
     fromName: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     storyId: (f_flags & 0x4) !== 0 ? r.int() : undefined,
   }
@@ -11410,21 +11410,21 @@ function r_postInteractionCountersStory(r: TlReader): Api.postInteractionCounter
 function r_stats$storyStats(r: TlReader): Api.stats.storyStats {
   return {
     _: 'stats.storyStats',
-    viewsGraph: r.object() as Api.StatsGraph,
-    reactionsByEmotionGraph: r.object() as Api.StatsGraph,
+    viewsGraph: t_StatsGraph(r),
+    reactionsByEmotionGraph: t_StatsGraph(r),
   }
 }
 function r_publicForwardMessage(r: TlReader): Api.publicForwardMessage {
   return {
     _: 'publicForwardMessage',
-    message: r.object() as Api.Message,
+    message: t_Message(r),
   }
 }
 function r_publicForwardStory(r: TlReader): Api.publicForwardStory {
   return {
     _: 'publicForwardStory',
-    peer: r.object() as Api.Peer,
-    story: r.object() as Api.StoryItem,
+    peer: t_Peer(r),
+    story: t_StoryItem(r),
   }
 }
 function r_stats$publicForwards(r: TlReader): Api.stats.publicForwards {
@@ -11432,10 +11432,10 @@ function r_stats$publicForwards(r: TlReader): Api.stats.publicForwards {
   return {
     _: 'stats.publicForwards',
     count: r.int(),
-    forwards: r.vecObject() as Api.PublicForward[],
+    forwards: tv_PublicForward(r),
     nextOffset: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_peerColor(r: TlReader): Api.peerColor {
@@ -11485,8 +11485,8 @@ function r_help$peerColorOption(r: TlReader): Api.help.peerColorOption {
     _: 'help.peerColorOption',
     hidden: (f_flags & 0x1) !== 0,
     colorId: r.int(),
-    colors: (f_flags & 0x2) !== 0 ? r.object() as Api.help.PeerColorSet : undefined,
-    darkColors: (f_flags & 0x4) !== 0 ? r.object() as Api.help.PeerColorSet : undefined,
+    colors: (f_flags & 0x2) !== 0 ? t_help$PeerColorSet(r) : undefined,
+    darkColors: (f_flags & 0x4) !== 0 ? t_help$PeerColorSet(r) : undefined,
     channelMinLevel: (f_flags & 0x8) !== 0 ? r.int() : undefined,
     groupMinLevel: (f_flags & 0x10) !== 0 ? r.int() : undefined,
   }
@@ -11500,28 +11500,28 @@ function r_help$peerColors(r: TlReader): Api.help.peerColors {
   return {
     _: 'help.peerColors',
     hash: r.int(),
-    colors: r.vecObject() as Api.help.PeerColorOption[],
+    colors: tv_help$PeerColorOption(r),
   }
 }
 function r_storyReaction(r: TlReader): Api.storyReaction {
   return {
     _: 'storyReaction',
-    peerId: r.object() as Api.Peer,
+    peerId: t_Peer(r),
     date: r.int(),
-    reaction: r.object() as Api.Reaction,
+    reaction: t_Reaction(r),
   }
 }
 function r_storyReactionPublicForward(r: TlReader): Api.storyReactionPublicForward {
   return {
     _: 'storyReactionPublicForward',
-    message: r.object() as Api.Message,
+    message: t_Message(r),
   }
 }
 function r_storyReactionPublicRepost(r: TlReader): Api.storyReactionPublicRepost {
   return {
     _: 'storyReactionPublicRepost',
-    peerId: r.object() as Api.Peer,
-    story: r.object() as Api.StoryItem,
+    peerId: t_Peer(r),
+    story: t_StoryItem(r),
   }
 }
 function r_stories$storyReactionsList(r: TlReader): Api.stories.storyReactionsList {
@@ -11529,9 +11529,9 @@ function r_stories$storyReactionsList(r: TlReader): Api.stories.storyReactionsLi
   return {
     _: 'stories.storyReactionsList',
     count: r.int(),
-    reactions: r.vecObject() as Api.StoryReaction[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    reactions: tv_StoryReaction(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
     nextOffset: (f_flags & 0x1) !== 0 ? r.string() : undefined,
   }
 }
@@ -11540,7 +11540,7 @@ function r_savedDialog(r: TlReader): Api.savedDialog {
   return {
     _: 'savedDialog',
     pinned: (f_flags & 0x4) !== 0,
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     topMessage: r.int(),
   }
 }
@@ -11550,32 +11550,32 @@ function r_monoForumDialog(r: TlReader): Api.monoForumDialog {
     _: 'monoForumDialog',
     unreadMark: (f_flags & 0x8) !== 0,
     nopaidMessagesException: (f_flags & 0x10) !== 0,
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     topMessage: r.int(),
     readInboxMaxId: r.int(),
     readOutboxMaxId: r.int(),
     unreadCount: r.int(),
     unreadReactionsCount: r.int(),
-    draft: (f_flags & 0x2) !== 0 ? r.object() as Api.DraftMessage : undefined,
+    draft: (f_flags & 0x2) !== 0 ? t_DraftMessage(r) : undefined,
   }
 }
 function r_messages$savedDialogs(r: TlReader): Api.messages.savedDialogs {
   return {
     _: 'messages.savedDialogs',
-    dialogs: r.vecObject() as Api.SavedDialog[],
-    messages: r.vecObject() as Api.Message[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    dialogs: tv_SavedDialog(r),
+    messages: tv_Message(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messages$savedDialogsSlice(r: TlReader): Api.messages.savedDialogsSlice {
   return {
     _: 'messages.savedDialogsSlice',
     count: r.int(),
-    dialogs: r.vecObject() as Api.SavedDialog[],
-    messages: r.vecObject() as Api.Message[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    dialogs: tv_SavedDialog(r),
+    messages: tv_Message(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messages$savedDialogsNotModified(r: TlReader): Api.messages.savedDialogsNotModified {
@@ -11588,7 +11588,7 @@ function r_savedReactionTag(r: TlReader): Api.savedReactionTag {
   const f_flags = r.int()
   return {
     _: 'savedReactionTag',
-    reaction: r.object() as Api.Reaction,
+    reaction: t_Reaction(r),
     title: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     count: r.int(),
   }
@@ -11601,7 +11601,7 @@ function r_messages$savedReactionTagsNotModified(_r: TlReader): Api.messages.sav
 function r_messages$savedReactionTags(r: TlReader): Api.messages.savedReactionTags {
   return {
     _: 'messages.savedReactionTags',
-    tags: r.vecObject() as Api.SavedReactionTag[],
+    tags: tv_SavedReactionTag(r),
     hash: r.long(),
   }
 }
@@ -11653,14 +11653,14 @@ function r_businessWorkHours(r: TlReader): Api.businessWorkHours {
     _: 'businessWorkHours',
     openNow: (f_flags & 0x1) !== 0,
     timezoneId: r.string(),
-    weeklyOpen: r.vecObject() as Api.BusinessWeeklyOpen[],
+    weeklyOpen: tv_BusinessWeeklyOpen(r),
   }
 }
 function r_businessLocation(r: TlReader): Api.businessLocation {
   const f_flags = r.int()
   return {
     _: 'businessLocation',
-    geoPoint: (f_flags & 0x1) !== 0 ? r.object() as Api.GeoPoint : undefined,
+    geoPoint: (f_flags & 0x1) !== 0 ? t_GeoPoint(r) : undefined,
     address: r.string(),
   }
 }
@@ -11673,7 +11673,7 @@ function r_inputBusinessRecipients(r: TlReader): Api.inputBusinessRecipients {
     contacts: (f_flags & 0x4) !== 0,
     nonContacts: (f_flags & 0x8) !== 0,
     excludeSelected: (f_flags & 0x20) !== 0,
-    users: (f_flags & 0x10) !== 0 ? r.vecObject() as Api.InputUser[] : undefined,
+    users: (f_flags & 0x10) !== 0 ? tv_InputUser(r) : undefined,
   }
 }
 function r_businessRecipients(r: TlReader): Api.businessRecipients {
@@ -11709,7 +11709,7 @@ function r_inputBusinessGreetingMessage(r: TlReader): Api.inputBusinessGreetingM
   return {
     _: 'inputBusinessGreetingMessage',
     shortcutId: r.int(),
-    recipients: r.object() as Api.InputBusinessRecipients,
+    recipients: t_InputBusinessRecipients(r),
     noActivityDays: r.int(),
   }
 }
@@ -11717,7 +11717,7 @@ function r_businessGreetingMessage(r: TlReader): Api.businessGreetingMessage {
   return {
     _: 'businessGreetingMessage',
     shortcutId: r.int(),
-    recipients: r.object() as Api.BusinessRecipients,
+    recipients: t_BusinessRecipients(r),
     noActivityDays: r.int(),
   }
 }
@@ -11727,8 +11727,8 @@ function r_inputBusinessAwayMessage(r: TlReader): Api.inputBusinessAwayMessage {
     _: 'inputBusinessAwayMessage',
     offlineOnly: (f_flags & 0x1) !== 0,
     shortcutId: r.int(),
-    schedule: r.object() as Api.BusinessAwayMessageSchedule,
-    recipients: r.object() as Api.InputBusinessRecipients,
+    schedule: t_BusinessAwayMessageSchedule(r),
+    recipients: t_InputBusinessRecipients(r),
   }
 }
 function r_businessAwayMessage(r: TlReader): Api.businessAwayMessage {
@@ -11737,8 +11737,8 @@ function r_businessAwayMessage(r: TlReader): Api.businessAwayMessage {
     _: 'businessAwayMessage',
     offlineOnly: (f_flags & 0x1) !== 0,
     shortcutId: r.int(),
-    schedule: r.object() as Api.BusinessAwayMessageSchedule,
-    recipients: r.object() as Api.BusinessRecipients,
+    schedule: t_BusinessAwayMessageSchedule(r),
+    recipients: t_BusinessRecipients(r),
   }
 }
 function r_timezone(r: TlReader): Api.timezone {
@@ -11757,7 +11757,7 @@ function r_help$timezonesListNotModified(_r: TlReader): Api.help.timezonesListNo
 function r_help$timezonesList(r: TlReader): Api.help.timezonesList {
   return {
     _: 'help.timezonesList',
-    timezones: r.vecObject() as Api.Timezone[],
+    timezones: tv_Timezone(r),
     hash: r.int(),
   }
 }
@@ -11785,10 +11785,10 @@ function r_inputQuickReplyShortcutId(r: TlReader): Api.inputQuickReplyShortcutId
 function r_messages$quickReplies(r: TlReader): Api.messages.quickReplies {
   return {
     _: 'messages.quickReplies',
-    quickReplies: r.vecObject() as Api.QuickReply[],
-    messages: r.vecObject() as Api.Message[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    quickReplies: tv_QuickReply(r),
+    messages: tv_Message(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messages$quickRepliesNotModified(_r: TlReader): Api.messages.quickRepliesNotModified {
@@ -11801,8 +11801,8 @@ function r_connectedBot(r: TlReader): Api.connectedBot {
   return {
     _: 'connectedBot',
     botId: r.long(),
-    recipients: r.object() as Api.BusinessBotRecipients,
-    rights: r.object() as Api.BusinessBotRights,
+    recipients: t_BusinessBotRecipients(r),
+    rights: t_BusinessBotRights(r),
     device: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     date: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     location: (f_flags & 0x4) !== 0 ? r.string() : undefined,
@@ -11811,8 +11811,8 @@ function r_connectedBot(r: TlReader): Api.connectedBot {
 function r_account$connectedBots(r: TlReader): Api.account.connectedBots {
   return {
     _: 'account.connectedBots',
-    connectedBots: r.vecObject() as Api.ConnectedBot[],
-    users: r.vecObject() as Api.User[],
+    connectedBots: tv_ConnectedBot(r),
+    users: tv_User(r),
   }
 }
 function r_messages$dialogFilters(r: TlReader): Api.messages.dialogFilters {
@@ -11820,7 +11820,7 @@ function r_messages$dialogFilters(r: TlReader): Api.messages.dialogFilters {
   return {
     _: 'messages.dialogFilters',
     tagsEnabled: (f_flags & 0x1) !== 0,
-    filters: r.vecObject() as Api.DialogFilter[],
+    filters: tv_DialogFilter(r),
   }
 }
 function r_birthday(r: TlReader): Api.birthday {
@@ -11841,7 +11841,7 @@ function r_botBusinessConnection(r: TlReader): Api.botBusinessConnection {
     userId: r.long(),
     dcId: r.int(),
     date: r.int(),
-    rights: (f_flags & 0x4) !== 0 ? r.object() as Api.BusinessBotRights : undefined,
+    rights: (f_flags & 0x4) !== 0 ? t_BusinessBotRights(r) : undefined,
   }
 }
 function r_inputBusinessIntro(r: TlReader): Api.inputBusinessIntro {
@@ -11850,7 +11850,7 @@ function r_inputBusinessIntro(r: TlReader): Api.inputBusinessIntro {
     _: 'inputBusinessIntro',
     title: r.string(),
     description: r.string(),
-    sticker: (f_flags & 0x1) !== 0 ? r.object() as Api.InputDocument : undefined,
+    sticker: (f_flags & 0x1) !== 0 ? t_InputDocument(r) : undefined,
   }
 }
 function r_businessIntro(r: TlReader): Api.businessIntro {
@@ -11859,14 +11859,14 @@ function r_businessIntro(r: TlReader): Api.businessIntro {
     _: 'businessIntro',
     title: r.string(),
     description: r.string(),
-    sticker: (f_flags & 0x1) !== 0 ? r.object() as Api.Document : undefined,
+    sticker: (f_flags & 0x1) !== 0 ? t_Document(r) : undefined,
   }
 }
 function r_messages$myStickers(r: TlReader): Api.messages.myStickers {
   return {
     _: 'messages.myStickers',
     count: r.int(),
-    sets: r.vecObject() as Api.StickerSetCovered[],
+    sets: tv_StickerSetCovered(r),
   }
 }
 function r_inputCollectibleUsername(r: TlReader): Api.inputCollectibleUsername {
@@ -11901,8 +11901,8 @@ function r_inputBusinessBotRecipients(r: TlReader): Api.inputBusinessBotRecipien
     contacts: (f_flags & 0x4) !== 0,
     nonContacts: (f_flags & 0x8) !== 0,
     excludeSelected: (f_flags & 0x20) !== 0,
-    users: (f_flags & 0x10) !== 0 ? r.vecObject() as Api.InputUser[] : undefined,
-    excludeUsers: (f_flags & 0x40) !== 0 ? r.vecObject() as Api.InputUser[] : undefined,
+    users: (f_flags & 0x10) !== 0 ? tv_InputUser(r) : undefined,
+    excludeUsers: (f_flags & 0x40) !== 0 ? tv_InputUser(r) : undefined,
   }
 }
 function r_businessBotRecipients(r: TlReader): Api.businessBotRecipients {
@@ -11922,14 +11922,14 @@ function r_contactBirthday(r: TlReader): Api.contactBirthday {
   return {
     _: 'contactBirthday',
     contactId: r.long(),
-    birthday: r.object() as Api.Birthday,
+    birthday: t_Birthday(r),
   }
 }
 function r_contacts$contactBirthdays(r: TlReader): Api.contacts.contactBirthdays {
   return {
     _: 'contacts.contactBirthdays',
-    contacts: r.vecObject() as Api.ContactBirthday[],
-    users: r.vecObject() as Api.User[],
+    contacts: tv_ContactBirthday(r),
+    users: tv_User(r),
   }
 }
 function r_missingInvitee(r: TlReader): Api.missingInvitee {
@@ -11944,8 +11944,8 @@ function r_missingInvitee(r: TlReader): Api.missingInvitee {
 function r_messages$invitedUsers(r: TlReader): Api.messages.invitedUsers {
   return {
     _: 'messages.invitedUsers',
-    updates: r.object() as Api.Updates,
-    missingInvitees: r.vecObject() as Api.MissingInvitee[],
+    updates: t_Updates(r),
+    missingInvitees: tv_MissingInvitee(r),
   }
 }
 function r_inputBusinessChatLink(r: TlReader): Api.inputBusinessChatLink {
@@ -11953,7 +11953,7 @@ function r_inputBusinessChatLink(r: TlReader): Api.inputBusinessChatLink {
   return {
     _: 'inputBusinessChatLink',
     message: r.string(),
-    entities: (f_flags & 0x1) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
+    entities: (f_flags & 0x1) !== 0 ? tv_MessageEntity(r) : undefined,
     title: (f_flags & 0x2) !== 0 ? r.string() : undefined,
   }
 }
@@ -11963,7 +11963,7 @@ function r_businessChatLink(r: TlReader): Api.businessChatLink {
     _: 'businessChatLink',
     link: r.string(),
     message: r.string(),
-    entities: (f_flags & 0x1) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
+    entities: (f_flags & 0x1) !== 0 ? tv_MessageEntity(r) : undefined,
     title: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     views: r.int(),
   }
@@ -11971,20 +11971,20 @@ function r_businessChatLink(r: TlReader): Api.businessChatLink {
 function r_account$businessChatLinks(r: TlReader): Api.account.businessChatLinks {
   return {
     _: 'account.businessChatLinks',
-    links: r.vecObject() as Api.BusinessChatLink[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    links: tv_BusinessChatLink(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_account$resolvedBusinessChatLinks(r: TlReader): Api.account.resolvedBusinessChatLinks {
   const f_flags = r.int()
   return {
     _: 'account.resolvedBusinessChatLinks',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     message: r.string(),
-    entities: (f_flags & 0x1) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    entities: (f_flags & 0x1) !== 0 ? tv_MessageEntity(r) : undefined,
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_requestedPeerUser(r: TlReader): Api.requestedPeerUser {
@@ -11995,7 +11995,7 @@ function r_requestedPeerUser(r: TlReader): Api.requestedPeerUser {
     firstName: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     lastName: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     username: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    photo: (f_flags & 0x4) !== 0 ? r.object() as Api.Photo : undefined,
+    photo: (f_flags & 0x4) !== 0 ? t_Photo(r) : undefined,
   }
 }
 function r_requestedPeerChat(r: TlReader): Api.requestedPeerChat {
@@ -12004,7 +12004,7 @@ function r_requestedPeerChat(r: TlReader): Api.requestedPeerChat {
     _: 'requestedPeerChat',
     chatId: r.long(),
     title: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    photo: (f_flags & 0x4) !== 0 ? r.object() as Api.Photo : undefined,
+    photo: (f_flags & 0x4) !== 0 ? t_Photo(r) : undefined,
   }
 }
 function r_requestedPeerChannel(r: TlReader): Api.requestedPeerChannel {
@@ -12014,7 +12014,7 @@ function r_requestedPeerChannel(r: TlReader): Api.requestedPeerChannel {
     channelId: r.long(),
     title: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     username: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    photo: (f_flags & 0x4) !== 0 ? r.object() as Api.Photo : undefined,
+    photo: (f_flags & 0x4) !== 0 ? t_Photo(r) : undefined,
   }
 }
 function r_sponsoredMessageReportOption(r: TlReader): Api.sponsoredMessageReportOption {
@@ -12028,7 +12028,7 @@ function r_channels$sponsoredMessageReportResultChooseOption(r: TlReader): Api.c
   return {
     _: 'channels.sponsoredMessageReportResultChooseOption',
     title: r.string(),
-    options: r.vecObject() as Api.SponsoredMessageReportOption[],
+    options: tv_SponsoredMessageReportOption(r),
   }
 }
 function r_channels$sponsoredMessageReportResultAdsHidden(_r: TlReader): Api.channels.sponsoredMessageReportResultAdsHidden {
@@ -12055,10 +12055,10 @@ function r_reactionsNotifySettings(r: TlReader): Api.reactionsNotifySettings {
   const f_flags = r.int()
   return {
     _: 'reactionsNotifySettings',
-    messagesNotifyFrom: (f_flags & 0x1) !== 0 ? r.object() as Api.ReactionNotificationsFrom : undefined,
-    storiesNotifyFrom: (f_flags & 0x2) !== 0 ? r.object() as Api.ReactionNotificationsFrom : undefined,
-    pollVotesNotifyFrom: (f_flags & 0x4) !== 0 ? r.object() as Api.ReactionNotificationsFrom : undefined,
-    sound: r.object() as Api.NotificationSound,
+    messagesNotifyFrom: (f_flags & 0x1) !== 0 ? t_ReactionNotificationsFrom(r) : undefined,
+    storiesNotifyFrom: (f_flags & 0x2) !== 0 ? t_ReactionNotificationsFrom(r) : undefined,
+    pollVotesNotifyFrom: (f_flags & 0x4) !== 0 ? t_ReactionNotificationsFrom(r) : undefined,
+    sound: t_NotificationSound(r),
     showPreviews: r.bool(),
   }
 }
@@ -12083,8 +12083,8 @@ function r_messages$availableEffects(r: TlReader): Api.messages.availableEffects
   return {
     _: 'messages.availableEffects',
     hash: r.int(),
-    effects: r.vecObject() as Api.AvailableEffect[],
-    documents: r.vecObject() as Api.Document[],
+    effects: tv_AvailableEffect(r),
+    documents: tv_Document(r),
   }
 }
 function r_factCheck(r: TlReader): Api.factCheck {
@@ -12093,7 +12093,7 @@ function r_factCheck(r: TlReader): Api.factCheck {
     _: 'factCheck',
     needCheck: (f_flags & 0x1) !== 0,
     country: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    text: (f_flags & 0x2) !== 0 ? r.object() as Api.TextWithEntities : undefined,
+    text: (f_flags & 0x2) !== 0 ? t_TextWithEntities(r) : undefined,
     hash: r.long(),
   }
 }
@@ -12125,7 +12125,7 @@ function r_starsTransactionPeerFragment(_r: TlReader): Api.starsTransactionPeerF
 function r_starsTransactionPeer(r: TlReader): Api.starsTransactionPeer {
   return {
     _: 'starsTransactionPeer',
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
   }
 }
 function r_starsTransactionPeerAds(_r: TlReader): Api.starsTransactionPeerAds {
@@ -12168,24 +12168,24 @@ function r_starsTransaction(r: TlReader): Api.starsTransaction {
     stargiftAuctionBid: (f_flags & 0x10000000) !== 0,
     offer: (f_flags & 0x20000000) !== 0,
     id: r.string(),
-    amount: r.object() as Api.StarsAmount,
+    amount: t_StarsAmount(r),
     date: r.int(),
-    peer: r.object() as Api.StarsTransactionPeer,
+    peer: t_StarsTransactionPeer(r),
     title: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     description: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    photo: (f_flags & 0x4) !== 0 ? r.object() as Api.WebDocument : undefined,
+    photo: (f_flags & 0x4) !== 0 ? t_WebDocument(r) : undefined,
     transactionDate: (f_flags & 0x20) !== 0 ? r.int() : undefined,
     transactionUrl: (f_flags & 0x20) !== 0 ? r.string() : undefined,
     botPayload: (f_flags & 0x80) !== 0 ? r.bytes() : undefined,
     msgId: (f_flags & 0x100) !== 0 ? r.int() : undefined,
-    extendedMedia: (f_flags & 0x200) !== 0 ? r.vecObject() as Api.MessageMedia[] : undefined,
+    extendedMedia: (f_flags & 0x200) !== 0 ? tv_MessageMedia(r) : undefined,
     subscriptionPeriod: (f_flags & 0x1000) !== 0 ? r.int() : undefined,
     giveawayPostId: (f_flags & 0x2000) !== 0 ? r.int() : undefined,
-    stargift: (f_flags & 0x4000) !== 0 ? r.object() as Api.StarGift : undefined,
+    stargift: (f_flags & 0x4000) !== 0 ? t_StarGift(r) : undefined,
     floodskipNumber: (f_flags & 0x8000) !== 0 ? r.int() : undefined,
     starrefCommissionPermille: (f_flags & 0x10000) !== 0 ? r.int() : undefined,
-    starrefPeer: (f_flags & 0x20000) !== 0 ? r.object() as Api.Peer : undefined,
-    starrefAmount: (f_flags & 0x20000) !== 0 ? r.object() as Api.StarsAmount : undefined,
+    starrefPeer: (f_flags & 0x20000) !== 0 ? t_Peer(r) : undefined,
+    starrefAmount: (f_flags & 0x20000) !== 0 ? t_StarsAmount(r) : undefined,
     paidMessages: (f_flags & 0x80000) !== 0 ? r.int() : undefined,
     premiumGiftMonths: (f_flags & 0x100000) !== 0 ? r.int() : undefined,
     adsProceedsFromDate: (f_flags & 0x800000) !== 0 ? r.int() : undefined,
@@ -12196,21 +12196,21 @@ function r_payments$starsStatus(r: TlReader): Api.payments.starsStatus {
   const f_flags = r.int()
   return {
     _: 'payments.starsStatus',
-    balance: r.object() as Api.StarsAmount,
-    subscriptions: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.StarsSubscription[] : undefined,
+    balance: t_StarsAmount(r),
+    subscriptions: (f_flags & 0x2) !== 0 ? tv_StarsSubscription(r) : undefined,
     subscriptionsNextOffset: (f_flags & 0x4) !== 0 ? r.string() : undefined,
     subscriptionsMissingBalance: (f_flags & 0x10) !== 0 ? r.long() : undefined,
-    history: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.StarsTransaction[] : undefined,
+    history: (f_flags & 0x8) !== 0 ? tv_StarsTransaction(r) : undefined,
     nextOffset: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_foundStory(r: TlReader): Api.foundStory {
   return {
     _: 'foundStory',
-    peer: r.object() as Api.Peer,
-    story: r.object() as Api.StoryItem,
+    peer: t_Peer(r),
+    story: t_StoryItem(r),
   }
 }
 function r_stories$foundStories(r: TlReader): Api.stories.foundStories {
@@ -12218,10 +12218,10 @@ function r_stories$foundStories(r: TlReader): Api.stories.foundStories {
   return {
     _: 'stories.foundStories',
     count: r.int(),
-    stories: r.vecObject() as Api.FoundStory[],
+    stories: tv_FoundStory(r),
     nextOffset: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_geoPointAddress(r: TlReader): Api.geoPointAddress {
@@ -12239,9 +12239,9 @@ function r_starsRevenueStatus(r: TlReader): Api.starsRevenueStatus {
   return {
     _: 'starsRevenueStatus',
     withdrawalEnabled: (f_flags & 0x1) !== 0,
-    currentBalance: r.object() as Api.StarsAmount,
-    availableBalance: r.object() as Api.StarsAmount,
-    overallRevenue: r.object() as Api.StarsAmount,
+    currentBalance: t_StarsAmount(r),
+    availableBalance: t_StarsAmount(r),
+    overallRevenue: t_StarsAmount(r),
     nextWithdrawalAt: (f_flags & 0x2) !== 0 ? r.int() : undefined,
   }
 }
@@ -12249,9 +12249,9 @@ function r_payments$starsRevenueStats(r: TlReader): Api.payments.starsRevenueSta
   const f_flags = r.int()
   return {
     _: 'payments.starsRevenueStats',
-    topHoursGraph: (f_flags & 0x1) !== 0 ? r.object() as Api.StatsGraph : undefined,
-    revenueGraph: r.object() as Api.StatsGraph,
-    status: r.object() as Api.StarsRevenueStatus,
+    topHoursGraph: (f_flags & 0x1) !== 0 ? t_StatsGraph(r) : undefined,
+    revenueGraph: t_StatsGraph(r),
+    status: t_StarsRevenueStatus(r),
     usdRate: r.double(),
   }
 }
@@ -12291,20 +12291,20 @@ function r_bots$popularAppBots(r: TlReader): Api.bots.popularAppBots {
   return {
     _: 'bots.popularAppBots',
     nextOffset: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    users: r.vecObject() as Api.User[],
+    users: tv_User(r),
   }
 }
 function r_botPreviewMedia(r: TlReader): Api.botPreviewMedia {
   return {
     _: 'botPreviewMedia',
     date: r.int(),
-    media: r.object() as Api.MessageMedia,
+    media: t_MessageMedia(r),
   }
 }
 function r_bots$previewInfo(r: TlReader): Api.bots.previewInfo {
   return {
     _: 'bots.previewInfo',
-    media: r.vecObject() as Api.BotPreviewMedia[],
+    media: tv_BotPreviewMedia(r),
     langCodes: r.vecString(),
   }
 }
@@ -12324,12 +12324,12 @@ function r_starsSubscription(r: TlReader): Api.starsSubscription {
     missingBalance: (f_flags & 0x4) !== 0,
     botCanceled: (f_flags & 0x80) !== 0,
     id: r.string(),
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     untilDate: r.int(),
-    pricing: r.object() as Api.StarsSubscriptionPricing,
+    pricing: t_StarsSubscriptionPricing(r),
     chatInviteHash: (f_flags & 0x8) !== 0 ? r.string() : undefined,
     title: (f_flags & 0x10) !== 0 ? r.string() : undefined,
-    photo: (f_flags & 0x20) !== 0 ? r.object() as Api.WebDocument : undefined,
+    photo: (f_flags & 0x20) !== 0 ? t_WebDocument(r) : undefined,
     invoiceSlug: (f_flags & 0x40) !== 0 ? r.string() : undefined,
   }
 }
@@ -12340,7 +12340,7 @@ function r_messageReactor(r: TlReader): Api.messageReactor {
     top: (f_flags & 0x1) !== 0,
     my: (f_flags & 0x2) !== 0,
     anonymous: (f_flags & 0x4) !== 0,
-    peerId: (f_flags & 0x8) !== 0 ? r.object() as Api.Peer : undefined,
+    peerId: (f_flags & 0x8) !== 0 ? t_Peer(r) : undefined,
     count: r.int(),
   }
 }
@@ -12355,7 +12355,7 @@ function r_starsGiveawayOption(r: TlReader): Api.starsGiveawayOption {
     storeProduct: (f_flags & 0x4) !== 0 ? r.string() : undefined,
     currency: r.string(),
     amount: r.long(),
-    winners: r.vecObject() as Api.StarsGiveawayWinnersOption[],
+    winners: tv_StarsGiveawayWinnersOption(r),
   }
 }
 function r_starsGiveawayWinnersOption(r: TlReader): Api.starsGiveawayWinnersOption {
@@ -12379,7 +12379,7 @@ function r_starGift(r: TlReader): Api.starGift {
     peerColorAvailable: (f_flags & 0x400) !== 0,
     auction: (f_flags & 0x800) !== 0,
     id: r.long(),
-    sticker: r.object() as Api.Document,
+    sticker: t_Document(r),
     stars: r.long(),
     availabilityRemains: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     availabilityTotal: (f_flags & 0x1) !== 0 ? r.int() : undefined,
@@ -12390,7 +12390,7 @@ function r_starGift(r: TlReader): Api.starGift {
     upgradeStars: (f_flags & 0x8) !== 0 ? r.long() : undefined,
     resellMinStars: (f_flags & 0x10) !== 0 ? r.long() : undefined,
     title: (f_flags & 0x20) !== 0 ? r.string() : undefined,
-    releasedBy: (f_flags & 0x40) !== 0 ? r.object() as Api.Peer : undefined,
+    releasedBy: (f_flags & 0x40) !== 0 ? t_Peer(r) : undefined,
     perUserTotal: (f_flags & 0x100) !== 0 ? r.int() : undefined,
     perUserRemains: (f_flags & 0x100) !== 0 ? r.int() : undefined,
     lockedUntilDate: (f_flags & 0x200) !== 0 ? r.int() : undefined,
@@ -12398,7 +12398,7 @@ function r_starGift(r: TlReader): Api.starGift {
     giftsPerRound: (f_flags & 0x800) !== 0 ? r.int() : undefined,
     auctionStartDate: (f_flags & 0x800) !== 0 ? r.int() : undefined,
     upgradeVariants: (f_flags & 0x1000) !== 0 ? r.int() : undefined,
-    background: (f_flags & 0x2000) !== 0 ? r.object() as Api.StarGiftBackground : undefined,
+    background: (f_flags & 0x2000) !== 0 ? t_StarGiftBackground(r) : undefined,
   }
 }
 function r_starGiftUnique(r: TlReader): Api.starGiftUnique {
@@ -12415,21 +12415,21 @@ function r_starGiftUnique(r: TlReader): Api.starGiftUnique {
     title: r.string(),
     slug: r.string(),
     num: r.int(),
-    ownerId: (f_flags & 0x1) !== 0 ? r.object() as Api.Peer : undefined,
+    ownerId: (f_flags & 0x1) !== 0 ? t_Peer(r) : undefined,
     ownerName: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     ownerAddress: (f_flags & 0x4) !== 0 ? r.string() : undefined,
-    attributes: r.vecObject() as Api.StarGiftAttribute[],
+    attributes: tv_StarGiftAttribute(r),
     availabilityIssued: r.int(),
     availabilityTotal: r.int(),
     giftAddress: (f_flags & 0x8) !== 0 ? r.string() : undefined,
-    resellAmount: (f_flags & 0x10) !== 0 ? r.vecObject() as Api.StarsAmount[] : undefined,
-    releasedBy: (f_flags & 0x20) !== 0 ? r.object() as Api.Peer : undefined,
+    resellAmount: (f_flags & 0x10) !== 0 ? tv_StarsAmount(r) : undefined,
+    releasedBy: (f_flags & 0x20) !== 0 ? t_Peer(r) : undefined,
     valueAmount: (f_flags & 0x100) !== 0 ? r.long() : undefined,
     valueCurrency: (f_flags & 0x100) !== 0 ? r.string() : undefined,
     valueUsdAmount: (f_flags & 0x100) !== 0 ? r.long() : undefined,
-    themePeer: (f_flags & 0x400) !== 0 ? r.object() as Api.Peer : undefined,
-    peerColor: (f_flags & 0x800) !== 0 ? r.object() as Api.PeerColor : undefined,
-    hostId: (f_flags & 0x1000) !== 0 ? r.object() as Api.Peer : undefined,
+    themePeer: (f_flags & 0x400) !== 0 ? t_Peer(r) : undefined,
+    peerColor: (f_flags & 0x800) !== 0 ? t_PeerColor(r) : undefined,
+    hostId: (f_flags & 0x1000) !== 0 ? t_Peer(r) : undefined,
     offerMinStars: (f_flags & 0x2000) !== 0 ? r.int() : undefined,
     craftChancePermille: (f_flags & 0x10000) !== 0 ? r.int() : undefined,
   }
@@ -12443,9 +12443,9 @@ function r_payments$starGifts(r: TlReader): Api.payments.starGifts {
   return {
     _: 'payments.starGifts',
     hash: r.int(),
-    gifts: r.vecObject() as Api.StarGift[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    gifts: tv_StarGift(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messageReportOption(r: TlReader): Api.messageReportOption {
@@ -12459,7 +12459,7 @@ function r_reportResultChooseOption(r: TlReader): Api.reportResultChooseOption {
   return {
     _: 'reportResultChooseOption',
     title: r.string(),
-    options: r.vecObject() as Api.MessageReportOption[],
+    options: tv_MessageReportOption(r),
   }
 }
 function r_reportResultAddComment(r: TlReader): Api.reportResultAddComment {
@@ -12486,10 +12486,10 @@ function r_messages$preparedInlineMessage(r: TlReader): Api.messages.preparedInl
   return {
     _: 'messages.preparedInlineMessage',
     queryId: r.long(),
-    result: r.object() as Api.BotInlineResult,
-    peerTypes: r.vecObject() as Api.InlineQueryPeerType[],
+    result: t_BotInlineResult(r),
+    peerTypes: tv_InlineQueryPeerType(r),
     cacheTime: r.int(),
-    users: r.vecObject() as Api.User[],
+    users: tv_User(r),
   }
 }
 function r_botAppSettings(r: TlReader): Api.botAppSettings {
@@ -12511,7 +12511,7 @@ function r_starRefProgram(r: TlReader): Api.starRefProgram {
     commissionPermille: r.int(),
     durationMonths: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     endDate: (f_flags & 0x2) !== 0 ? r.int() : undefined,
-    dailyRevenuePerUser: (f_flags & 0x4) !== 0 ? r.object() as Api.StarsAmount : undefined,
+    dailyRevenuePerUser: (f_flags & 0x4) !== 0 ? t_StarsAmount(r) : undefined,
   }
 }
 function r_connectedBotStarRef(r: TlReader): Api.connectedBotStarRef {
@@ -12532,8 +12532,8 @@ function r_payments$connectedStarRefBots(r: TlReader): Api.payments.connectedSta
   return {
     _: 'payments.connectedStarRefBots',
     count: r.int(),
-    connectedBots: r.vecObject() as Api.ConnectedBotStarRef[],
-    users: r.vecObject() as Api.User[],
+    connectedBots: tv_ConnectedBotStarRef(r),
+    users: tv_User(r),
   }
 }
 function r_payments$suggestedStarRefBots(r: TlReader): Api.payments.suggestedStarRefBots {
@@ -12541,8 +12541,8 @@ function r_payments$suggestedStarRefBots(r: TlReader): Api.payments.suggestedSta
   return {
     _: 'payments.suggestedStarRefBots',
     count: r.int(),
-    suggestedBots: r.vecObject() as Api.StarRefProgram[],
-    users: r.vecObject() as Api.User[],
+    suggestedBots: tv_StarRefProgram(r),
+    users: tv_User(r),
     nextOffset: (f_flags & 0x1) !== 0 ? r.string() : undefined,
   }
 }
@@ -12572,7 +12572,7 @@ function r_messages$foundStickers(r: TlReader): Api.messages.foundStickers {
     _: 'messages.foundStickers',
     nextOffset: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     hash: r.long(),
-    stickers: r.vecObject() as Api.Document[],
+    stickers: tv_Document(r),
   }
 }
 function r_botVerifierSettings(r: TlReader): Api.botVerifierSettings {
@@ -12599,16 +12599,16 @@ function r_starGiftAttributeModel(r: TlReader): Api.starGiftAttributeModel {
     _: 'starGiftAttributeModel',
     crafted: (f_flags & 0x1) !== 0,
     name: r.string(),
-    document: r.object() as Api.Document,
-    rarity: r.object() as Api.StarGiftAttributeRarity,
+    document: t_Document(r),
+    rarity: t_StarGiftAttributeRarity(r),
   }
 }
 function r_starGiftAttributePattern(r: TlReader): Api.starGiftAttributePattern {
   return {
     _: 'starGiftAttributePattern',
     name: r.string(),
-    document: r.object() as Api.Document,
-    rarity: r.object() as Api.StarGiftAttributeRarity,
+    document: t_Document(r),
+    rarity: t_StarGiftAttributeRarity(r),
   }
 }
 function r_starGiftAttributeBackdrop(r: TlReader): Api.starGiftAttributeBackdrop {
@@ -12620,54 +12620,54 @@ function r_starGiftAttributeBackdrop(r: TlReader): Api.starGiftAttributeBackdrop
     edgeColor: r.int(),
     patternColor: r.int(),
     textColor: r.int(),
-    rarity: r.object() as Api.StarGiftAttributeRarity,
+    rarity: t_StarGiftAttributeRarity(r),
   }
 }
 function r_starGiftAttributeOriginalDetails(r: TlReader): Api.starGiftAttributeOriginalDetails {
   const f_flags = r.int()
   return {
     _: 'starGiftAttributeOriginalDetails',
-    senderId: (f_flags & 0x1) !== 0 ? r.object() as Api.Peer : undefined,
-    recipientId: r.object() as Api.Peer,
+    senderId: (f_flags & 0x1) !== 0 ? t_Peer(r) : undefined,
+    recipientId: t_Peer(r),
     date: r.int(),
-    message: (f_flags & 0x2) !== 0 ? r.object() as Api.TextWithEntities : undefined,
+    message: (f_flags & 0x2) !== 0 ? t_TextWithEntities(r) : undefined,
   }
 }
 function r_payments$starGiftUpgradePreview(r: TlReader): Api.payments.starGiftUpgradePreview {
   return {
     _: 'payments.starGiftUpgradePreview',
-    sampleAttributes: r.vecObject() as Api.StarGiftAttribute[],
-    prices: r.vecObject() as Api.StarGiftUpgradePrice[],
-    nextPrices: r.vecObject() as Api.StarGiftUpgradePrice[],
+    sampleAttributes: tv_StarGiftAttribute(r),
+    prices: tv_StarGiftUpgradePrice(r),
+    nextPrices: tv_StarGiftUpgradePrice(r),
   }
 }
 function r_users$users(r: TlReader): Api.users.users {
   return {
     _: 'users.users',
-    users: r.vecObject() as Api.User[],
+    users: tv_User(r),
   }
 }
 function r_users$usersSlice(r: TlReader): Api.users.usersSlice {
   return {
     _: 'users.usersSlice',
     count: r.int(),
-    users: r.vecObject() as Api.User[],
+    users: tv_User(r),
   }
 }
 function r_payments$uniqueStarGift(r: TlReader): Api.payments.uniqueStarGift {
   return {
     _: 'payments.uniqueStarGift',
-    gift: r.object() as Api.StarGift,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    gift: t_StarGift(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messages$webPagePreview(r: TlReader): Api.messages.webPagePreview {
   return {
     _: 'messages.webPagePreview',
-    media: r.object() as Api.MessageMedia,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    media: t_MessageMedia(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_savedStarGift(r: TlReader): Api.savedStarGift {
@@ -12680,10 +12680,10 @@ function r_savedStarGift(r: TlReader): Api.savedStarGift {
     canUpgrade: (f_flags & 0x400) !== 0,
     pinnedToTop: (f_flags & 0x1000) !== 0,
     upgradeSeparate: (f_flags & 0x20000) !== 0,
-    fromId: (f_flags & 0x2) !== 0 ? r.object() as Api.Peer : undefined,
+    fromId: (f_flags & 0x2) !== 0 ? t_Peer(r) : undefined,
     date: r.int(),
-    gift: r.object() as Api.StarGift,
-    message: (f_flags & 0x4) !== 0 ? r.object() as Api.TextWithEntities : undefined,
+    gift: t_StarGift(r),
+    message: (f_flags & 0x4) !== 0 ? t_TextWithEntities(r) : undefined,
     msgId: (f_flags & 0x8) !== 0 ? r.int() : undefined,
     savedId: (f_flags & 0x800) !== 0 ? r.long() : undefined,
     convertStars: (f_flags & 0x10) !== 0 ? r.long() : undefined,
@@ -12705,10 +12705,10 @@ function r_payments$savedStarGifts(r: TlReader): Api.payments.savedStarGifts {
     _: 'payments.savedStarGifts',
     count: r.int(),
     chatNotificationsEnabled: (f_flags & 0x2) !== 0 ? r.bool() : undefined,
-    gifts: r.vecObject() as Api.SavedStarGift[],
+    gifts: tv_SavedStarGift(r),
     nextOffset: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_inputSavedStarGiftUser(r: TlReader): Api.inputSavedStarGiftUser {
@@ -12720,7 +12720,7 @@ function r_inputSavedStarGiftUser(r: TlReader): Api.inputSavedStarGiftUser {
 function r_inputSavedStarGiftChat(r: TlReader): Api.inputSavedStarGiftChat {
   return {
     _: 'inputSavedStarGiftChat',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     savedId: r.long(),
   }
 }
@@ -12749,7 +12749,7 @@ function r_paidReactionPrivacyAnonymous(_r: TlReader): Api.paidReactionPrivacyAn
 function r_paidReactionPrivacyPeer(r: TlReader): Api.paidReactionPrivacyPeer {
   return {
     _: 'paidReactionPrivacyPeer',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_account$paidMessagesRevenue(r: TlReader): Api.account.paidMessagesRevenue {
@@ -12810,7 +12810,7 @@ function r_sponsoredPeer(r: TlReader): Api.sponsoredPeer {
   return {
     _: 'sponsoredPeer',
     randomId: r.bytes(),
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     sponsorInfo: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     additionalInfo: (f_flags & 0x2) !== 0 ? r.string() : undefined,
   }
@@ -12823,9 +12823,9 @@ function r_contacts$sponsoredPeersEmpty(_r: TlReader): Api.contacts.sponsoredPee
 function r_contacts$sponsoredPeers(r: TlReader): Api.contacts.sponsoredPeers {
   return {
     _: 'contacts.sponsoredPeers',
-    peers: r.vecObject() as Api.SponsoredPeer[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    peers: tv_SponsoredPeer(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_starGiftAttributeIdModel(r: TlReader): Api.starGiftAttributeIdModel {
@@ -12849,7 +12849,7 @@ function r_starGiftAttributeIdBackdrop(r: TlReader): Api.starGiftAttributeIdBack
 function r_starGiftAttributeCounter(r: TlReader): Api.starGiftAttributeCounter {
   return {
     _: 'starGiftAttributeCounter',
-    attribute: r.object() as Api.StarGiftAttributeId,
+    attribute: t_StarGiftAttributeId(r),
     count: r.int(),
   }
 }
@@ -12858,13 +12858,13 @@ function r_payments$resaleStarGifts(r: TlReader): Api.payments.resaleStarGifts {
   return {
     _: 'payments.resaleStarGifts',
     count: r.int(),
-    gifts: r.vecObject() as Api.StarGift[],
+    gifts: tv_StarGift(r),
     nextOffset: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    attributes: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.StarGiftAttribute[] : undefined,
+    attributes: (f_flags & 0x2) !== 0 ? tv_StarGiftAttribute(r) : undefined,
     attributesHash: (f_flags & 0x2) !== 0 ? r.long() : undefined,
-    chats: r.vecObject() as Api.Chat[],
-    counters: (f_flags & 0x4) !== 0 ? r.vecObject() as Api.StarGiftAttributeCounter[] : undefined,
-    users: r.vecObject() as Api.User[],
+    chats: tv_Chat(r),
+    counters: (f_flags & 0x4) !== 0 ? tv_StarGiftAttributeCounter(r) : undefined,
+    users: tv_User(r),
   }
 }
 function r_stories$canSendStoryCount(r: TlReader): Api.stories.canSendStoryCount {
@@ -12877,8 +12877,8 @@ function r_pendingSuggestion(r: TlReader): Api.pendingSuggestion {
   return {
     _: 'pendingSuggestion',
     suggestion: r.string(),
-    title: r.object() as Api.TextWithEntities,
-    description: r.object() as Api.TextWithEntities,
+    title: t_TextWithEntities(r),
+    description: t_TextWithEntities(r),
     url: r.string(),
   }
 }
@@ -12886,7 +12886,7 @@ function r_todoItem(r: TlReader): Api.todoItem {
   return {
     _: 'todoItem',
     id: r.int(),
-    title: r.object() as Api.TextWithEntities,
+    title: t_TextWithEntities(r),
   }
 }
 function r_todoList(r: TlReader): Api.todoList {
@@ -12895,15 +12895,15 @@ function r_todoList(r: TlReader): Api.todoList {
     _: 'todoList',
     othersCanAppend: (f_flags & 0x1) !== 0,
     othersCanComplete: (f_flags & 0x2) !== 0,
-    title: r.object() as Api.TextWithEntities,
-    list: r.vecObject() as Api.TodoItem[],
+    title: t_TextWithEntities(r),
+    list: tv_TodoItem(r),
   }
 }
 function r_todoCompletion(r: TlReader): Api.todoCompletion {
   return {
     _: 'todoCompletion',
     id: r.int(),
-    completedBy: r.object() as Api.Peer,
+    completedBy: t_Peer(r),
     date: r.int(),
   }
 }
@@ -12913,7 +12913,7 @@ function r_suggestedPost(r: TlReader): Api.suggestedPost {
     _: 'suggestedPost',
     accepted: (f_flags & 0x2) !== 0,
     rejected: (f_flags & 0x4) !== 0,
-    price: (f_flags & 0x8) !== 0 ? r.object() as Api.StarsAmount : undefined,
+    price: (f_flags & 0x8) !== 0 ? t_StarsAmount(r) : undefined,
     scheduleDate: (f_flags & 0x1) !== 0 ? r.int() : undefined,
   }
 }
@@ -12933,7 +12933,7 @@ function r_starGiftCollection(r: TlReader): Api.starGiftCollection {
     _: 'starGiftCollection',
     collectionId: r.int(),
     title: r.string(),
-    icon: (f_flags & 0x1) !== 0 ? r.object() as Api.Document : undefined,
+    icon: (f_flags & 0x1) !== 0 ? t_Document(r) : undefined,
     giftsCount: r.int(),
     hash: r.long(),
   }
@@ -12946,7 +12946,7 @@ function r_payments$starGiftCollectionsNotModified(_r: TlReader): Api.payments.s
 function r_payments$starGiftCollections(r: TlReader): Api.payments.starGiftCollections {
   return {
     _: 'payments.starGiftCollections',
-    collections: r.vecObject() as Api.StarGiftCollection[],
+    collections: tv_StarGiftCollection(r),
   }
 }
 function r_storyAlbum(r: TlReader): Api.storyAlbum {
@@ -12955,8 +12955,8 @@ function r_storyAlbum(r: TlReader): Api.storyAlbum {
     _: 'storyAlbum',
     albumId: r.int(),
     title: r.string(),
-    iconPhoto: (f_flags & 0x1) !== 0 ? r.object() as Api.Photo : undefined,
-    iconVideo: (f_flags & 0x2) !== 0 ? r.object() as Api.Document : undefined,
+    iconPhoto: (f_flags & 0x1) !== 0 ? t_Photo(r) : undefined,
+    iconVideo: (f_flags & 0x2) !== 0 ? t_Document(r) : undefined,
   }
 }
 function r_stories$albumsNotModified(_r: TlReader): Api.stories.albumsNotModified {
@@ -12968,7 +12968,7 @@ function r_stories$albums(r: TlReader): Api.stories.albums {
   return {
     _: 'stories.albums',
     hash: r.long(),
-    albums: r.vecObject() as Api.StoryAlbum[],
+    albums: tv_StoryAlbum(r),
   }
 }
 function r_searchPostsFlood(r: TlReader): Api.searchPostsFlood {
@@ -13052,7 +13052,7 @@ function r_users$savedMusic(r: TlReader): Api.users.savedMusic {
   return {
     _: 'users.savedMusic',
     count: r.int(),
-    documents: r.vecObject() as Api.Document[],
+    documents: tv_Document(r),
   }
 }
 function r_account$savedMusicIdsNotModified(_r: TlReader): Api.account.savedMusicIdsNotModified {
@@ -13074,7 +13074,7 @@ function r_payments$checkCanSendGiftResultOk(_r: TlReader): Api.payments.checkCa
 function r_payments$checkCanSendGiftResultFail(r: TlReader): Api.payments.checkCanSendGiftResultFail {
   return {
     _: 'payments.checkCanSendGiftResultFail',
-    reason: r.object() as Api.TextWithEntities,
+    reason: t_TextWithEntities(r),
   }
 }
 function r_inputChatThemeEmpty(_r: TlReader): Api.inputChatThemeEmpty {
@@ -13107,9 +13107,9 @@ function r_groupCallMessage(r: TlReader): Api.groupCallMessage {
     _: 'groupCallMessage',
     fromAdmin: (f_flags & 0x2) !== 0,
     id: r.int(),
-    fromId: r.object() as Api.Peer,
+    fromId: t_Peer(r),
     date: r.int(),
-    message: r.object() as Api.TextWithEntities,
+    message: t_TextWithEntities(r),
     paidMessageStars: (f_flags & 0x1) !== 0 ? r.long() : undefined,
   }
 }
@@ -13119,7 +13119,7 @@ function r_groupCallDonor(r: TlReader): Api.groupCallDonor {
     _: 'groupCallDonor',
     top: (f_flags & 0x1) !== 0,
     my: (f_flags & 0x2) !== 0,
-    peerId: (f_flags & 0x8) !== 0 ? r.object() as Api.Peer : undefined,
+    peerId: (f_flags & 0x8) !== 0 ? t_Peer(r) : undefined,
     stars: r.long(),
   }
 }
@@ -13127,9 +13127,9 @@ function r_phone$groupCallStars(r: TlReader): Api.phone.groupCallStars {
   return {
     _: 'phone.groupCallStars',
     totalStars: r.long(),
-    topDonors: r.vecObject() as Api.GroupCallDonor[],
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    topDonors: tv_GroupCallDonor(r),
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_recentStory(r: TlReader): Api.recentStory {
@@ -13160,14 +13160,14 @@ function r_starGiftAuctionState(r: TlReader): Api.starGiftAuctionState {
     startDate: r.int(),
     endDate: r.int(),
     minBidAmount: r.long(),
-    bidLevels: r.vecObject() as Api.AuctionBidLevel[],
+    bidLevels: tv_AuctionBidLevel(r),
     topBidders: r.vecLong(),
     nextRoundAt: r.int(),
     lastGiftNum: r.int(),
     giftsLeft: r.int(),
     currentRound: r.int(),
     totalRounds: r.int(),
-    rounds: r.vecObject() as Api.StarGiftAuctionRound[],
+    rounds: tv_StarGiftAuctionRound(r),
   }
 }
 function r_starGiftAuctionStateFinished(r: TlReader): Api.starGiftAuctionStateFinished {
@@ -13190,19 +13190,19 @@ function r_starGiftAuctionUserState(r: TlReader): Api.starGiftAuctionUserState {
     bidAmount: (f_flags & 0x1) !== 0 ? r.long() : undefined,
     bidDate: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     minBidAmount: (f_flags & 0x1) !== 0 ? r.long() : undefined,
-    bidPeer: (f_flags & 0x1) !== 0 ? r.object() as Api.Peer : undefined,
+    bidPeer: (f_flags & 0x1) !== 0 ? t_Peer(r) : undefined,
     acquiredCount: r.int(),
   }
 }
 function r_payments$starGiftAuctionState(r: TlReader): Api.payments.starGiftAuctionState {
   return {
     _: 'payments.starGiftAuctionState',
-    gift: r.object() as Api.StarGift,
-    state: r.object() as Api.StarGiftAuctionState,
-    userState: r.object() as Api.StarGiftAuctionUserState,
+    gift: t_StarGift(r),
+    state: t_StarGiftAuctionState(r),
+    userState: t_StarGiftAuctionUserState(r),
     timeout: r.int(),
-    users: r.vecObject() as Api.User[],
-    chats: r.vecObject() as Api.Chat[],
+    users: tv_User(r),
+    chats: tv_Chat(r),
   }
 }
 function r_starGiftAuctionAcquiredGift(r: TlReader): Api.starGiftAuctionAcquiredGift {
@@ -13210,29 +13210,29 @@ function r_starGiftAuctionAcquiredGift(r: TlReader): Api.starGiftAuctionAcquired
   return {
     _: 'starGiftAuctionAcquiredGift',
     nameHidden: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     date: r.int(),
     bidAmount: r.long(),
     round: r.int(),
     pos: r.int(),
-    message: (f_flags & 0x2) !== 0 ? r.object() as Api.TextWithEntities : undefined,
+    message: (f_flags & 0x2) !== 0 ? t_TextWithEntities(r) : undefined,
     giftNum: (f_flags & 0x4) !== 0 ? r.int() : undefined,
   }
 }
 function r_payments$starGiftAuctionAcquiredGifts(r: TlReader): Api.payments.starGiftAuctionAcquiredGifts {
   return {
     _: 'payments.starGiftAuctionAcquiredGifts',
-    gifts: r.vecObject() as Api.StarGiftAuctionAcquiredGift[],
-    users: r.vecObject() as Api.User[],
-    chats: r.vecObject() as Api.Chat[],
+    gifts: tv_StarGiftAuctionAcquiredGift(r),
+    users: tv_User(r),
+    chats: tv_Chat(r),
   }
 }
 function r_starGiftActiveAuctionState(r: TlReader): Api.starGiftActiveAuctionState {
   return {
     _: 'starGiftActiveAuctionState',
-    gift: r.object() as Api.StarGift,
-    state: r.object() as Api.StarGiftAuctionState,
-    userState: r.object() as Api.StarGiftAuctionUserState,
+    gift: t_StarGift(r),
+    state: t_StarGiftAuctionState(r),
+    userState: t_StarGiftAuctionUserState(r),
   }
 }
 function r_payments$starGiftActiveAuctionsNotModified(_r: TlReader): Api.payments.starGiftActiveAuctionsNotModified {
@@ -13243,9 +13243,9 @@ function r_payments$starGiftActiveAuctionsNotModified(_r: TlReader): Api.payment
 function r_payments$starGiftActiveAuctions(r: TlReader): Api.payments.starGiftActiveAuctions {
   return {
     _: 'payments.starGiftActiveAuctions',
-    auctions: r.vecObject() as Api.StarGiftActiveAuctionState[],
-    users: r.vecObject() as Api.User[],
-    chats: r.vecObject() as Api.Chat[],
+    auctions: tv_StarGiftActiveAuctionState(r),
+    users: tv_User(r),
+    chats: tv_Chat(r),
   }
 }
 function r_inputStarGiftAuction(r: TlReader): Api.inputStarGiftAuction {
@@ -13274,32 +13274,32 @@ function r_passkey(r: TlReader): Api.passkey {
 function r_account$passkeys(r: TlReader): Api.account.passkeys {
   return {
     _: 'account.passkeys',
-    passkeys: r.vecObject() as Api.Passkey[],
+    passkeys: tv_Passkey(r),
   }
 }
 function r_account$passkeyRegistrationOptions(r: TlReader): Api.account.passkeyRegistrationOptions {
   return {
     _: 'account.passkeyRegistrationOptions',
-    options: r.object() as Api.DataJSON,
+    options: t_DataJSON(r),
   }
 }
 function r_auth$passkeyLoginOptions(r: TlReader): Api.auth.passkeyLoginOptions {
   return {
     _: 'auth.passkeyLoginOptions',
-    options: r.object() as Api.DataJSON,
+    options: t_DataJSON(r),
   }
 }
 function r_inputPasskeyResponseRegister(r: TlReader): Api.inputPasskeyResponseRegister {
   return {
     _: 'inputPasskeyResponseRegister',
-    clientData: r.object() as Api.DataJSON,
+    clientData: t_DataJSON(r),
     attestationData: r.bytes(),
   }
 }
 function r_inputPasskeyResponseLogin(r: TlReader): Api.inputPasskeyResponseLogin {
   return {
     _: 'inputPasskeyResponseLogin',
-    clientData: r.object() as Api.DataJSON,
+    clientData: t_DataJSON(r),
     authenticatorData: r.bytes(),
     signature: r.bytes(),
     userHandle: r.string(),
@@ -13310,7 +13310,7 @@ function r_inputPasskeyCredentialPublicKey(r: TlReader): Api.inputPasskeyCredent
     _: 'inputPasskeyCredentialPublicKey',
     id: r.string(),
     rawId: r.string(),
-    response: r.object() as Api.InputPasskeyResponse,
+    response: t_InputPasskeyResponse(r),
   }
 }
 function r_inputPasskeyCredentialFirebasePNV(r: TlReader): Api.inputPasskeyCredentialFirebasePNV {
@@ -13346,7 +13346,7 @@ function r_starGiftAuctionRoundExtendable(r: TlReader): Api.starGiftAuctionRound
 function r_payments$starGiftUpgradeAttributes(r: TlReader): Api.payments.starGiftUpgradeAttributes {
   return {
     _: 'payments.starGiftUpgradeAttributes',
-    attributes: r.vecObject() as Api.StarGiftAttribute[],
+    attributes: tv_StarGiftAttribute(r),
   }
 }
 function r_messages$emojiGameOutcome(r: TlReader): Api.messages.emojiGameOutcome {
@@ -13436,14 +13436,14 @@ function r_messages$composedMessageWithAI(r: TlReader): Api.messages.composedMes
   const f_flags = r.int()
   return {
     _: 'messages.composedMessageWithAI',
-    resultText: r.object() as Api.TextWithEntities,
-    diffText: (f_flags & 0x1) !== 0 ? r.object() as Api.TextWithEntities : undefined,
+    resultText: t_TextWithEntities(r),
+    diffText: (f_flags & 0x1) !== 0 ? t_TextWithEntities(r) : undefined,
   }
 }
 function r_stats$pollStats(r: TlReader): Api.stats.pollStats {
   return {
     _: 'stats.pollStats',
-    votesGraph: r.object() as Api.StatsGraph,
+    votesGraph: t_StatsGraph(r),
   }
 }
 function r_inputAiComposeToneDefault(r: TlReader): Api.inputAiComposeToneDefault {
@@ -13484,7 +13484,7 @@ function r_aiComposeTone(r: TlReader): Api.aiComposeTone {
     prompt: (f_flags & 0x10) !== 0 ? r.string() : undefined,
     installsCount: (f_flags & 0x4) !== 0 ? r.int() : undefined,
     authorId: (f_flags & 0x8) !== 0 ? r.long() : undefined,
-    exampleEnglish: (f_flags & 0x20) !== 0 ? r.object() as Api.AiComposeToneExample : undefined,
+    exampleEnglish: (f_flags & 0x20) !== 0 ? t_AiComposeToneExample(r) : undefined,
   }
 }
 function r_aiComposeToneDefault(r: TlReader): Api.aiComposeToneDefault {
@@ -13504,15 +13504,15 @@ function r_aicompose$tones(r: TlReader): Api.aicompose.tones {
   return {
     _: 'aicompose.tones',
     hash: r.long(),
-    tones: r.vecObject() as Api.AiComposeTone[],
-    users: r.vecObject() as Api.User[],
+    tones: tv_AiComposeTone(r),
+    users: tv_User(r),
   }
 }
 function r_aiComposeToneExample(r: TlReader): Api.aiComposeToneExample {
   return {
     _: 'aiComposeToneExample',
-    from: r.object() as Api.TextWithEntities,
-    to: r.object() as Api.TextWithEntities,
+    from: t_TextWithEntities(r),
+    to: t_TextWithEntities(r),
   }
 }
 function r_bots$accessSettings(r: TlReader): Api.bots.accessSettings {
@@ -13520,13 +13520,13 @@ function r_bots$accessSettings(r: TlReader): Api.bots.accessSettings {
   return {
     _: 'bots.accessSettings',
     restricted: (f_flags & 0x1) !== 0,
-    addUsers: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.User[] : undefined,
+    addUsers: (f_flags & 0x2) !== 0 ? tv_User(r) : undefined,
   }
 }
 function r_messages$chatInviteJoinResultOk(r: TlReader): Api.messages.chatInviteJoinResultOk {
   return {
     _: 'messages.chatInviteJoinResultOk',
-    updates: r.object() as Api.Updates,
+    updates: t_Updates(r),
   }
 }
 function r_messages$chatInviteJoinResultWebView(r: TlReader): Api.messages.chatInviteJoinResultWebView {
@@ -13534,7 +13534,7 @@ function r_messages$chatInviteJoinResultWebView(r: TlReader): Api.messages.chatI
     _: 'messages.chatInviteJoinResultWebView',
     botId: r.long(),
     queryId: r.long(),
-    users: r.vecObject() as Api.User[],
+    users: tv_User(r),
   }
 }
 function r_joinChatBotResultApproved(_r: TlReader): Api.joinChatBotResultApproved {
@@ -13579,8 +13579,8 @@ function r_account$webBrowserSettings(r: TlReader): Api.account.webBrowserSettin
     _: 'account.webBrowserSettings',
     openExternalBrowser: (f_flags & 0x1) !== 0,
     displayCloseButton: (f_flags & 0x2) !== 0,
-    externalExceptions: r.vecObject() as Api.WebDomainException[],
-    inappExceptions: r.vecObject() as Api.WebDomainException[],
+    externalExceptions: tv_WebDomainException(r),
+    inappExceptions: tv_WebDomainException(r),
     hash: r.long(),
   }
 }
@@ -13588,14 +13588,14 @@ function r_inputRichFilePhoto(r: TlReader): Api.inputRichFilePhoto {
   return {
     _: 'inputRichFilePhoto',
     id: r.string(),
-    photo: r.object() as Api.InputPhoto,
+    photo: t_InputPhoto(r),
   }
 }
 function r_inputRichFileDocument(r: TlReader): Api.inputRichFileDocument {
   return {
     _: 'inputRichFileDocument',
     id: r.string(),
-    document: r.object() as Api.InputDocument,
+    document: t_InputDocument(r),
   }
 }
 function r_inputRichMessage(r: TlReader): Api.inputRichMessage {
@@ -13604,10 +13604,10 @@ function r_inputRichMessage(r: TlReader): Api.inputRichMessage {
     _: 'inputRichMessage',
     rtl: (f_flags & 0x1) !== 0,
     noautolink: (f_flags & 0x2) !== 0,
-    blocks: r.vecObject() as Api.PageBlock[],
-    photos: (f_flags & 0x4) !== 0 ? r.vecObject() as Api.InputPhoto[] : undefined,
-    documents: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.InputDocument[] : undefined,
-    users: (f_flags & 0x10) !== 0 ? r.vecObject() as Api.InputUser[] : undefined,
+    blocks: tv_PageBlock(r),
+    photos: (f_flags & 0x4) !== 0 ? tv_InputPhoto(r) : undefined,
+    documents: (f_flags & 0x8) !== 0 ? tv_InputDocument(r) : undefined,
+    users: (f_flags & 0x10) !== 0 ? tv_InputUser(r) : undefined,
   }
 }
 function r_inputRichMessageHTML(r: TlReader): Api.inputRichMessageHTML {
@@ -13617,7 +13617,7 @@ function r_inputRichMessageHTML(r: TlReader): Api.inputRichMessageHTML {
     rtl: (f_flags & 0x1) !== 0,
     noautolink: (f_flags & 0x2) !== 0,
     html: r.string(),
-    files: (f_flags & 0x4) !== 0 ? r.vecObject() as Api.InputRichFile[] : undefined,
+    files: (f_flags & 0x4) !== 0 ? tv_InputRichFile(r) : undefined,
   }
 }
 function r_inputRichMessageMarkdown(r: TlReader): Api.inputRichMessageMarkdown {
@@ -13627,7 +13627,7 @@ function r_inputRichMessageMarkdown(r: TlReader): Api.inputRichMessageMarkdown {
     rtl: (f_flags & 0x1) !== 0,
     noautolink: (f_flags & 0x2) !== 0,
     markdown: r.string(),
-    files: (f_flags & 0x4) !== 0 ? r.vecObject() as Api.InputRichFile[] : undefined,
+    files: (f_flags & 0x4) !== 0 ? tv_InputRichFile(r) : undefined,
   }
 }
 function r_richMessage(r: TlReader): Api.richMessage {
@@ -13636,9 +13636,9 @@ function r_richMessage(r: TlReader): Api.richMessage {
     _: 'richMessage',
     rtl: (f_flags & 0x1) !== 0,
     part: (f_flags & 0x2) !== 0,
-    blocks: r.vecObject() as Api.PageBlock[],
-    photos: r.vecObject() as Api.Photo[],
-    documents: r.vecObject() as Api.Document[],
+    blocks: tv_PageBlock(r),
+    photos: tv_Photo(r),
+    documents: tv_Document(r),
   }
 }
 function r_communityPeer(r: TlReader): Api.communityPeer {
@@ -13647,7 +13647,7 @@ function r_communityPeer(r: TlReader): Api.communityPeer {
     _: 'communityPeer',
     canViewHistory: (f_flags & 0x4) !== 0,
     visible: (f_flags & 0x1) !== 0 ? r.bool() : undefined,
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
   }
 }
 function r_communityPeerRequest(r: TlReader): Api.communityPeerRequest {
@@ -13655,7 +13655,7 @@ function r_communityPeerRequest(r: TlReader): Api.communityPeerRequest {
   return {
     _: 'communityPeerRequest',
     visible: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.Peer,
+    peer: t_Peer(r),
     requestedBy: r.long(),
     date: r.int(),
   }
@@ -13665,10 +13665,10 @@ function r_communities$peerLinkRequests(r: TlReader): Api.communities.peerLinkRe
   return {
     _: 'communities.peerLinkRequests',
     totalCount: r.int(),
-    requests: r.vecObject() as Api.CommunityPeerRequest[],
+    requests: tv_CommunityPeerRequest(r),
     nextOffset: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_ephemeralMessage(r: TlReader): Api.ephemeralMessage {
@@ -13677,16 +13677,16 @@ function r_ephemeralMessage(r: TlReader): Api.ephemeralMessage {
     _: 'ephemeralMessage',
     out: (f_flags & 0x1) !== 0,
     id: r.int(),
-    fromId: r.object() as Api.Peer,
-    peerId: r.object() as Api.Peer,
+    fromId: t_Peer(r),
+    peerId: t_Peer(r),
     receiverId: r.long(),
     topMsgId: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     date: r.int(),
     message: r.string(),
-    entities: (f_flags & 0x4) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
-    media: (f_flags & 0x8) !== 0 ? r.object() as Api.MessageMedia : undefined,
-    replyMarkup: (f_flags & 0x10) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
-    replyTo: (f_flags & 0x40) !== 0 ? r.object() as Api.MessageReplyHeader : undefined,
+    entities: (f_flags & 0x4) !== 0 ? tv_MessageEntity(r) : undefined,
+    media: (f_flags & 0x8) !== 0 ? t_MessageMedia(r) : undefined,
+    replyMarkup: (f_flags & 0x10) !== 0 ? t_ReplyMarkup(r) : undefined,
+    replyTo: (f_flags & 0x40) !== 0 ? t_MessageReplyHeader(r) : undefined,
   }
 }
 function r_communities$participantJoinedChats(r: TlReader): Api.communities.participantJoinedChats {
@@ -13694,20 +13694,20 @@ function r_communities$participantJoinedChats(r: TlReader): Api.communities.part
     _: 'communities.participantJoinedChats',
     creatorChatIds: r.vecLong(),
     joinedChatIds: r.vecLong(),
-    chats: r.vecObject() as Api.Chat[],
-    users: r.vecObject() as Api.User[],
+    chats: tv_Chat(r),
+    users: tv_User(r),
   }
 }
 function r_messages$translatedRichMessage(r: TlReader): Api.messages.translatedRichMessage {
   return {
     _: 'messages.translatedRichMessage',
-    result: r.vecObject() as Api.RichMessage[],
+    result: tv_RichMessage(r),
   }
 }
 function r_messages$composedRichMessageWithAI(r: TlReader): Api.messages.composedRichMessageWithAI {
   return {
     _: 'messages.composedRichMessageWithAI',
-    result: r.object() as Api.RichMessage,
+    result: t_RichMessage(r),
   }
 }
 function r_invokeAfterMsg(r: TlReader): Api.invokeAfterMsg {
@@ -13735,8 +13735,8 @@ function r_initConnection(r: TlReader): Api.initConnection {
     systemLangCode: r.string(),
     langPack: r.string(),
     langCode: r.string(),
-    proxy: (f_flags & 0x1) !== 0 ? r.object() as Api.InputClientProxy : undefined,
-    params: (f_flags & 0x2) !== 0 ? r.object() as Api.JSONValue : undefined,
+    proxy: (f_flags & 0x1) !== 0 ? t_InputClientProxy(r) : undefined,
+    params: (f_flags & 0x2) !== 0 ? t_JSONValue(r) : undefined,
     query: r.object() as ApiMethod,
   }
 }
@@ -13756,7 +13756,7 @@ function r_invokeWithoutUpdates(r: TlReader): Api.invokeWithoutUpdates {
 function r_invokeWithMessagesRange(r: TlReader): Api.invokeWithMessagesRange {
   return {
     _: 'invokeWithMessagesRange',
-    range: r.object() as Api.MessageRange,
+    range: t_MessageRange(r),
     query: r.object() as ApiMethod,
   }
 }
@@ -13803,7 +13803,7 @@ function r_auth$sendCode(r: TlReader): Api.auth.sendCode {
     phoneNumber: r.string(),
     apiId: r.int(),
     apiHash: r.string(),
-    settings: r.object() as Api.CodeSettings,
+    settings: t_CodeSettings(r),
   }
 }
 function r_auth$signUp(r: TlReader): Api.auth.signUp {
@@ -13824,7 +13824,7 @@ function r_auth$signIn(r: TlReader): Api.auth.signIn {
     phoneNumber: r.string(),
     phoneCodeHash: r.string(),
     phoneCode: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    emailVerification: (f_flags & 0x2) !== 0 ? r.object() as Api.EmailVerification : undefined,
+    emailVerification: (f_flags & 0x2) !== 0 ? t_EmailVerification(r) : undefined,
   }
 }
 function r_auth$logOut(_r: TlReader): Api.auth.logOut {
@@ -13871,7 +13871,7 @@ function r_auth$importBotAuthorization(r: TlReader): Api.auth.importBotAuthoriza
 function r_auth$checkPassword(r: TlReader): Api.auth.checkPassword {
   return {
     _: 'auth.checkPassword',
-    password: r.object() as Api.InputCheckPasswordSRP,
+    password: t_InputCheckPasswordSRP(r),
   }
 }
 function r_auth$requestPasswordRecovery(_r: TlReader): Api.auth.requestPasswordRecovery {
@@ -13884,7 +13884,7 @@ function r_auth$recoverPassword(r: TlReader): Api.auth.recoverPassword {
   return {
     _: 'auth.recoverPassword',
     code: r.string(),
-    newSettings: (f_flags & 0x1) !== 0 ? r.object() as Api.account.PasswordInputSettings : undefined,
+    newSettings: (f_flags & 0x1) !== 0 ? t_account$PasswordInputSettings(r) : undefined,
   }
 }
 function r_auth$resendCode(r: TlReader): Api.auth.resendCode {
@@ -13988,7 +13988,7 @@ function r_auth$finishPasskeyLogin(r: TlReader): Api.auth.finishPasskeyLogin {
   const f_flags = r.int()
   return {
     _: 'auth.finishPasskeyLogin',
-    credential: r.object() as Api.InputPasskeyCredential,
+    credential: t_InputPasskeyCredential(r),
     fromDcId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     fromAuthKeyId: (f_flags & 0x1) !== 0 ? r.long() : undefined,
   }
@@ -14016,14 +14016,14 @@ function r_account$unregisterDevice(r: TlReader): Api.account.unregisterDevice {
 function r_account$updateNotifySettings(r: TlReader): Api.account.updateNotifySettings {
   return {
     _: 'account.updateNotifySettings',
-    peer: r.object() as Api.InputNotifyPeer,
-    settings: r.object() as Api.InputPeerNotifySettings,
+    peer: t_InputNotifyPeer(r),
+    settings: t_InputPeerNotifySettings(r),
   }
 }
 function r_account$getNotifySettings(r: TlReader): Api.account.getNotifySettings {
   return {
     _: 'account.getNotifySettings',
-    peer: r.object() as Api.InputNotifyPeer,
+    peer: t_InputNotifyPeer(r),
   }
 }
 function r_account$resetNotifySettings(_r: TlReader): Api.account.resetNotifySettings {
@@ -14055,8 +14055,8 @@ function r_account$getWallPapers(r: TlReader): Api.account.getWallPapers {
 function r_account$reportPeer(r: TlReader): Api.account.reportPeer {
   return {
     _: 'account.reportPeer',
-    peer: r.object() as Api.InputPeer,
-    reason: r.object() as Api.ReportReason,
+    peer: t_InputPeer(r),
+    reason: t_ReportReason(r),
     message: r.string(),
   }
 }
@@ -14075,14 +14075,14 @@ function r_account$updateUsername(r: TlReader): Api.account.updateUsername {
 function r_account$getPrivacy(r: TlReader): Api.account.getPrivacy {
   return {
     _: 'account.getPrivacy',
-    key: r.object() as Api.InputPrivacyKey,
+    key: t_InputPrivacyKey(r),
   }
 }
 function r_account$setPrivacy(r: TlReader): Api.account.setPrivacy {
   return {
     _: 'account.setPrivacy',
-    key: r.object() as Api.InputPrivacyKey,
-    rules: r.vecObject() as Api.InputPrivacyRule[],
+    key: t_InputPrivacyKey(r),
+    rules: tv_InputPrivacyRule(r),
   }
 }
 function r_account$deleteAccount(r: TlReader): Api.account.deleteAccount {
@@ -14090,7 +14090,7 @@ function r_account$deleteAccount(r: TlReader): Api.account.deleteAccount {
   return {
     _: 'account.deleteAccount',
     reason: r.string(),
-    password: (f_flags & 0x1) !== 0 ? r.object() as Api.InputCheckPasswordSRP : undefined,
+    password: (f_flags & 0x1) !== 0 ? t_InputCheckPasswordSRP(r) : undefined,
   }
 }
 function r_account$getAccountTTL(_r: TlReader): Api.account.getAccountTTL {
@@ -14101,14 +14101,14 @@ function r_account$getAccountTTL(_r: TlReader): Api.account.getAccountTTL {
 function r_account$setAccountTTL(r: TlReader): Api.account.setAccountTTL {
   return {
     _: 'account.setAccountTTL',
-    ttl: r.object() as Api.AccountDaysTTL,
+    ttl: t_AccountDaysTTL(r),
   }
 }
 function r_account$sendChangePhoneCode(r: TlReader): Api.account.sendChangePhoneCode {
   return {
     _: 'account.sendChangePhoneCode',
     phoneNumber: r.string(),
-    settings: r.object() as Api.CodeSettings,
+    settings: t_CodeSettings(r),
   }
 }
 function r_account$changePhone(r: TlReader): Api.account.changePhone {
@@ -14144,21 +14144,21 @@ function r_account$getPassword(_r: TlReader): Api.account.getPassword {
 function r_account$getPasswordSettings(r: TlReader): Api.account.getPasswordSettings {
   return {
     _: 'account.getPasswordSettings',
-    password: r.object() as Api.InputCheckPasswordSRP,
+    password: t_InputCheckPasswordSRP(r),
   }
 }
 function r_account$updatePasswordSettings(r: TlReader): Api.account.updatePasswordSettings {
   return {
     _: 'account.updatePasswordSettings',
-    password: r.object() as Api.InputCheckPasswordSRP,
-    newSettings: r.object() as Api.account.PasswordInputSettings,
+    password: t_InputCheckPasswordSRP(r),
+    newSettings: t_account$PasswordInputSettings(r),
   }
 }
 function r_account$sendConfirmPhoneCode(r: TlReader): Api.account.sendConfirmPhoneCode {
   return {
     _: 'account.sendConfirmPhoneCode',
     hash: r.string(),
-    settings: r.object() as Api.CodeSettings,
+    settings: t_CodeSettings(r),
   }
 }
 function r_account$confirmPhone(r: TlReader): Api.account.confirmPhone {
@@ -14171,7 +14171,7 @@ function r_account$confirmPhone(r: TlReader): Api.account.confirmPhone {
 function r_account$getTmpPassword(r: TlReader): Api.account.getTmpPassword {
   return {
     _: 'account.getTmpPassword',
-    password: r.object() as Api.InputCheckPasswordSRP,
+    password: t_InputCheckPasswordSRP(r),
     period: r.int(),
   }
 }
@@ -14199,20 +14199,20 @@ function r_account$getAllSecureValues(_r: TlReader): Api.account.getAllSecureVal
 function r_account$getSecureValue(r: TlReader): Api.account.getSecureValue {
   return {
     _: 'account.getSecureValue',
-    types: r.vecObject() as Api.SecureValueType[],
+    types: tv_SecureValueType(r),
   }
 }
 function r_account$saveSecureValue(r: TlReader): Api.account.saveSecureValue {
   return {
     _: 'account.saveSecureValue',
-    value: r.object() as Api.InputSecureValue,
+    value: t_InputSecureValue(r),
     secureSecretId: r.long(),
   }
 }
 function r_account$deleteSecureValue(r: TlReader): Api.account.deleteSecureValue {
   return {
     _: 'account.deleteSecureValue',
-    types: r.vecObject() as Api.SecureValueType[],
+    types: tv_SecureValueType(r),
   }
 }
 function r_account$getAuthorizationForm(r: TlReader): Api.account.getAuthorizationForm {
@@ -14229,15 +14229,15 @@ function r_account$acceptAuthorization(r: TlReader): Api.account.acceptAuthoriza
     botId: r.long(),
     scope: r.string(),
     publicKey: r.string(),
-    valueHashes: r.vecObject() as Api.SecureValueHash[],
-    credentials: r.object() as Api.SecureCredentialsEncrypted,
+    valueHashes: tv_SecureValueHash(r),
+    credentials: t_SecureCredentialsEncrypted(r),
   }
 }
 function r_account$sendVerifyPhoneCode(r: TlReader): Api.account.sendVerifyPhoneCode {
   return {
     _: 'account.sendVerifyPhoneCode',
     phoneNumber: r.string(),
-    settings: r.object() as Api.CodeSettings,
+    settings: t_CodeSettings(r),
   }
 }
 function r_account$verifyPhone(r: TlReader): Api.account.verifyPhone {
@@ -14251,15 +14251,15 @@ function r_account$verifyPhone(r: TlReader): Api.account.verifyPhone {
 function r_account$sendVerifyEmailCode(r: TlReader): Api.account.sendVerifyEmailCode {
   return {
     _: 'account.sendVerifyEmailCode',
-    purpose: r.object() as Api.EmailVerifyPurpose,
+    purpose: t_EmailVerifyPurpose(r),
     email: r.string(),
   }
 }
 function r_account$verifyEmail(r: TlReader): Api.account.verifyEmail {
   return {
     _: 'account.verifyEmail',
-    purpose: r.object() as Api.EmailVerifyPurpose,
-    verification: r.object() as Api.EmailVerification,
+    purpose: t_EmailVerifyPurpose(r),
+    verification: t_EmailVerification(r),
   }
 }
 function r_account$initTakeoutSession(r: TlReader): Api.account.initTakeoutSession {
@@ -14315,13 +14315,13 @@ function r_account$getNotifyExceptions(r: TlReader): Api.account.getNotifyExcept
     _: 'account.getNotifyExceptions',
     compareSound: (f_flags & 0x2) !== 0,
     compareStories: (f_flags & 0x4) !== 0,
-    peer: (f_flags & 0x1) !== 0 ? r.object() as Api.InputNotifyPeer : undefined,
+    peer: (f_flags & 0x1) !== 0 ? t_InputNotifyPeer(r) : undefined,
   }
 }
 function r_account$getWallPaper(r: TlReader): Api.account.getWallPaper {
   return {
     _: 'account.getWallPaper',
-    wallpaper: r.object() as Api.InputWallPaper,
+    wallpaper: t_InputWallPaper(r),
   }
 }
 function r_account$uploadWallPaper(r: TlReader): Api.account.uploadWallPaper {
@@ -14329,24 +14329,24 @@ function r_account$uploadWallPaper(r: TlReader): Api.account.uploadWallPaper {
   return {
     _: 'account.uploadWallPaper',
     forChat: (f_flags & 0x1) !== 0,
-    file: r.object() as Api.InputFile,
+    file: t_InputFile(r),
     mimeType: r.string(),
-    settings: r.object() as Api.WallPaperSettings,
+    settings: t_WallPaperSettings(r),
   }
 }
 function r_account$saveWallPaper(r: TlReader): Api.account.saveWallPaper {
   return {
     _: 'account.saveWallPaper',
-    wallpaper: r.object() as Api.InputWallPaper,
+    wallpaper: t_InputWallPaper(r),
     unsave: r.bool(),
-    settings: r.object() as Api.WallPaperSettings,
+    settings: t_WallPaperSettings(r),
   }
 }
 function r_account$installWallPaper(r: TlReader): Api.account.installWallPaper {
   return {
     _: 'account.installWallPaper',
-    wallpaper: r.object() as Api.InputWallPaper,
-    settings: r.object() as Api.WallPaperSettings,
+    wallpaper: t_InputWallPaper(r),
+    settings: t_WallPaperSettings(r),
   }
 }
 function r_account$resetWallPapers(_r: TlReader): Api.account.resetWallPapers {
@@ -14365,15 +14365,15 @@ function r_account$saveAutoDownloadSettings(r: TlReader): Api.account.saveAutoDo
     _: 'account.saveAutoDownloadSettings',
     low: (f_flags & 0x1) !== 0,
     high: (f_flags & 0x2) !== 0,
-    settings: r.object() as Api.AutoDownloadSettings,
+    settings: t_AutoDownloadSettings(r),
   }
 }
 function r_account$uploadTheme(r: TlReader): Api.account.uploadTheme {
   const f_flags = r.int()
   return {
     _: 'account.uploadTheme',
-    file: r.object() as Api.InputFile,
-    thumb: (f_flags & 0x1) !== 0 ? r.object() as Api.InputFile : undefined,
+    file: t_InputFile(r),
+    thumb: (f_flags & 0x1) !== 0 ? t_InputFile(r) : undefined,
     fileName: r.string(),
     mimeType: r.string(),
   }
@@ -14384,8 +14384,8 @@ function r_account$createTheme(r: TlReader): Api.account.createTheme {
     _: 'account.createTheme',
     slug: r.string(),
     title: r.string(),
-    document: (f_flags & 0x4) !== 0 ? r.object() as Api.InputDocument : undefined,
-    settings: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.InputThemeSettings[] : undefined,
+    document: (f_flags & 0x4) !== 0 ? t_InputDocument(r) : undefined,
+    settings: (f_flags & 0x8) !== 0 ? tv_InputThemeSettings(r) : undefined,
   }
 }
 function r_account$updateTheme(r: TlReader): Api.account.updateTheme {
@@ -14393,17 +14393,17 @@ function r_account$updateTheme(r: TlReader): Api.account.updateTheme {
   return {
     _: 'account.updateTheme',
     format: r.string(),
-    theme: r.object() as Api.InputTheme,
+    theme: t_InputTheme(r),
     slug: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     title: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    document: (f_flags & 0x4) !== 0 ? r.object() as Api.InputDocument : undefined,
-    settings: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.InputThemeSettings[] : undefined,
+    document: (f_flags & 0x4) !== 0 ? t_InputDocument(r) : undefined,
+    settings: (f_flags & 0x8) !== 0 ? tv_InputThemeSettings(r) : undefined,
   }
 }
 function r_account$saveTheme(r: TlReader): Api.account.saveTheme {
   return {
     _: 'account.saveTheme',
-    theme: r.object() as Api.InputTheme,
+    theme: t_InputTheme(r),
     unsave: r.bool(),
   }
 }
@@ -14412,16 +14412,16 @@ function r_account$installTheme(r: TlReader): Api.account.installTheme {
   return {
     _: 'account.installTheme',
     dark: (f_flags & 0x1) !== 0,
-    theme: (f_flags & 0x2) !== 0 ? r.object() as Api.InputTheme : undefined,
+    theme: (f_flags & 0x2) !== 0 ? t_InputTheme(r) : undefined,
     format: (f_flags & 0x4) !== 0 ? r.string() : undefined,
-    baseTheme: (f_flags & 0x8) !== 0 ? r.object() as Api.BaseTheme : undefined,
+    baseTheme: (f_flags & 0x8) !== 0 ? t_BaseTheme(r) : undefined,
   }
 }
 function r_account$getTheme(r: TlReader): Api.account.getTheme {
   return {
     _: 'account.getTheme',
     format: r.string(),
-    theme: r.object() as Api.InputTheme,
+    theme: t_InputTheme(r),
   }
 }
 function r_account$getThemes(r: TlReader): Api.account.getThemes {
@@ -14446,7 +14446,7 @@ function r_account$getContentSettings(_r: TlReader): Api.account.getContentSetti
 function r_account$getMultiWallPapers(r: TlReader): Api.account.getMultiWallPapers {
   return {
     _: 'account.getMultiWallPapers',
-    wallpapers: r.vecObject() as Api.InputWallPaper[],
+    wallpapers: tv_InputWallPaper(r),
   }
 }
 function r_account$getGlobalPrivacySettings(_r: TlReader): Api.account.getGlobalPrivacySettings {
@@ -14457,15 +14457,15 @@ function r_account$getGlobalPrivacySettings(_r: TlReader): Api.account.getGlobal
 function r_account$setGlobalPrivacySettings(r: TlReader): Api.account.setGlobalPrivacySettings {
   return {
     _: 'account.setGlobalPrivacySettings',
-    settings: r.object() as Api.GlobalPrivacySettings,
+    settings: t_GlobalPrivacySettings(r),
   }
 }
 function r_account$reportProfilePhoto(r: TlReader): Api.account.reportProfilePhoto {
   return {
     _: 'account.reportProfilePhoto',
-    peer: r.object() as Api.InputPeer,
-    photoId: r.object() as Api.InputPhoto,
-    reason: r.object() as Api.ReportReason,
+    peer: t_InputPeer(r),
+    photoId: t_InputPhoto(r),
+    reason: t_ReportReason(r),
     message: r.string(),
   }
 }
@@ -14510,14 +14510,14 @@ function r_account$getSavedRingtones(r: TlReader): Api.account.getSavedRingtones
 function r_account$saveRingtone(r: TlReader): Api.account.saveRingtone {
   return {
     _: 'account.saveRingtone',
-    id: r.object() as Api.InputDocument,
+    id: t_InputDocument(r),
     unsave: r.bool(),
   }
 }
 function r_account$uploadRingtone(r: TlReader): Api.account.uploadRingtone {
   return {
     _: 'account.uploadRingtone',
-    file: r.object() as Api.InputFile,
+    file: t_InputFile(r),
     fileName: r.string(),
     mimeType: r.string(),
   }
@@ -14525,7 +14525,7 @@ function r_account$uploadRingtone(r: TlReader): Api.account.uploadRingtone {
 function r_account$updateEmojiStatus(r: TlReader): Api.account.updateEmojiStatus {
   return {
     _: 'account.updateEmojiStatus',
-    emojiStatus: r.object() as Api.EmojiStatus,
+    emojiStatus: t_EmojiStatus(r),
   }
 }
 function r_account$getDefaultEmojiStatuses(r: TlReader): Api.account.getDefaultEmojiStatuses {
@@ -14582,8 +14582,8 @@ function r_account$saveAutoSaveSettings(r: TlReader): Api.account.saveAutoSaveSe
     users: (f_flags & 0x1) !== 0,
     chats: (f_flags & 0x2) !== 0,
     broadcasts: (f_flags & 0x4) !== 0,
-    peer: (f_flags & 0x8) !== 0 ? r.object() as Api.InputPeer : undefined,
-    settings: r.object() as Api.AutoSaveSettings,
+    peer: (f_flags & 0x8) !== 0 ? t_InputPeer(r) : undefined,
+    settings: t_AutoSaveSettings(r),
   }
 }
 function r_account$deleteAutoSaveExceptions(_r: TlReader): Api.account.deleteAutoSaveExceptions {
@@ -14602,7 +14602,7 @@ function r_account$updateColor(r: TlReader): Api.account.updateColor {
   return {
     _: 'account.updateColor',
     forProfile: (f_flags & 0x2) !== 0,
-    color: (f_flags & 0x4) !== 0 ? r.object() as Api.PeerColor : undefined,
+    color: (f_flags & 0x4) !== 0 ? t_PeerColor(r) : undefined,
   }
 }
 function r_account$getDefaultBackgroundEmojis(r: TlReader): Api.account.getDefaultBackgroundEmojis {
@@ -14627,14 +14627,14 @@ function r_account$updateBusinessWorkHours(r: TlReader): Api.account.updateBusin
   const f_flags = r.int()
   return {
     _: 'account.updateBusinessWorkHours',
-    businessWorkHours: (f_flags & 0x1) !== 0 ? r.object() as Api.BusinessWorkHours : undefined,
+    businessWorkHours: (f_flags & 0x1) !== 0 ? t_BusinessWorkHours(r) : undefined,
   }
 }
 function r_account$updateBusinessLocation(r: TlReader): Api.account.updateBusinessLocation {
   const f_flags = r.int()
   return {
     _: 'account.updateBusinessLocation',
-    geoPoint: (f_flags & 0x2) !== 0 ? r.object() as Api.InputGeoPoint : undefined,
+    geoPoint: (f_flags & 0x2) !== 0 ? t_InputGeoPoint(r) : undefined,
     address: (f_flags & 0x1) !== 0 ? r.string() : undefined,
   }
 }
@@ -14642,14 +14642,14 @@ function r_account$updateBusinessGreetingMessage(r: TlReader): Api.account.updat
   const f_flags = r.int()
   return {
     _: 'account.updateBusinessGreetingMessage',
-    message: (f_flags & 0x1) !== 0 ? r.object() as Api.InputBusinessGreetingMessage : undefined,
+    message: (f_flags & 0x1) !== 0 ? t_InputBusinessGreetingMessage(r) : undefined,
   }
 }
 function r_account$updateBusinessAwayMessage(r: TlReader): Api.account.updateBusinessAwayMessage {
   const f_flags = r.int()
   return {
     _: 'account.updateBusinessAwayMessage',
-    message: (f_flags & 0x1) !== 0 ? r.object() as Api.InputBusinessAwayMessage : undefined,
+    message: (f_flags & 0x1) !== 0 ? t_InputBusinessAwayMessage(r) : undefined,
   }
 }
 function r_account$updateConnectedBot(r: TlReader): Api.account.updateConnectedBot {
@@ -14657,9 +14657,9 @@ function r_account$updateConnectedBot(r: TlReader): Api.account.updateConnectedB
   return {
     _: 'account.updateConnectedBot',
     deleted: (f_flags & 0x2) !== 0,
-    rights: (f_flags & 0x1) !== 0 ? r.object() as Api.BusinessBotRights : undefined,
-    bot: r.object() as Api.InputUser,
-    recipients: r.object() as Api.InputBusinessBotRecipients,
+    rights: (f_flags & 0x1) !== 0 ? t_BusinessBotRights(r) : undefined,
+    bot: t_InputUser(r),
+    recipients: t_InputBusinessBotRecipients(r),
   }
 }
 function r_account$getConnectedBots(_r: TlReader): Api.account.getConnectedBots {
@@ -14677,40 +14677,40 @@ function r_account$updateBusinessIntro(r: TlReader): Api.account.updateBusinessI
   const f_flags = r.int()
   return {
     _: 'account.updateBusinessIntro',
-    intro: (f_flags & 0x1) !== 0 ? r.object() as Api.InputBusinessIntro : undefined,
+    intro: (f_flags & 0x1) !== 0 ? t_InputBusinessIntro(r) : undefined,
   }
 }
 function r_account$toggleConnectedBotPaused(r: TlReader): Api.account.toggleConnectedBotPaused {
   return {
     _: 'account.toggleConnectedBotPaused',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     paused: r.bool(),
   }
 }
 function r_account$disablePeerConnectedBot(r: TlReader): Api.account.disablePeerConnectedBot {
   return {
     _: 'account.disablePeerConnectedBot',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_account$updateBirthday(r: TlReader): Api.account.updateBirthday {
   const f_flags = r.int()
   return {
     _: 'account.updateBirthday',
-    birthday: (f_flags & 0x1) !== 0 ? r.object() as Api.Birthday : undefined,
+    birthday: (f_flags & 0x1) !== 0 ? t_Birthday(r) : undefined,
   }
 }
 function r_account$createBusinessChatLink(r: TlReader): Api.account.createBusinessChatLink {
   return {
     _: 'account.createBusinessChatLink',
-    link: r.object() as Api.InputBusinessChatLink,
+    link: t_InputBusinessChatLink(r),
   }
 }
 function r_account$editBusinessChatLink(r: TlReader): Api.account.editBusinessChatLink {
   return {
     _: 'account.editBusinessChatLink',
     slug: r.string(),
-    link: r.object() as Api.InputBusinessChatLink,
+    link: t_InputBusinessChatLink(r),
   }
 }
 function r_account$deleteBusinessChatLink(r: TlReader): Api.account.deleteBusinessChatLink {
@@ -14733,7 +14733,7 @@ function r_account$resolveBusinessChatLink(r: TlReader): Api.account.resolveBusi
 function r_account$updatePersonalChannel(r: TlReader): Api.account.updatePersonalChannel {
   return {
     _: 'account.updatePersonalChannel',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
   }
 }
 function r_account$toggleSponsoredMessages(r: TlReader): Api.account.toggleSponsoredMessages {
@@ -14750,7 +14750,7 @@ function r_account$getReactionsNotifySettings(_r: TlReader): Api.account.getReac
 function r_account$setReactionsNotifySettings(r: TlReader): Api.account.setReactionsNotifySettings {
   return {
     _: 'account.setReactionsNotifySettings',
-    settings: r.object() as Api.ReactionsNotifySettings,
+    settings: t_ReactionsNotifySettings(r),
   }
 }
 function r_account$getCollectibleEmojiStatuses(r: TlReader): Api.account.getCollectibleEmojiStatuses {
@@ -14763,8 +14763,8 @@ function r_account$getPaidMessagesRevenue(r: TlReader): Api.account.getPaidMessa
   const f_flags = r.int()
   return {
     _: 'account.getPaidMessagesRevenue',
-    parentPeer: (f_flags & 0x1) !== 0 ? r.object() as Api.InputPeer : undefined,
-    userId: r.object() as Api.InputUser,
+    parentPeer: (f_flags & 0x1) !== 0 ? t_InputPeer(r) : undefined,
+    userId: t_InputUser(r),
   }
 }
 function r_account$toggleNoPaidMessagesException(r: TlReader): Api.account.toggleNoPaidMessagesException {
@@ -14773,14 +14773,14 @@ function r_account$toggleNoPaidMessagesException(r: TlReader): Api.account.toggl
     _: 'account.toggleNoPaidMessagesException',
     refundCharged: (f_flags & 0x1) !== 0,
     requirePayment: (f_flags & 0x4) !== 0,
-    parentPeer: (f_flags & 0x2) !== 0 ? r.object() as Api.InputPeer : undefined,
-    userId: r.object() as Api.InputUser,
+    parentPeer: (f_flags & 0x2) !== 0 ? t_InputPeer(r) : undefined,
+    userId: t_InputUser(r),
   }
 }
 function r_account$setMainProfileTab(r: TlReader): Api.account.setMainProfileTab {
   return {
     _: 'account.setMainProfileTab',
-    tab: r.object() as Api.ProfileTab,
+    tab: t_ProfileTab(r),
   }
 }
 function r_account$saveMusic(r: TlReader): Api.account.saveMusic {
@@ -14788,8 +14788,8 @@ function r_account$saveMusic(r: TlReader): Api.account.saveMusic {
   return {
     _: 'account.saveMusic',
     unsave: (f_flags & 0x1) !== 0,
-    id: r.object() as Api.InputDocument,
-    afterId: (f_flags & 0x2) !== 0 ? r.object() as Api.InputDocument : undefined,
+    id: t_InputDocument(r),
+    afterId: (f_flags & 0x2) !== 0 ? t_InputDocument(r) : undefined,
   }
 }
 function r_account$getSavedMusicIds(r: TlReader): Api.account.getSavedMusicIds {
@@ -14814,7 +14814,7 @@ function r_account$initPasskeyRegistration(_r: TlReader): Api.account.initPasske
 function r_account$registerPasskey(r: TlReader): Api.account.registerPasskey {
   return {
     _: 'account.registerPasskey',
-    credential: r.object() as Api.InputPasskeyCredential,
+    credential: t_InputPasskeyCredential(r),
   }
 }
 function r_account$getPasskeys(_r: TlReader): Api.account.getPasskeys {
@@ -14831,7 +14831,7 @@ function r_account$deletePasskey(r: TlReader): Api.account.deletePasskey {
 function r_account$confirmBotConnection(r: TlReader): Api.account.confirmBotConnection {
   return {
     _: 'account.confirmBotConnection',
-    botId: r.object() as Api.InputUser,
+    botId: t_InputUser(r),
   }
 }
 function r_account$getWebBrowserSettings(r: TlReader): Api.account.getWebBrowserSettings {
@@ -14865,32 +14865,32 @@ function r_account$deleteWebBrowserSettingsExceptions(_r: TlReader): Api.account
 function r_users$getUsers(r: TlReader): Api.users.getUsers {
   return {
     _: 'users.getUsers',
-    id: r.vecObject() as Api.InputUser[],
+    id: tv_InputUser(r),
   }
 }
 function r_users$getFullUser(r: TlReader): Api.users.getFullUser {
   return {
     _: 'users.getFullUser',
-    id: r.object() as Api.InputUser,
+    id: t_InputUser(r),
   }
 }
 function r_users$setSecureValueErrors(r: TlReader): Api.users.setSecureValueErrors {
   return {
     _: 'users.setSecureValueErrors',
-    id: r.object() as Api.InputUser,
-    errors: r.vecObject() as Api.SecureValueError[],
+    id: t_InputUser(r),
+    errors: tv_SecureValueError(r),
   }
 }
 function r_users$getRequirementsToContact(r: TlReader): Api.users.getRequirementsToContact {
   return {
     _: 'users.getRequirementsToContact',
-    id: r.vecObject() as Api.InputUser[],
+    id: tv_InputUser(r),
   }
 }
 function r_users$getSavedMusic(r: TlReader): Api.users.getSavedMusic {
   return {
     _: 'users.getSavedMusic',
-    id: r.object() as Api.InputUser,
+    id: t_InputUser(r),
     offset: r.int(),
     limit: r.int(),
     hash: r.long(),
@@ -14899,15 +14899,15 @@ function r_users$getSavedMusic(r: TlReader): Api.users.getSavedMusic {
 function r_users$getSavedMusicByID(r: TlReader): Api.users.getSavedMusicByID {
   return {
     _: 'users.getSavedMusicByID',
-    id: r.object() as Api.InputUser,
-    documents: r.vecObject() as Api.InputDocument[],
+    id: t_InputUser(r),
+    documents: tv_InputDocument(r),
   }
 }
 function r_users$suggestBirthday(r: TlReader): Api.users.suggestBirthday {
   return {
     _: 'users.suggestBirthday',
-    id: r.object() as Api.InputUser,
-    birthday: r.object() as Api.Birthday,
+    id: t_InputUser(r),
+    birthday: t_Birthday(r),
   }
 }
 function r_contacts$getContactIDs(r: TlReader): Api.contacts.getContactIDs {
@@ -14930,13 +14930,13 @@ function r_contacts$getContacts(r: TlReader): Api.contacts.getContacts {
 function r_contacts$importContacts(r: TlReader): Api.contacts.importContacts {
   return {
     _: 'contacts.importContacts',
-    contacts: r.vecObject() as Api.InputContact[],
+    contacts: tv_InputContact(r),
   }
 }
 function r_contacts$deleteContacts(r: TlReader): Api.contacts.deleteContacts {
   return {
     _: 'contacts.deleteContacts',
-    id: r.vecObject() as Api.InputUser[],
+    id: tv_InputUser(r),
   }
 }
 function r_contacts$deleteByPhones(r: TlReader): Api.contacts.deleteByPhones {
@@ -14950,7 +14950,7 @@ function r_contacts$block(r: TlReader): Api.contacts.block {
   return {
     _: 'contacts.block',
     myStoriesFrom: (f_flags & 0x1) !== 0,
-    id: r.object() as Api.InputPeer,
+    id: t_InputPeer(r),
   }
 }
 function r_contacts$unblock(r: TlReader): Api.contacts.unblock {
@@ -14958,7 +14958,7 @@ function r_contacts$unblock(r: TlReader): Api.contacts.unblock {
   return {
     _: 'contacts.unblock',
     myStoriesFrom: (f_flags & 0x1) !== 0,
-    id: r.object() as Api.InputPeer,
+    id: t_InputPeer(r),
   }
 }
 function r_contacts$getBlocked(r: TlReader): Api.contacts.getBlocked {
@@ -15010,8 +15010,8 @@ function r_contacts$getTopPeers(r: TlReader): Api.contacts.getTopPeers {
 function r_contacts$resetTopPeerRating(r: TlReader): Api.contacts.resetTopPeerRating {
   return {
     _: 'contacts.resetTopPeerRating',
-    category: r.object() as Api.TopPeerCategory,
-    peer: r.object() as Api.InputPeer,
+    category: t_TopPeerCategory(r),
+    peer: t_InputPeer(r),
   }
 }
 function r_contacts$resetSaved(_r: TlReader): Api.contacts.resetSaved {
@@ -15035,17 +15035,17 @@ function r_contacts$addContact(r: TlReader): Api.contacts.addContact {
   return {
     _: 'contacts.addContact',
     addPhonePrivacyException: (f_flags & 0x1) !== 0,
-    id: r.object() as Api.InputUser,
+    id: t_InputUser(r),
     firstName: r.string(),
     lastName: r.string(),
     phone: r.string(),
-    note: (f_flags & 0x2) !== 0 ? r.object() as Api.TextWithEntities : undefined,
+    note: (f_flags & 0x2) !== 0 ? t_TextWithEntities(r) : undefined,
   }
 }
 function r_contacts$acceptContact(r: TlReader): Api.contacts.acceptContact {
   return {
     _: 'contacts.acceptContact',
-    id: r.object() as Api.InputUser,
+    id: t_InputUser(r),
   }
 }
 function r_contacts$getLocated(r: TlReader): Api.contacts.getLocated {
@@ -15053,7 +15053,7 @@ function r_contacts$getLocated(r: TlReader): Api.contacts.getLocated {
   return {
     _: 'contacts.getLocated',
     background: (f_flags & 0x2) !== 0,
-    geoPoint: r.object() as Api.InputGeoPoint,
+    geoPoint: t_InputGeoPoint(r),
     selfExpires: (f_flags & 0x1) !== 0 ? r.int() : undefined,
   }
 }
@@ -15095,7 +15095,7 @@ function r_contacts$setBlocked(r: TlReader): Api.contacts.setBlocked {
   return {
     _: 'contacts.setBlocked',
     myStoriesFrom: (f_flags & 0x1) !== 0,
-    id: r.vecObject() as Api.InputPeer[],
+    id: tv_InputPeer(r),
     limit: r.int(),
   }
 }
@@ -15113,14 +15113,14 @@ function r_contacts$getSponsoredPeers(r: TlReader): Api.contacts.getSponsoredPee
 function r_contacts$updateContactNote(r: TlReader): Api.contacts.updateContactNote {
   return {
     _: 'contacts.updateContactNote',
-    id: r.object() as Api.InputUser,
-    note: r.object() as Api.TextWithEntities,
+    id: t_InputUser(r),
+    note: t_TextWithEntities(r),
   }
 }
 function r_messages$getMessages(r: TlReader): Api.messages.getMessages {
   return {
     _: 'messages.getMessages',
-    id: r.vecObject() as Api.InputMessage[],
+    id: tv_InputMessage(r),
   }
 }
 function r_messages$getDialogs(r: TlReader): Api.messages.getDialogs {
@@ -15131,7 +15131,7 @@ function r_messages$getDialogs(r: TlReader): Api.messages.getDialogs {
     folderId: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     offsetDate: r.int(),
     offsetId: r.int(),
-    offsetPeer: r.object() as Api.InputPeer,
+    offsetPeer: t_InputPeer(r),
     limit: r.int(),
     hash: r.long(),
   }
@@ -15139,7 +15139,7 @@ function r_messages$getDialogs(r: TlReader): Api.messages.getDialogs {
 function r_messages$getHistory(r: TlReader): Api.messages.getHistory {
   return {
     _: 'messages.getHistory',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     offsetId: r.int(),
     offsetDate: r.int(),
     addOffset: r.int(),
@@ -15153,13 +15153,13 @@ function r_messages$search(r: TlReader): Api.messages.search {
   const f_flags = r.int()
   return {
     _: 'messages.search',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     q: r.string(),
-    fromId: (f_flags & 0x1) !== 0 ? r.object() as Api.InputPeer : undefined,
-    savedPeerId: (f_flags & 0x4) !== 0 ? r.object() as Api.InputPeer : undefined,
-    savedReaction: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.Reaction[] : undefined,
+    fromId: (f_flags & 0x1) !== 0 ? t_InputPeer(r) : undefined,
+    savedPeerId: (f_flags & 0x4) !== 0 ? t_InputPeer(r) : undefined,
+    savedReaction: (f_flags & 0x8) !== 0 ? tv_Reaction(r) : undefined,
     topMsgId: (f_flags & 0x2) !== 0 ? r.int() : undefined,
-    filter: r.object() as Api.MessagesFilter,
+    filter: t_MessagesFilter(r),
     minDate: r.int(),
     maxDate: r.int(),
     offsetId: r.int(),
@@ -15173,7 +15173,7 @@ function r_messages$search(r: TlReader): Api.messages.search {
 function r_messages$readHistory(r: TlReader): Api.messages.readHistory {
   return {
     _: 'messages.readHistory',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     maxId: r.int(),
   }
 }
@@ -15183,7 +15183,7 @@ function r_messages$deleteHistory(r: TlReader): Api.messages.deleteHistory {
     _: 'messages.deleteHistory',
     justClear: (f_flags & 0x1) !== 0,
     revoke: (f_flags & 0x2) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     maxId: r.int(),
     minDate: (f_flags & 0x4) !== 0 ? r.int() : undefined,
     maxDate: (f_flags & 0x8) !== 0 ? r.int() : undefined,
@@ -15207,9 +15207,9 @@ function r_messages$setTyping(r: TlReader): Api.messages.setTyping {
   const f_flags = r.int()
   return {
     _: 'messages.setTyping',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     topMsgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    action: r.object() as Api.SendMessageAction,
+    action: t_SendMessageAction(r),
   }
 }
 function r_messages$sendMessage(r: TlReader): Api.messages.sendMessage {
@@ -15224,20 +15224,20 @@ function r_messages$sendMessage(r: TlReader): Api.messages.sendMessage {
     updateStickersetsOrder: (f_flags & 0x8000) !== 0,
     invertMedia: (f_flags & 0x10000) !== 0,
     allowPaidFloodskip: (f_flags & 0x80000) !== 0,
-    peer: r.object() as Api.InputPeer,
-    replyTo: (f_flags & 0x1) !== 0 ? r.object() as Api.InputReplyTo : undefined,
+    peer: t_InputPeer(r),
+    replyTo: (f_flags & 0x1) !== 0 ? t_InputReplyTo(r) : undefined,
     message: r.string(),
     randomId: r.long(),
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
-    entities: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
+    entities: (f_flags & 0x8) !== 0 ? tv_MessageEntity(r) : undefined,
     scheduleDate: (f_flags & 0x400) !== 0 ? r.int() : undefined,
     scheduleRepeatPeriod: (f_flags & 0x1000000) !== 0 ? r.int() : undefined,
-    sendAs: (f_flags & 0x2000) !== 0 ? r.object() as Api.InputPeer : undefined,
-    quickReplyShortcut: (f_flags & 0x20000) !== 0 ? r.object() as Api.InputQuickReplyShortcut : undefined,
+    sendAs: (f_flags & 0x2000) !== 0 ? t_InputPeer(r) : undefined,
+    quickReplyShortcut: (f_flags & 0x20000) !== 0 ? t_InputQuickReplyShortcut(r) : undefined,
     effect: (f_flags & 0x40000) !== 0 ? r.long() : undefined,
     allowPaidStars: (f_flags & 0x200000) !== 0 ? r.long() : undefined,
-    suggestedPost: (f_flags & 0x400000) !== 0 ? r.object() as Api.SuggestedPost : undefined,
-    richMessage: (f_flags & 0x800000) !== 0 ? r.object() as Api.InputRichMessage : undefined,
+    suggestedPost: (f_flags & 0x400000) !== 0 ? t_SuggestedPost(r) : undefined,
+    richMessage: (f_flags & 0x800000) !== 0 ? t_InputRichMessage(r) : undefined,
   }
 }
 function r_messages$sendMedia(r: TlReader): Api.messages.sendMedia {
@@ -15251,20 +15251,20 @@ function r_messages$sendMedia(r: TlReader): Api.messages.sendMedia {
     updateStickersetsOrder: (f_flags & 0x8000) !== 0,
     invertMedia: (f_flags & 0x10000) !== 0,
     allowPaidFloodskip: (f_flags & 0x80000) !== 0,
-    peer: r.object() as Api.InputPeer,
-    replyTo: (f_flags & 0x1) !== 0 ? r.object() as Api.InputReplyTo : undefined,
-    media: r.object() as Api.InputMedia,
+    peer: t_InputPeer(r),
+    replyTo: (f_flags & 0x1) !== 0 ? t_InputReplyTo(r) : undefined,
+    media: t_InputMedia(r),
     message: r.string(),
     randomId: r.long(),
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
-    entities: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
+    entities: (f_flags & 0x8) !== 0 ? tv_MessageEntity(r) : undefined,
     scheduleDate: (f_flags & 0x400) !== 0 ? r.int() : undefined,
     scheduleRepeatPeriod: (f_flags & 0x1000000) !== 0 ? r.int() : undefined,
-    sendAs: (f_flags & 0x2000) !== 0 ? r.object() as Api.InputPeer : undefined,
-    quickReplyShortcut: (f_flags & 0x20000) !== 0 ? r.object() as Api.InputQuickReplyShortcut : undefined,
+    sendAs: (f_flags & 0x2000) !== 0 ? t_InputPeer(r) : undefined,
+    quickReplyShortcut: (f_flags & 0x20000) !== 0 ? t_InputQuickReplyShortcut(r) : undefined,
     effect: (f_flags & 0x40000) !== 0 ? r.long() : undefined,
     allowPaidStars: (f_flags & 0x200000) !== 0 ? r.long() : undefined,
-    suggestedPost: (f_flags & 0x400000) !== 0 ? r.object() as Api.SuggestedPost : undefined,
+    suggestedPost: (f_flags & 0x400000) !== 0 ? t_SuggestedPost(r) : undefined,
   }
 }
 function r_messages$forwardMessages(r: TlReader): Api.messages.forwardMessages {
@@ -15278,38 +15278,38 @@ function r_messages$forwardMessages(r: TlReader): Api.messages.forwardMessages {
     dropMediaCaptions: (f_flags & 0x1000) !== 0,
     noforwards: (f_flags & 0x4000) !== 0,
     allowPaidFloodskip: (f_flags & 0x80000) !== 0,
-    fromPeer: r.object() as Api.InputPeer,
+    fromPeer: t_InputPeer(r),
     id: r.vecInt(),
     randomId: r.vecLong(),
-    toPeer: r.object() as Api.InputPeer,
+    toPeer: t_InputPeer(r),
     topMsgId: (f_flags & 0x200) !== 0 ? r.int() : undefined,
-    replyTo: (f_flags & 0x400000) !== 0 ? r.object() as Api.InputReplyTo : undefined,
+    replyTo: (f_flags & 0x400000) !== 0 ? t_InputReplyTo(r) : undefined,
     scheduleDate: (f_flags & 0x400) !== 0 ? r.int() : undefined,
     scheduleRepeatPeriod: (f_flags & 0x1000000) !== 0 ? r.int() : undefined,
-    sendAs: (f_flags & 0x2000) !== 0 ? r.object() as Api.InputPeer : undefined,
-    quickReplyShortcut: (f_flags & 0x20000) !== 0 ? r.object() as Api.InputQuickReplyShortcut : undefined,
+    sendAs: (f_flags & 0x2000) !== 0 ? t_InputPeer(r) : undefined,
+    quickReplyShortcut: (f_flags & 0x20000) !== 0 ? t_InputQuickReplyShortcut(r) : undefined,
     effect: (f_flags & 0x40000) !== 0 ? r.long() : undefined,
     videoTimestamp: (f_flags & 0x100000) !== 0 ? r.int() : undefined,
     allowPaidStars: (f_flags & 0x200000) !== 0 ? r.long() : undefined,
-    suggestedPost: (f_flags & 0x800000) !== 0 ? r.object() as Api.SuggestedPost : undefined,
+    suggestedPost: (f_flags & 0x800000) !== 0 ? t_SuggestedPost(r) : undefined,
   }
 }
 function r_messages$reportSpam(r: TlReader): Api.messages.reportSpam {
   return {
     _: 'messages.reportSpam',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_messages$getPeerSettings(r: TlReader): Api.messages.getPeerSettings {
   return {
     _: 'messages.getPeerSettings',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_messages$report(r: TlReader): Api.messages.report {
   return {
     _: 'messages.report',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.vecInt(),
     option: r.bytes(),
     message: r.string(),
@@ -15338,14 +15338,14 @@ function r_messages$editChatPhoto(r: TlReader): Api.messages.editChatPhoto {
   return {
     _: 'messages.editChatPhoto',
     chatId: r.long(),
-    photo: r.object() as Api.InputChatPhoto,
+    photo: t_InputChatPhoto(r),
   }
 }
 function r_messages$addChatUser(r: TlReader): Api.messages.addChatUser {
   return {
     _: 'messages.addChatUser',
     chatId: r.long(),
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
     fwdLimit: r.int(),
   }
 }
@@ -15355,14 +15355,14 @@ function r_messages$deleteChatUser(r: TlReader): Api.messages.deleteChatUser {
     _: 'messages.deleteChatUser',
     revokeHistory: (f_flags & 0x1) !== 0,
     chatId: r.long(),
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
   }
 }
 function r_messages$createChat(r: TlReader): Api.messages.createChat {
   const f_flags = r.int()
   return {
     _: 'messages.createChat',
-    users: r.vecObject() as Api.InputUser[],
+    users: tv_InputUser(r),
     title: r.string(),
     ttlPeriod: (f_flags & 0x1) !== 0 ? r.int() : undefined,
   }
@@ -15377,7 +15377,7 @@ function r_messages$getDhConfig(r: TlReader): Api.messages.getDhConfig {
 function r_messages$requestEncryption(r: TlReader): Api.messages.requestEncryption {
   return {
     _: 'messages.requestEncryption',
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
     randomId: r.int(),
     gA: r.bytes(),
   }
@@ -15385,7 +15385,7 @@ function r_messages$requestEncryption(r: TlReader): Api.messages.requestEncrypti
 function r_messages$acceptEncryption(r: TlReader): Api.messages.acceptEncryption {
   return {
     _: 'messages.acceptEncryption',
-    peer: r.object() as Api.InputEncryptedChat,
+    peer: t_InputEncryptedChat(r),
     gB: r.bytes(),
     keyFingerprint: r.long(),
   }
@@ -15401,14 +15401,14 @@ function r_messages$discardEncryption(r: TlReader): Api.messages.discardEncrypti
 function r_messages$setEncryptedTyping(r: TlReader): Api.messages.setEncryptedTyping {
   return {
     _: 'messages.setEncryptedTyping',
-    peer: r.object() as Api.InputEncryptedChat,
+    peer: t_InputEncryptedChat(r),
     typing: r.bool(),
   }
 }
 function r_messages$readEncryptedHistory(r: TlReader): Api.messages.readEncryptedHistory {
   return {
     _: 'messages.readEncryptedHistory',
-    peer: r.object() as Api.InputEncryptedChat,
+    peer: t_InputEncryptedChat(r),
     maxDate: r.int(),
   }
 }
@@ -15417,7 +15417,7 @@ function r_messages$sendEncrypted(r: TlReader): Api.messages.sendEncrypted {
   return {
     _: 'messages.sendEncrypted',
     silent: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputEncryptedChat,
+    peer: t_InputEncryptedChat(r),
     randomId: r.long(),
     data: r.bytes(),
   }
@@ -15427,16 +15427,16 @@ function r_messages$sendEncryptedFile(r: TlReader): Api.messages.sendEncryptedFi
   return {
     _: 'messages.sendEncryptedFile',
     silent: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputEncryptedChat,
+    peer: t_InputEncryptedChat(r),
     randomId: r.long(),
     data: r.bytes(),
-    file: r.object() as Api.InputEncryptedFile,
+    file: t_InputEncryptedFile(r),
   }
 }
 function r_messages$sendEncryptedService(r: TlReader): Api.messages.sendEncryptedService {
   return {
     _: 'messages.sendEncryptedService',
-    peer: r.object() as Api.InputEncryptedChat,
+    peer: t_InputEncryptedChat(r),
     randomId: r.long(),
     data: r.bytes(),
   }
@@ -15450,7 +15450,7 @@ function r_messages$receivedQueue(r: TlReader): Api.messages.receivedQueue {
 function r_messages$reportEncryptedSpam(r: TlReader): Api.messages.reportEncryptedSpam {
   return {
     _: 'messages.reportEncryptedSpam',
-    peer: r.object() as Api.InputEncryptedChat,
+    peer: t_InputEncryptedChat(r),
   }
 }
 function r_messages$readMessageContents(r: TlReader): Api.messages.readMessageContents {
@@ -15477,7 +15477,7 @@ function r_messages$getWebPagePreview(r: TlReader): Api.messages.getWebPagePrevi
   return {
     _: 'messages.getWebPagePreview',
     message: r.string(),
-    entities: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
+    entities: (f_flags & 0x8) !== 0 ? tv_MessageEntity(r) : undefined,
   }
 }
 function r_messages$exportChatInvite(r: TlReader): Api.messages.exportChatInvite {
@@ -15486,11 +15486,11 @@ function r_messages$exportChatInvite(r: TlReader): Api.messages.exportChatInvite
     _: 'messages.exportChatInvite',
     legacyRevokePermanent: (f_flags & 0x4) !== 0,
     requestNeeded: (f_flags & 0x8) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     expireDate: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     usageLimit: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     title: (f_flags & 0x10) !== 0 ? r.string() : undefined,
-    subscriptionPricing: (f_flags & 0x20) !== 0 ? r.object() as Api.StarsSubscriptionPricing : undefined,
+    subscriptionPricing: (f_flags & 0x20) !== 0 ? t_StarsSubscriptionPricing(r) : undefined,
   }
 }
 function r_messages$checkChatInvite(r: TlReader): Api.messages.checkChatInvite {
@@ -15508,28 +15508,28 @@ function r_messages$importChatInvite(r: TlReader): Api.messages.importChatInvite
 function r_messages$getStickerSet(r: TlReader): Api.messages.getStickerSet {
   return {
     _: 'messages.getStickerSet',
-    stickerset: r.object() as Api.InputStickerSet,
+    stickerset: t_InputStickerSet(r),
     hash: r.int(),
   }
 }
 function r_messages$installStickerSet(r: TlReader): Api.messages.installStickerSet {
   return {
     _: 'messages.installStickerSet',
-    stickerset: r.object() as Api.InputStickerSet,
+    stickerset: t_InputStickerSet(r),
     archived: r.bool(),
   }
 }
 function r_messages$uninstallStickerSet(r: TlReader): Api.messages.uninstallStickerSet {
   return {
     _: 'messages.uninstallStickerSet',
-    stickerset: r.object() as Api.InputStickerSet,
+    stickerset: t_InputStickerSet(r),
   }
 }
 function r_messages$startBot(r: TlReader): Api.messages.startBot {
   return {
     _: 'messages.startBot',
-    bot: r.object() as Api.InputUser,
-    peer: r.object() as Api.InputPeer,
+    bot: t_InputUser(r),
+    peer: t_InputPeer(r),
     randomId: r.long(),
     startParam: r.string(),
   }
@@ -15537,7 +15537,7 @@ function r_messages$startBot(r: TlReader): Api.messages.startBot {
 function r_messages$getMessagesViews(r: TlReader): Api.messages.getMessagesViews {
   return {
     _: 'messages.getMessagesViews',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.vecInt(),
     increment: r.bool(),
   }
@@ -15546,7 +15546,7 @@ function r_messages$editChatAdmin(r: TlReader): Api.messages.editChatAdmin {
   return {
     _: 'messages.editChatAdmin',
     chatId: r.long(),
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
     isAdmin: r.bool(),
   }
 }
@@ -15564,13 +15564,13 @@ function r_messages$searchGlobal(r: TlReader): Api.messages.searchGlobal {
     groupsOnly: (f_flags & 0x4) !== 0,
     usersOnly: (f_flags & 0x8) !== 0,
     folderId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    community: (f_flags & 0x10) !== 0 ? r.object() as Api.InputChannel : undefined,
+    community: (f_flags & 0x10) !== 0 ? t_InputChannel(r) : undefined,
     q: r.string(),
-    filter: r.object() as Api.MessagesFilter,
+    filter: t_MessagesFilter(r),
     minDate: r.int(),
     maxDate: r.int(),
     offsetRate: r.int(),
-    offsetPeer: r.object() as Api.InputPeer,
+    offsetPeer: t_InputPeer(r),
     offsetId: r.int(),
     limit: r.int(),
   }
@@ -15601,7 +15601,7 @@ function r_messages$getSavedGifs(r: TlReader): Api.messages.getSavedGifs {
 function r_messages$saveGif(r: TlReader): Api.messages.saveGif {
   return {
     _: 'messages.saveGif',
-    id: r.object() as Api.InputDocument,
+    id: t_InputDocument(r),
     unsave: r.bool(),
   }
 }
@@ -15609,9 +15609,9 @@ function r_messages$getInlineBotResults(r: TlReader): Api.messages.getInlineBotR
   const f_flags = r.int()
   return {
     _: 'messages.getInlineBotResults',
-    bot: r.object() as Api.InputUser,
-    peer: r.object() as Api.InputPeer,
-    geoPoint: (f_flags & 0x1) !== 0 ? r.object() as Api.InputGeoPoint : undefined,
+    bot: t_InputUser(r),
+    peer: t_InputPeer(r),
+    geoPoint: (f_flags & 0x1) !== 0 ? t_InputGeoPoint(r) : undefined,
     query: r.string(),
     offset: r.string(),
   }
@@ -15623,11 +15623,11 @@ function r_messages$setInlineBotResults(r: TlReader): Api.messages.setInlineBotR
     gallery: (f_flags & 0x1) !== 0,
     private: (f_flags & 0x2) !== 0,
     queryId: r.long(),
-    results: r.vecObject() as Api.InputBotInlineResult[],
+    results: tv_InputBotInlineResult(r),
     cacheTime: r.int(),
     nextOffset: (f_flags & 0x4) !== 0 ? r.string() : undefined,
-    switchPm: (f_flags & 0x8) !== 0 ? r.object() as Api.InlineBotSwitchPM : undefined,
-    switchWebview: (f_flags & 0x10) !== 0 ? r.object() as Api.InlineBotWebView : undefined,
+    switchPm: (f_flags & 0x8) !== 0 ? t_InlineBotSwitchPM(r) : undefined,
+    switchWebview: (f_flags & 0x10) !== 0 ? t_InlineBotWebView(r) : undefined,
   }
 }
 function r_messages$sendInlineBotResult(r: TlReader): Api.messages.sendInlineBotResult {
@@ -15638,21 +15638,21 @@ function r_messages$sendInlineBotResult(r: TlReader): Api.messages.sendInlineBot
     background: (f_flags & 0x40) !== 0,
     clearDraft: (f_flags & 0x80) !== 0,
     hideVia: (f_flags & 0x800) !== 0,
-    peer: r.object() as Api.InputPeer,
-    replyTo: (f_flags & 0x1) !== 0 ? r.object() as Api.InputReplyTo : undefined,
+    peer: t_InputPeer(r),
+    replyTo: (f_flags & 0x1) !== 0 ? t_InputReplyTo(r) : undefined,
     randomId: r.long(),
     queryId: r.long(),
     id: r.string(),
     scheduleDate: (f_flags & 0x400) !== 0 ? r.int() : undefined,
-    sendAs: (f_flags & 0x2000) !== 0 ? r.object() as Api.InputPeer : undefined,
-    quickReplyShortcut: (f_flags & 0x20000) !== 0 ? r.object() as Api.InputQuickReplyShortcut : undefined,
+    sendAs: (f_flags & 0x2000) !== 0 ? t_InputPeer(r) : undefined,
+    quickReplyShortcut: (f_flags & 0x20000) !== 0 ? t_InputQuickReplyShortcut(r) : undefined,
     allowPaidStars: (f_flags & 0x200000) !== 0 ? r.long() : undefined,
   }
 }
 function r_messages$getMessageEditData(r: TlReader): Api.messages.getMessageEditData {
   return {
     _: 'messages.getMessageEditData',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
   }
 }
@@ -15662,16 +15662,16 @@ function r_messages$editMessage(r: TlReader): Api.messages.editMessage {
     _: 'messages.editMessage',
     noWebpage: (f_flags & 0x2) !== 0,
     invertMedia: (f_flags & 0x10000) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
     message: (f_flags & 0x800) !== 0 ? r.string() : undefined,
-    media: (f_flags & 0x4000) !== 0 ? r.object() as Api.InputMedia : undefined,
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
-    entities: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
+    media: (f_flags & 0x4000) !== 0 ? t_InputMedia(r) : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
+    entities: (f_flags & 0x8) !== 0 ? tv_MessageEntity(r) : undefined,
     scheduleDate: (f_flags & 0x8000) !== 0 ? r.int() : undefined,
     scheduleRepeatPeriod: (f_flags & 0x40000) !== 0 ? r.int() : undefined,
     quickReplyShortcutId: (f_flags & 0x20000) !== 0 ? r.int() : undefined,
-    richMessage: (f_flags & 0x800000) !== 0 ? r.object() as Api.InputRichMessage : undefined,
+    richMessage: (f_flags & 0x800000) !== 0 ? t_InputRichMessage(r) : undefined,
   }
 }
 function r_messages$editInlineBotMessage(r: TlReader): Api.messages.editInlineBotMessage {
@@ -15680,12 +15680,12 @@ function r_messages$editInlineBotMessage(r: TlReader): Api.messages.editInlineBo
     _: 'messages.editInlineBotMessage',
     noWebpage: (f_flags & 0x2) !== 0,
     invertMedia: (f_flags & 0x10000) !== 0,
-    id: r.object() as Api.InputBotInlineMessageID,
+    id: t_InputBotInlineMessageID(r),
     message: (f_flags & 0x800) !== 0 ? r.string() : undefined,
-    media: (f_flags & 0x4000) !== 0 ? r.object() as Api.InputMedia : undefined,
-    replyMarkup: (f_flags & 0x4) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
-    entities: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
-    richMessage: (f_flags & 0x800000) !== 0 ? r.object() as Api.InputRichMessage : undefined,
+    media: (f_flags & 0x4000) !== 0 ? t_InputMedia(r) : undefined,
+    replyMarkup: (f_flags & 0x4) !== 0 ? t_ReplyMarkup(r) : undefined,
+    entities: (f_flags & 0x8) !== 0 ? tv_MessageEntity(r) : undefined,
+    richMessage: (f_flags & 0x800000) !== 0 ? t_InputRichMessage(r) : undefined,
   }
 }
 function r_messages$getBotCallbackAnswer(r: TlReader): Api.messages.getBotCallbackAnswer {
@@ -15693,10 +15693,10 @@ function r_messages$getBotCallbackAnswer(r: TlReader): Api.messages.getBotCallba
   return {
     _: 'messages.getBotCallbackAnswer',
     game: (f_flags & 0x2) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
     data: (f_flags & 0x1) !== 0 ? r.bytes() : undefined,
-    password: (f_flags & 0x4) !== 0 ? r.object() as Api.InputCheckPasswordSRP : undefined,
+    password: (f_flags & 0x4) !== 0 ? t_InputCheckPasswordSRP(r) : undefined,
   }
 }
 function r_messages$setBotCallbackAnswer(r: TlReader): Api.messages.setBotCallbackAnswer {
@@ -15713,7 +15713,7 @@ function r_messages$setBotCallbackAnswer(r: TlReader): Api.messages.setBotCallba
 function r_messages$getPeerDialogs(r: TlReader): Api.messages.getPeerDialogs {
   return {
     _: 'messages.getPeerDialogs',
-    peers: r.vecObject() as Api.InputDialogPeer[],
+    peers: tv_InputDialogPeer(r),
   }
 }
 function r_messages$saveDraft(r: TlReader): Api.messages.saveDraft {
@@ -15722,14 +15722,14 @@ function r_messages$saveDraft(r: TlReader): Api.messages.saveDraft {
     _: 'messages.saveDraft',
     noWebpage: (f_flags & 0x2) !== 0,
     invertMedia: (f_flags & 0x40) !== 0,
-    replyTo: (f_flags & 0x10) !== 0 ? r.object() as Api.InputReplyTo : undefined,
-    peer: r.object() as Api.InputPeer,
+    replyTo: (f_flags & 0x10) !== 0 ? t_InputReplyTo(r) : undefined,
+    peer: t_InputPeer(r),
     message: r.string(),
-    entities: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
-    media: (f_flags & 0x20) !== 0 ? r.object() as Api.InputMedia : undefined,
+    entities: (f_flags & 0x8) !== 0 ? tv_MessageEntity(r) : undefined,
+    media: (f_flags & 0x20) !== 0 ? t_InputMedia(r) : undefined,
     effect: (f_flags & 0x80) !== 0 ? r.long() : undefined,
-    suggestedPost: (f_flags & 0x100) !== 0 ? r.object() as Api.SuggestedPost : undefined,
-    richMessage: (f_flags & 0x200) !== 0 ? r.object() as Api.InputRichMessage : undefined,
+    suggestedPost: (f_flags & 0x100) !== 0 ? t_SuggestedPost(r) : undefined,
+    richMessage: (f_flags & 0x200) !== 0 ? t_InputRichMessage(r) : undefined,
   }
 }
 function r_messages$getAllDrafts(_r: TlReader): Api.messages.getAllDrafts {
@@ -15762,7 +15762,7 @@ function r_messages$saveRecentSticker(r: TlReader): Api.messages.saveRecentStick
   return {
     _: 'messages.saveRecentSticker',
     attached: (f_flags & 0x1) !== 0,
-    id: r.object() as Api.InputDocument,
+    id: t_InputDocument(r),
     unsave: r.bool(),
   }
 }
@@ -15792,7 +15792,7 @@ function r_messages$getMaskStickers(r: TlReader): Api.messages.getMaskStickers {
 function r_messages$getAttachedStickers(r: TlReader): Api.messages.getAttachedStickers {
   return {
     _: 'messages.getAttachedStickers',
-    media: r.object() as Api.InputStickeredMedia,
+    media: t_InputStickeredMedia(r),
   }
 }
 function r_messages$setGameScore(r: TlReader): Api.messages.setGameScore {
@@ -15801,9 +15801,9 @@ function r_messages$setGameScore(r: TlReader): Api.messages.setGameScore {
     _: 'messages.setGameScore',
     editMessage: (f_flags & 0x1) !== 0,
     force: (f_flags & 0x2) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
     score: r.int(),
   }
 }
@@ -15813,30 +15813,30 @@ function r_messages$setInlineGameScore(r: TlReader): Api.messages.setInlineGameS
     _: 'messages.setInlineGameScore',
     editMessage: (f_flags & 0x1) !== 0,
     force: (f_flags & 0x2) !== 0,
-    id: r.object() as Api.InputBotInlineMessageID,
-    userId: r.object() as Api.InputUser,
+    id: t_InputBotInlineMessageID(r),
+    userId: t_InputUser(r),
     score: r.int(),
   }
 }
 function r_messages$getGameHighScores(r: TlReader): Api.messages.getGameHighScores {
   return {
     _: 'messages.getGameHighScores',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
   }
 }
 function r_messages$getInlineGameHighScores(r: TlReader): Api.messages.getInlineGameHighScores {
   return {
     _: 'messages.getInlineGameHighScores',
-    id: r.object() as Api.InputBotInlineMessageID,
-    userId: r.object() as Api.InputUser,
+    id: t_InputBotInlineMessageID(r),
+    userId: t_InputUser(r),
   }
 }
 function r_messages$getCommonChats(r: TlReader): Api.messages.getCommonChats {
   return {
     _: 'messages.getCommonChats',
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
     maxId: r.long(),
     limit: r.int(),
   }
@@ -15853,7 +15853,7 @@ function r_messages$toggleDialogPin(r: TlReader): Api.messages.toggleDialogPin {
   return {
     _: 'messages.toggleDialogPin',
     pinned: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputDialogPeer,
+    peer: t_InputDialogPeer(r),
   }
 }
 function r_messages$reorderPinnedDialogs(r: TlReader): Api.messages.reorderPinnedDialogs {
@@ -15862,7 +15862,7 @@ function r_messages$reorderPinnedDialogs(r: TlReader): Api.messages.reorderPinne
     _: 'messages.reorderPinnedDialogs',
     force: (f_flags & 0x1) !== 0,
     folderId: r.int(),
-    order: r.vecObject() as Api.InputDialogPeer[],
+    order: tv_InputDialogPeer(r),
   }
 }
 function r_messages$getPinnedDialogs(r: TlReader): Api.messages.getPinnedDialogs {
@@ -15877,7 +15877,7 @@ function r_messages$setBotShippingResults(r: TlReader): Api.messages.setBotShipp
     _: 'messages.setBotShippingResults',
     queryId: r.long(),
     error: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    shippingOptions: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.ShippingOption[] : undefined,
+    shippingOptions: (f_flags & 0x2) !== 0 ? tv_ShippingOption(r) : undefined,
   }
 }
 function r_messages$setBotPrecheckoutResults(r: TlReader): Api.messages.setBotPrecheckoutResults {
@@ -15894,15 +15894,15 @@ function r_messages$uploadMedia(r: TlReader): Api.messages.uploadMedia {
   return {
     _: 'messages.uploadMedia',
     businessConnectionId: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    peer: r.object() as Api.InputPeer,
-    media: r.object() as Api.InputMedia,
+    peer: t_InputPeer(r),
+    media: t_InputMedia(r),
   }
 }
 function r_messages$sendScreenshotNotification(r: TlReader): Api.messages.sendScreenshotNotification {
   return {
     _: 'messages.sendScreenshotNotification',
-    peer: r.object() as Api.InputPeer,
-    replyTo: r.object() as Api.InputReplyTo,
+    peer: t_InputPeer(r),
+    replyTo: t_InputReplyTo(r),
     randomId: r.long(),
   }
 }
@@ -15915,7 +15915,7 @@ function r_messages$getFavedStickers(r: TlReader): Api.messages.getFavedStickers
 function r_messages$faveSticker(r: TlReader): Api.messages.faveSticker {
   return {
     _: 'messages.faveSticker',
-    id: r.object() as Api.InputDocument,
+    id: t_InputDocument(r),
     unfave: r.bool(),
   }
 }
@@ -15923,7 +15923,7 @@ function r_messages$getUnreadMentions(r: TlReader): Api.messages.getUnreadMentio
   const f_flags = r.int()
   return {
     _: 'messages.getUnreadMentions',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     topMsgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     offsetId: r.int(),
     addOffset: r.int(),
@@ -15936,14 +15936,14 @@ function r_messages$readMentions(r: TlReader): Api.messages.readMentions {
   const f_flags = r.int()
   return {
     _: 'messages.readMentions',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     topMsgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
   }
 }
 function r_messages$getRecentLocations(r: TlReader): Api.messages.getRecentLocations {
   return {
     _: 'messages.getRecentLocations',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     limit: r.int(),
     hash: r.long(),
   }
@@ -15959,12 +15959,12 @@ function r_messages$sendMultiMedia(r: TlReader): Api.messages.sendMultiMedia {
     updateStickersetsOrder: (f_flags & 0x8000) !== 0,
     invertMedia: (f_flags & 0x10000) !== 0,
     allowPaidFloodskip: (f_flags & 0x80000) !== 0,
-    peer: r.object() as Api.InputPeer,
-    replyTo: (f_flags & 0x1) !== 0 ? r.object() as Api.InputReplyTo : undefined,
-    multiMedia: r.vecObject() as Api.InputSingleMedia[],
+    peer: t_InputPeer(r),
+    replyTo: (f_flags & 0x1) !== 0 ? t_InputReplyTo(r) : undefined,
+    multiMedia: tv_InputSingleMedia(r),
     scheduleDate: (f_flags & 0x400) !== 0 ? r.int() : undefined,
-    sendAs: (f_flags & 0x2000) !== 0 ? r.object() as Api.InputPeer : undefined,
-    quickReplyShortcut: (f_flags & 0x20000) !== 0 ? r.object() as Api.InputQuickReplyShortcut : undefined,
+    sendAs: (f_flags & 0x2000) !== 0 ? t_InputPeer(r) : undefined,
+    quickReplyShortcut: (f_flags & 0x20000) !== 0 ? t_InputQuickReplyShortcut(r) : undefined,
     effect: (f_flags & 0x40000) !== 0 ? r.long() : undefined,
     allowPaidStars: (f_flags & 0x200000) !== 0 ? r.long() : undefined,
   }
@@ -15972,8 +15972,8 @@ function r_messages$sendMultiMedia(r: TlReader): Api.messages.sendMultiMedia {
 function r_messages$uploadEncryptedFile(r: TlReader): Api.messages.uploadEncryptedFile {
   return {
     _: 'messages.uploadEncryptedFile',
-    peer: r.object() as Api.InputEncryptedChat,
-    file: r.object() as Api.InputEncryptedFile,
+    peer: t_InputEncryptedChat(r),
+    file: t_InputEncryptedFile(r),
   }
 }
 function r_messages$searchStickerSets(r: TlReader): Api.messages.searchStickerSets {
@@ -15995,15 +15995,15 @@ function r_messages$markDialogUnread(r: TlReader): Api.messages.markDialogUnread
   return {
     _: 'messages.markDialogUnread',
     unread: (f_flags & 0x1) !== 0,
-    parentPeer: (f_flags & 0x2) !== 0 ? r.object() as Api.InputPeer : undefined,
-    peer: r.object() as Api.InputDialogPeer,
+    parentPeer: (f_flags & 0x2) !== 0 ? t_InputPeer(r) : undefined,
+    peer: t_InputDialogPeer(r),
   }
 }
 function r_messages$getDialogUnreadMarks(r: TlReader): Api.messages.getDialogUnreadMarks {
   const f_flags = r.int()
   return {
     _: 'messages.getDialogUnreadMarks',
-    parentPeer: (f_flags & 0x1) !== 0 ? r.object() as Api.InputPeer : undefined,
+    parentPeer: (f_flags & 0x1) !== 0 ? t_InputPeer(r) : undefined,
   }
 }
 function r_messages$clearAllDrafts(_r: TlReader): Api.messages.clearAllDrafts {
@@ -16018,14 +16018,14 @@ function r_messages$updatePinnedMessage(r: TlReader): Api.messages.updatePinnedM
     silent: (f_flags & 0x1) !== 0,
     unpin: (f_flags & 0x2) !== 0,
     pmOneside: (f_flags & 0x4) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
   }
 }
 function r_messages$sendVote(r: TlReader): Api.messages.sendVote {
   return {
     _: 'messages.sendVote',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
     options: r.vecBytes(),
   }
@@ -16033,7 +16033,7 @@ function r_messages$sendVote(r: TlReader): Api.messages.sendVote {
 function r_messages$getPollResults(r: TlReader): Api.messages.getPollResults {
   return {
     _: 'messages.getPollResults',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
     pollHash: r.long(),
   }
@@ -16041,21 +16041,21 @@ function r_messages$getPollResults(r: TlReader): Api.messages.getPollResults {
 function r_messages$getOnlines(r: TlReader): Api.messages.getOnlines {
   return {
     _: 'messages.getOnlines',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_messages$editChatAbout(r: TlReader): Api.messages.editChatAbout {
   return {
     _: 'messages.editChatAbout',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     about: r.string(),
   }
 }
 function r_messages$editChatDefaultBannedRights(r: TlReader): Api.messages.editChatDefaultBannedRights {
   return {
     _: 'messages.editChatDefaultBannedRights',
-    peer: r.object() as Api.InputPeer,
-    bannedRights: r.object() as Api.ChatBannedRights,
+    peer: t_InputPeer(r),
+    bannedRights: t_ChatBannedRights(r),
   }
 }
 function r_messages$getEmojiKeywords(r: TlReader): Api.messages.getEmojiKeywords {
@@ -16087,17 +16087,17 @@ function r_messages$getSearchCounters(r: TlReader): Api.messages.getSearchCounte
   const f_flags = r.int()
   return {
     _: 'messages.getSearchCounters',
-    peer: r.object() as Api.InputPeer,
-    savedPeerId: (f_flags & 0x4) !== 0 ? r.object() as Api.InputPeer : undefined,
+    peer: t_InputPeer(r),
+    savedPeerId: (f_flags & 0x4) !== 0 ? t_InputPeer(r) : undefined,
     topMsgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    filters: r.vecObject() as Api.MessagesFilter[],
+    filters: tv_MessagesFilter(r),
   }
 }
 function r_messages$requestUrlAuth(r: TlReader): Api.messages.requestUrlAuth {
   const f_flags = r.int()
   return {
     _: 'messages.requestUrlAuth',
-    peer: (f_flags & 0x2) !== 0 ? r.object() as Api.InputPeer : undefined,
+    peer: (f_flags & 0x2) !== 0 ? t_InputPeer(r) : undefined,
     msgId: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     buttonId: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     url: (f_flags & 0x4) !== 0 ? r.string() : undefined,
@@ -16110,7 +16110,7 @@ function r_messages$acceptUrlAuth(r: TlReader): Api.messages.acceptUrlAuth {
     _: 'messages.acceptUrlAuth',
     writeAllowed: (f_flags & 0x1) !== 0,
     sharePhoneNumber: (f_flags & 0x8) !== 0,
-    peer: (f_flags & 0x2) !== 0 ? r.object() as Api.InputPeer : undefined,
+    peer: (f_flags & 0x2) !== 0 ? t_InputPeer(r) : undefined,
     msgId: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     buttonId: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     url: (f_flags & 0x4) !== 0 ? r.string() : undefined,
@@ -16120,34 +16120,34 @@ function r_messages$acceptUrlAuth(r: TlReader): Api.messages.acceptUrlAuth {
 function r_messages$hidePeerSettingsBar(r: TlReader): Api.messages.hidePeerSettingsBar {
   return {
     _: 'messages.hidePeerSettingsBar',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_messages$getScheduledHistory(r: TlReader): Api.messages.getScheduledHistory {
   return {
     _: 'messages.getScheduledHistory',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     hash: r.long(),
   }
 }
 function r_messages$getScheduledMessages(r: TlReader): Api.messages.getScheduledMessages {
   return {
     _: 'messages.getScheduledMessages',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.vecInt(),
   }
 }
 function r_messages$sendScheduledMessages(r: TlReader): Api.messages.sendScheduledMessages {
   return {
     _: 'messages.sendScheduledMessages',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.vecInt(),
   }
 }
 function r_messages$deleteScheduledMessages(r: TlReader): Api.messages.deleteScheduledMessages {
   return {
     _: 'messages.deleteScheduledMessages',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.vecInt(),
   }
 }
@@ -16155,7 +16155,7 @@ function r_messages$getPollVotes(r: TlReader): Api.messages.getPollVotes {
   const f_flags = r.int()
   return {
     _: 'messages.getPollVotes',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
     option: (f_flags & 0x1) !== 0 ? r.bytes() : undefined,
     offset: (f_flags & 0x2) !== 0 ? r.string() : undefined,
@@ -16169,7 +16169,7 @@ function r_messages$toggleStickerSets(r: TlReader): Api.messages.toggleStickerSe
     uninstall: (f_flags & 0x1) !== 0,
     archive: (f_flags & 0x2) !== 0,
     unarchive: (f_flags & 0x4) !== 0,
-    stickersets: r.vecObject() as Api.InputStickerSet[],
+    stickersets: tv_InputStickerSet(r),
   }
 }
 function r_messages$getDialogFilters(_r: TlReader): Api.messages.getDialogFilters {
@@ -16187,7 +16187,7 @@ function r_messages$updateDialogFilter(r: TlReader): Api.messages.updateDialogFi
   return {
     _: 'messages.updateDialogFilter',
     id: r.int(),
-    filter: (f_flags & 0x1) !== 0 ? r.object() as Api.DialogFilter : undefined,
+    filter: (f_flags & 0x1) !== 0 ? t_DialogFilter(r) : undefined,
   }
 }
 function r_messages$updateDialogFiltersOrder(r: TlReader): Api.messages.updateDialogFiltersOrder {
@@ -16207,7 +16207,7 @@ function r_messages$getOldFeaturedStickers(r: TlReader): Api.messages.getOldFeat
 function r_messages$getReplies(r: TlReader): Api.messages.getReplies {
   return {
     _: 'messages.getReplies',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
     offsetId: r.int(),
     offsetDate: r.int(),
@@ -16221,14 +16221,14 @@ function r_messages$getReplies(r: TlReader): Api.messages.getReplies {
 function r_messages$getDiscussionMessage(r: TlReader): Api.messages.getDiscussionMessage {
   return {
     _: 'messages.getDiscussionMessage',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
   }
 }
 function r_messages$readDiscussion(r: TlReader): Api.messages.readDiscussion {
   return {
     _: 'messages.readDiscussion',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
     readMaxId: r.int(),
   }
@@ -16237,9 +16237,9 @@ function r_messages$unpinAllMessages(r: TlReader): Api.messages.unpinAllMessages
   const f_flags = r.int()
   return {
     _: 'messages.unpinAllMessages',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     topMsgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    savedPeerId: (f_flags & 0x2) !== 0 ? r.object() as Api.InputPeer : undefined,
+    savedPeerId: (f_flags & 0x2) !== 0 ? t_InputPeer(r) : undefined,
   }
 }
 function r_messages$deleteChat(r: TlReader): Api.messages.deleteChat {
@@ -16264,24 +16264,24 @@ function r_messages$checkHistoryImport(r: TlReader): Api.messages.checkHistoryIm
 function r_messages$initHistoryImport(r: TlReader): Api.messages.initHistoryImport {
   return {
     _: 'messages.initHistoryImport',
-    peer: r.object() as Api.InputPeer,
-    file: r.object() as Api.InputFile,
+    peer: t_InputPeer(r),
+    file: t_InputFile(r),
     mediaCount: r.int(),
   }
 }
 function r_messages$uploadImportedMedia(r: TlReader): Api.messages.uploadImportedMedia {
   return {
     _: 'messages.uploadImportedMedia',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     importId: r.long(),
     fileName: r.string(),
-    media: r.object() as Api.InputMedia,
+    media: t_InputMedia(r),
   }
 }
 function r_messages$startHistoryImport(r: TlReader): Api.messages.startHistoryImport {
   return {
     _: 'messages.startHistoryImport',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     importId: r.long(),
   }
 }
@@ -16290,8 +16290,8 @@ function r_messages$getExportedChatInvites(r: TlReader): Api.messages.getExporte
   return {
     _: 'messages.getExportedChatInvites',
     revoked: (f_flags & 0x8) !== 0,
-    peer: r.object() as Api.InputPeer,
-    adminId: r.object() as Api.InputUser,
+    peer: t_InputPeer(r),
+    adminId: t_InputUser(r),
     offsetDate: (f_flags & 0x4) !== 0 ? r.int() : undefined,
     offsetLink: (f_flags & 0x4) !== 0 ? r.string() : undefined,
     limit: r.int(),
@@ -16300,7 +16300,7 @@ function r_messages$getExportedChatInvites(r: TlReader): Api.messages.getExporte
 function r_messages$getExportedChatInvite(r: TlReader): Api.messages.getExportedChatInvite {
   return {
     _: 'messages.getExportedChatInvite',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     link: r.string(),
   }
 }
@@ -16309,7 +16309,7 @@ function r_messages$editExportedChatInvite(r: TlReader): Api.messages.editExport
   return {
     _: 'messages.editExportedChatInvite',
     revoked: (f_flags & 0x4) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     link: r.string(),
     expireDate: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     usageLimit: (f_flags & 0x2) !== 0 ? r.int() : undefined,
@@ -16320,21 +16320,21 @@ function r_messages$editExportedChatInvite(r: TlReader): Api.messages.editExport
 function r_messages$deleteRevokedExportedChatInvites(r: TlReader): Api.messages.deleteRevokedExportedChatInvites {
   return {
     _: 'messages.deleteRevokedExportedChatInvites',
-    peer: r.object() as Api.InputPeer,
-    adminId: r.object() as Api.InputUser,
+    peer: t_InputPeer(r),
+    adminId: t_InputUser(r),
   }
 }
 function r_messages$deleteExportedChatInvite(r: TlReader): Api.messages.deleteExportedChatInvite {
   return {
     _: 'messages.deleteExportedChatInvite',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     link: r.string(),
   }
 }
 function r_messages$getAdminsWithInvites(r: TlReader): Api.messages.getAdminsWithInvites {
   return {
     _: 'messages.getAdminsWithInvites',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_messages$getChatInviteImporters(r: TlReader): Api.messages.getChatInviteImporters {
@@ -16343,38 +16343,38 @@ function r_messages$getChatInviteImporters(r: TlReader): Api.messages.getChatInv
     _: 'messages.getChatInviteImporters',
     requested: (f_flags & 0x1) !== 0,
     subscriptionExpired: (f_flags & 0x8) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     link: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     q: (f_flags & 0x4) !== 0 ? r.string() : undefined,
     offsetDate: r.int(),
-    offsetUser: r.object() as Api.InputUser,
+    offsetUser: t_InputUser(r),
     limit: r.int(),
   }
 }
 function r_messages$setHistoryTTL(r: TlReader): Api.messages.setHistoryTTL {
   return {
     _: 'messages.setHistoryTTL',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     period: r.int(),
   }
 }
 function r_messages$checkHistoryImportPeer(r: TlReader): Api.messages.checkHistoryImportPeer {
   return {
     _: 'messages.checkHistoryImportPeer',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_messages$setChatTheme(r: TlReader): Api.messages.setChatTheme {
   return {
     _: 'messages.setChatTheme',
-    peer: r.object() as Api.InputPeer,
-    theme: r.object() as Api.InputChatTheme,
+    peer: t_InputPeer(r),
+    theme: t_InputChatTheme(r),
   }
 }
 function r_messages$getMessageReadParticipants(r: TlReader): Api.messages.getMessageReadParticipants {
   return {
     _: 'messages.getMessageReadParticipants',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
   }
 }
@@ -16382,9 +16382,9 @@ function r_messages$getSearchResultsCalendar(r: TlReader): Api.messages.getSearc
   const f_flags = r.int()
   return {
     _: 'messages.getSearchResultsCalendar',
-    peer: r.object() as Api.InputPeer,
-    savedPeerId: (f_flags & 0x4) !== 0 ? r.object() as Api.InputPeer : undefined,
-    filter: r.object() as Api.MessagesFilter,
+    peer: t_InputPeer(r),
+    savedPeerId: (f_flags & 0x4) !== 0 ? t_InputPeer(r) : undefined,
+    filter: t_MessagesFilter(r),
     offsetId: r.int(),
     offsetDate: r.int(),
   }
@@ -16393,9 +16393,9 @@ function r_messages$getSearchResultsPositions(r: TlReader): Api.messages.getSear
   const f_flags = r.int()
   return {
     _: 'messages.getSearchResultsPositions',
-    peer: r.object() as Api.InputPeer,
-    savedPeerId: (f_flags & 0x4) !== 0 ? r.object() as Api.InputPeer : undefined,
-    filter: r.object() as Api.MessagesFilter,
+    peer: t_InputPeer(r),
+    savedPeerId: (f_flags & 0x4) !== 0 ? t_InputPeer(r) : undefined,
+    filter: t_MessagesFilter(r),
     offsetId: r.int(),
     limit: r.int(),
   }
@@ -16405,8 +16405,8 @@ function r_messages$hideChatJoinRequest(r: TlReader): Api.messages.hideChatJoinR
   return {
     _: 'messages.hideChatJoinRequest',
     approved: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPeer,
-    userId: r.object() as Api.InputUser,
+    peer: t_InputPeer(r),
+    userId: t_InputUser(r),
   }
 }
 function r_messages$hideAllChatJoinRequests(r: TlReader): Api.messages.hideAllChatJoinRequests {
@@ -16414,7 +16414,7 @@ function r_messages$hideAllChatJoinRequests(r: TlReader): Api.messages.hideAllCh
   return {
     _: 'messages.hideAllChatJoinRequests',
     approved: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     link: (f_flags & 0x2) !== 0 ? r.string() : undefined,
   }
 }
@@ -16422,7 +16422,7 @@ function r_messages$toggleNoForwards(r: TlReader): Api.messages.toggleNoForwards
   const f_flags = r.int()
   return {
     _: 'messages.toggleNoForwards',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     enabled: r.bool(),
     requestMsgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
   }
@@ -16430,8 +16430,8 @@ function r_messages$toggleNoForwards(r: TlReader): Api.messages.toggleNoForwards
 function r_messages$saveDefaultSendAs(r: TlReader): Api.messages.saveDefaultSendAs {
   return {
     _: 'messages.saveDefaultSendAs',
-    peer: r.object() as Api.InputPeer,
-    sendAs: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
+    sendAs: t_InputPeer(r),
   }
 }
 function r_messages$sendReaction(r: TlReader): Api.messages.sendReaction {
@@ -16440,15 +16440,15 @@ function r_messages$sendReaction(r: TlReader): Api.messages.sendReaction {
     _: 'messages.sendReaction',
     big: (f_flags & 0x2) !== 0,
     addToRecent: (f_flags & 0x4) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
-    reaction: (f_flags & 0x1) !== 0 ? r.vecObject() as Api.Reaction[] : undefined,
+    reaction: (f_flags & 0x1) !== 0 ? tv_Reaction(r) : undefined,
   }
 }
 function r_messages$getMessagesReactions(r: TlReader): Api.messages.getMessagesReactions {
   return {
     _: 'messages.getMessagesReactions',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.vecInt(),
   }
 }
@@ -16456,9 +16456,9 @@ function r_messages$getMessageReactionsList(r: TlReader): Api.messages.getMessag
   const f_flags = r.int()
   return {
     _: 'messages.getMessageReactionsList',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
-    reaction: (f_flags & 0x1) !== 0 ? r.object() as Api.Reaction : undefined,
+    reaction: (f_flags & 0x1) !== 0 ? t_Reaction(r) : undefined,
     offset: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     limit: r.int(),
   }
@@ -16467,8 +16467,8 @@ function r_messages$setChatAvailableReactions(r: TlReader): Api.messages.setChat
   const f_flags = r.int()
   return {
     _: 'messages.setChatAvailableReactions',
-    peer: r.object() as Api.InputPeer,
-    availableReactions: r.object() as Api.ChatReactions,
+    peer: t_InputPeer(r),
+    availableReactions: t_ChatReactions(r),
     reactionsLimit: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     paidEnabled: (f_flags & 0x2) !== 0 ? r.bool() : undefined,
   }
@@ -16482,16 +16482,16 @@ function r_messages$getAvailableReactions(r: TlReader): Api.messages.getAvailabl
 function r_messages$setDefaultReaction(r: TlReader): Api.messages.setDefaultReaction {
   return {
     _: 'messages.setDefaultReaction',
-    reaction: r.object() as Api.Reaction,
+    reaction: t_Reaction(r),
   }
 }
 function r_messages$translateText(r: TlReader): Api.messages.translateText {
   const f_flags = r.int()
   return {
     _: 'messages.translateText',
-    peer: (f_flags & 0x1) !== 0 ? r.object() as Api.InputPeer : undefined,
+    peer: (f_flags & 0x1) !== 0 ? t_InputPeer(r) : undefined,
     id: (f_flags & 0x1) !== 0 ? r.vecInt() : undefined,
-    text: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.TextWithEntities[] : undefined,
+    text: (f_flags & 0x2) !== 0 ? tv_TextWithEntities(r) : undefined,
     toLang: r.string(),
     tone: (f_flags & 0x4) !== 0 ? r.string() : undefined,
   }
@@ -16500,9 +16500,9 @@ function r_messages$getUnreadReactions(r: TlReader): Api.messages.getUnreadReact
   const f_flags = r.int()
   return {
     _: 'messages.getUnreadReactions',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     topMsgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    savedPeerId: (f_flags & 0x2) !== 0 ? r.object() as Api.InputPeer : undefined,
+    savedPeerId: (f_flags & 0x2) !== 0 ? t_InputPeer(r) : undefined,
     offsetId: r.int(),
     addOffset: r.int(),
     limit: r.int(),
@@ -16514,16 +16514,16 @@ function r_messages$readReactions(r: TlReader): Api.messages.readReactions {
   const f_flags = r.int()
   return {
     _: 'messages.readReactions',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     topMsgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
-    savedPeerId: (f_flags & 0x2) !== 0 ? r.object() as Api.InputPeer : undefined,
+    savedPeerId: (f_flags & 0x2) !== 0 ? t_InputPeer(r) : undefined,
   }
 }
 function r_messages$searchSentMedia(r: TlReader): Api.messages.searchSentMedia {
   return {
     _: 'messages.searchSentMedia',
     q: r.string(),
-    filter: r.object() as Api.MessagesFilter,
+    filter: t_MessagesFilter(r),
     limit: r.int(),
   }
 }
@@ -16536,7 +16536,7 @@ function r_messages$getAttachMenuBots(r: TlReader): Api.messages.getAttachMenuBo
 function r_messages$getAttachMenuBot(r: TlReader): Api.messages.getAttachMenuBot {
   return {
     _: 'messages.getAttachMenuBot',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
   }
 }
 function r_messages$toggleBotInAttachMenu(r: TlReader): Api.messages.toggleBotInAttachMenu {
@@ -16544,7 +16544,7 @@ function r_messages$toggleBotInAttachMenu(r: TlReader): Api.messages.toggleBotIn
   return {
     _: 'messages.toggleBotInAttachMenu',
     writeAllowed: (f_flags & 0x1) !== 0,
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     enabled: r.bool(),
   }
 }
@@ -16556,14 +16556,14 @@ function r_messages$requestWebView(r: TlReader): Api.messages.requestWebView {
     silent: (f_flags & 0x20) !== 0,
     compact: (f_flags & 0x80) !== 0,
     fullscreen: (f_flags & 0x100) !== 0,
-    peer: r.object() as Api.InputPeer,
-    bot: r.object() as Api.InputUser,
+    peer: t_InputPeer(r),
+    bot: t_InputUser(r),
     url: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     startParam: (f_flags & 0x8) !== 0 ? r.string() : undefined,
-    themeParams: (f_flags & 0x4) !== 0 ? r.object() as Api.DataJSON : undefined,
+    themeParams: (f_flags & 0x4) !== 0 ? t_DataJSON(r) : undefined,
     platform: r.string(),
-    replyTo: (f_flags & 0x1) !== 0 ? r.object() as Api.InputReplyTo : undefined,
-    sendAs: (f_flags & 0x2000) !== 0 ? r.object() as Api.InputPeer : undefined,
+    replyTo: (f_flags & 0x1) !== 0 ? t_InputReplyTo(r) : undefined,
+    sendAs: (f_flags & 0x2000) !== 0 ? t_InputPeer(r) : undefined,
   }
 }
 function r_messages$prolongWebView(r: TlReader): Api.messages.prolongWebView {
@@ -16571,11 +16571,11 @@ function r_messages$prolongWebView(r: TlReader): Api.messages.prolongWebView {
   return {
     _: 'messages.prolongWebView',
     silent: (f_flags & 0x20) !== 0,
-    peer: r.object() as Api.InputPeer,
-    bot: r.object() as Api.InputUser,
+    peer: t_InputPeer(r),
+    bot: t_InputUser(r),
     queryId: r.long(),
-    replyTo: (f_flags & 0x1) !== 0 ? r.object() as Api.InputReplyTo : undefined,
-    sendAs: (f_flags & 0x2000) !== 0 ? r.object() as Api.InputPeer : undefined,
+    replyTo: (f_flags & 0x1) !== 0 ? t_InputReplyTo(r) : undefined,
+    sendAs: (f_flags & 0x2000) !== 0 ? t_InputPeer(r) : undefined,
   }
 }
 function r_messages$requestSimpleWebView(r: TlReader): Api.messages.requestSimpleWebView {
@@ -16586,10 +16586,10 @@ function r_messages$requestSimpleWebView(r: TlReader): Api.messages.requestSimpl
     fromSideMenu: (f_flags & 0x4) !== 0,
     compact: (f_flags & 0x80) !== 0,
     fullscreen: (f_flags & 0x100) !== 0,
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     url: (f_flags & 0x8) !== 0 ? r.string() : undefined,
     startParam: (f_flags & 0x10) !== 0 ? r.string() : undefined,
-    themeParams: (f_flags & 0x1) !== 0 ? r.object() as Api.DataJSON : undefined,
+    themeParams: (f_flags & 0x1) !== 0 ? t_DataJSON(r) : undefined,
     platform: r.string(),
   }
 }
@@ -16597,13 +16597,13 @@ function r_messages$sendWebViewResultMessage(r: TlReader): Api.messages.sendWebV
   return {
     _: 'messages.sendWebViewResultMessage',
     botQueryId: r.string(),
-    result: r.object() as Api.InputBotInlineResult,
+    result: t_InputBotInlineResult(r),
   }
 }
 function r_messages$sendWebViewData(r: TlReader): Api.messages.sendWebViewData {
   return {
     _: 'messages.sendWebViewData',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     randomId: r.long(),
     buttonText: r.string(),
     data: r.string(),
@@ -16612,14 +16612,14 @@ function r_messages$sendWebViewData(r: TlReader): Api.messages.sendWebViewData {
 function r_messages$transcribeAudio(r: TlReader): Api.messages.transcribeAudio {
   return {
     _: 'messages.transcribeAudio',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
   }
 }
 function r_messages$rateTranscribedAudio(r: TlReader): Api.messages.rateTranscribedAudio {
   return {
     _: 'messages.rateTranscribedAudio',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
     transcriptionId: r.long(),
     good: r.bool(),
@@ -16646,9 +16646,9 @@ function r_messages$getFeaturedEmojiStickers(r: TlReader): Api.messages.getFeatu
 function r_messages$reportReaction(r: TlReader): Api.messages.reportReaction {
   return {
     _: 'messages.reportReaction',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
-    reactionPeer: r.object() as Api.InputPeer,
+    reactionPeer: t_InputPeer(r),
   }
 }
 function r_messages$getTopReactions(r: TlReader): Api.messages.getTopReactions {
@@ -16673,7 +16673,7 @@ function r_messages$clearRecentReactions(_r: TlReader): Api.messages.clearRecent
 function r_messages$getExtendedMedia(r: TlReader): Api.messages.getExtendedMedia {
   return {
     _: 'messages.getExtendedMedia',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.vecInt(),
   }
 }
@@ -16692,11 +16692,11 @@ function r_messages$sendBotRequestedPeer(r: TlReader): Api.messages.sendBotReque
   const f_flags = r.int()
   return {
     _: 'messages.sendBotRequestedPeer',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     webappReqId: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     buttonId: r.int(),
-    requestedPeers: r.vecObject() as Api.InputPeer[],
+    requestedPeers: tv_InputPeer(r),
   }
 }
 function r_messages$getEmojiGroups(r: TlReader): Api.messages.getEmojiGroups {
@@ -16729,13 +16729,13 @@ function r_messages$togglePeerTranslations(r: TlReader): Api.messages.togglePeer
   return {
     _: 'messages.togglePeerTranslations',
     disabled: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_messages$getBotApp(r: TlReader): Api.messages.getBotApp {
   return {
     _: 'messages.getBotApp',
-    app: r.object() as Api.InputBotApp,
+    app: t_InputBotApp(r),
     hash: r.long(),
   }
 }
@@ -16746,10 +16746,10 @@ function r_messages$requestAppWebView(r: TlReader): Api.messages.requestAppWebVi
     writeAllowed: (f_flags & 0x1) !== 0,
     compact: (f_flags & 0x80) !== 0,
     fullscreen: (f_flags & 0x100) !== 0,
-    peer: r.object() as Api.InputPeer,
-    app: r.object() as Api.InputBotApp,
+    peer: t_InputPeer(r),
+    app: t_InputBotApp(r),
     startParam: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    themeParams: (f_flags & 0x4) !== 0 ? r.object() as Api.DataJSON : undefined,
+    themeParams: (f_flags & 0x4) !== 0 ? t_DataJSON(r) : undefined,
     platform: r.string(),
   }
 }
@@ -16759,9 +16759,9 @@ function r_messages$setChatWallPaper(r: TlReader): Api.messages.setChatWallPaper
     _: 'messages.setChatWallPaper',
     forBoth: (f_flags & 0x8) !== 0,
     revert: (f_flags & 0x10) !== 0,
-    peer: r.object() as Api.InputPeer,
-    wallpaper: (f_flags & 0x1) !== 0 ? r.object() as Api.InputWallPaper : undefined,
-    settings: (f_flags & 0x4) !== 0 ? r.object() as Api.WallPaperSettings : undefined,
+    peer: t_InputPeer(r),
+    wallpaper: (f_flags & 0x1) !== 0 ? t_InputWallPaper(r) : undefined,
+    settings: (f_flags & 0x4) !== 0 ? t_WallPaperSettings(r) : undefined,
     id: (f_flags & 0x2) !== 0 ? r.int() : undefined,
   }
 }
@@ -16779,10 +16779,10 @@ function r_messages$getSavedDialogs(r: TlReader): Api.messages.getSavedDialogs {
   return {
     _: 'messages.getSavedDialogs',
     excludePinned: (f_flags & 0x1) !== 0,
-    parentPeer: (f_flags & 0x2) !== 0 ? r.object() as Api.InputPeer : undefined,
+    parentPeer: (f_flags & 0x2) !== 0 ? t_InputPeer(r) : undefined,
     offsetDate: r.int(),
     offsetId: r.int(),
-    offsetPeer: r.object() as Api.InputPeer,
+    offsetPeer: t_InputPeer(r),
     limit: r.int(),
     hash: r.long(),
   }
@@ -16791,8 +16791,8 @@ function r_messages$getSavedHistory(r: TlReader): Api.messages.getSavedHistory {
   const f_flags = r.int()
   return {
     _: 'messages.getSavedHistory',
-    parentPeer: (f_flags & 0x1) !== 0 ? r.object() as Api.InputPeer : undefined,
-    peer: r.object() as Api.InputPeer,
+    parentPeer: (f_flags & 0x1) !== 0 ? t_InputPeer(r) : undefined,
+    peer: t_InputPeer(r),
     offsetId: r.int(),
     offsetDate: r.int(),
     addOffset: r.int(),
@@ -16806,8 +16806,8 @@ function r_messages$deleteSavedHistory(r: TlReader): Api.messages.deleteSavedHis
   const f_flags = r.int()
   return {
     _: 'messages.deleteSavedHistory',
-    parentPeer: (f_flags & 0x1) !== 0 ? r.object() as Api.InputPeer : undefined,
-    peer: r.object() as Api.InputPeer,
+    parentPeer: (f_flags & 0x1) !== 0 ? t_InputPeer(r) : undefined,
+    peer: t_InputPeer(r),
     maxId: r.int(),
     minDate: (f_flags & 0x4) !== 0 ? r.int() : undefined,
     maxDate: (f_flags & 0x8) !== 0 ? r.int() : undefined,
@@ -16823,7 +16823,7 @@ function r_messages$toggleSavedDialogPin(r: TlReader): Api.messages.toggleSavedD
   return {
     _: 'messages.toggleSavedDialogPin',
     pinned: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputDialogPeer,
+    peer: t_InputDialogPeer(r),
   }
 }
 function r_messages$reorderPinnedSavedDialogs(r: TlReader): Api.messages.reorderPinnedSavedDialogs {
@@ -16831,14 +16831,14 @@ function r_messages$reorderPinnedSavedDialogs(r: TlReader): Api.messages.reorder
   return {
     _: 'messages.reorderPinnedSavedDialogs',
     force: (f_flags & 0x1) !== 0,
-    order: r.vecObject() as Api.InputDialogPeer[],
+    order: tv_InputDialogPeer(r),
   }
 }
 function r_messages$getSavedReactionTags(r: TlReader): Api.messages.getSavedReactionTags {
   const f_flags = r.int()
   return {
     _: 'messages.getSavedReactionTags',
-    peer: (f_flags & 0x1) !== 0 ? r.object() as Api.InputPeer : undefined,
+    peer: (f_flags & 0x1) !== 0 ? t_InputPeer(r) : undefined,
     hash: r.long(),
   }
 }
@@ -16846,7 +16846,7 @@ function r_messages$updateSavedReactionTag(r: TlReader): Api.messages.updateSave
   const f_flags = r.int()
   return {
     _: 'messages.updateSavedReactionTag',
-    reaction: r.object() as Api.Reaction,
+    reaction: t_Reaction(r),
     title: (f_flags & 0x1) !== 0 ? r.string() : undefined,
   }
 }
@@ -16859,7 +16859,7 @@ function r_messages$getDefaultTagReactions(r: TlReader): Api.messages.getDefault
 function r_messages$getOutboxReadDate(r: TlReader): Api.messages.getOutboxReadDate {
   return {
     _: 'messages.getOutboxReadDate',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
   }
 }
@@ -16906,7 +16906,7 @@ function r_messages$getQuickReplyMessages(r: TlReader): Api.messages.getQuickRep
 function r_messages$sendQuickReplyMessages(r: TlReader): Api.messages.sendQuickReplyMessages {
   return {
     _: 'messages.sendQuickReplyMessages',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     shortcutId: r.int(),
     id: r.vecInt(),
     randomId: r.vecLong(),
@@ -16947,22 +16947,22 @@ function r_messages$getAvailableEffects(r: TlReader): Api.messages.getAvailableE
 function r_messages$editFactCheck(r: TlReader): Api.messages.editFactCheck {
   return {
     _: 'messages.editFactCheck',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
-    text: r.object() as Api.TextWithEntities,
+    text: t_TextWithEntities(r),
   }
 }
 function r_messages$deleteFactCheck(r: TlReader): Api.messages.deleteFactCheck {
   return {
     _: 'messages.deleteFactCheck',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
   }
 }
 function r_messages$getFactCheck(r: TlReader): Api.messages.getFactCheck {
   return {
     _: 'messages.getFactCheck',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.vecInt(),
   }
 }
@@ -16972,10 +16972,10 @@ function r_messages$requestMainWebView(r: TlReader): Api.messages.requestMainWeb
     _: 'messages.requestMainWebView',
     compact: (f_flags & 0x80) !== 0,
     fullscreen: (f_flags & 0x100) !== 0,
-    peer: r.object() as Api.InputPeer,
-    bot: r.object() as Api.InputUser,
+    peer: t_InputPeer(r),
+    bot: t_InputUser(r),
     startParam: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    themeParams: (f_flags & 0x1) !== 0 ? r.object() as Api.DataJSON : undefined,
+    themeParams: (f_flags & 0x1) !== 0 ? t_DataJSON(r) : undefined,
     platform: r.string(),
   }
 }
@@ -16983,19 +16983,19 @@ function r_messages$sendPaidReaction(r: TlReader): Api.messages.sendPaidReaction
   const f_flags = r.int()
   return {
     _: 'messages.sendPaidReaction',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
     count: r.int(),
     randomId: r.long(),
-    private: (f_flags & 0x1) !== 0 ? r.object() as Api.PaidReactionPrivacy : undefined,
+    private: (f_flags & 0x1) !== 0 ? t_PaidReactionPrivacy(r) : undefined,
   }
 }
 function r_messages$togglePaidReactionPrivacy(r: TlReader): Api.messages.togglePaidReactionPrivacy {
   return {
     _: 'messages.togglePaidReactionPrivacy',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
-    private: r.object() as Api.PaidReactionPrivacy,
+    private: t_PaidReactionPrivacy(r),
   }
 }
 function r_messages$getPaidReactionPrivacy(_r: TlReader): Api.messages.getPaidReactionPrivacy {
@@ -17029,7 +17029,7 @@ function r_messages$getSponsoredMessages(r: TlReader): Api.messages.getSponsored
   const f_flags = r.int()
   return {
     _: 'messages.getSponsoredMessages',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
   }
 }
@@ -17037,15 +17037,15 @@ function r_messages$savePreparedInlineMessage(r: TlReader): Api.messages.savePre
   const f_flags = r.int()
   return {
     _: 'messages.savePreparedInlineMessage',
-    result: r.object() as Api.InputBotInlineResult,
-    userId: r.object() as Api.InputUser,
-    peerTypes: (f_flags & 0x1) !== 0 ? r.vecObject() as Api.InlineQueryPeerType[] : undefined,
+    result: t_InputBotInlineResult(r),
+    userId: t_InputUser(r),
+    peerTypes: (f_flags & 0x1) !== 0 ? tv_InlineQueryPeerType(r) : undefined,
   }
 }
 function r_messages$getPreparedInlineMessage(r: TlReader): Api.messages.getPreparedInlineMessage {
   return {
     _: 'messages.getPreparedInlineMessage',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     id: r.string(),
   }
 }
@@ -17067,7 +17067,7 @@ function r_messages$reportMessagesDelivery(r: TlReader): Api.messages.reportMess
   return {
     _: 'messages.reportMessagesDelivery',
     push: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.vecInt(),
   }
 }
@@ -17075,22 +17075,22 @@ function r_messages$getSavedDialogsByID(r: TlReader): Api.messages.getSavedDialo
   const f_flags = r.int()
   return {
     _: 'messages.getSavedDialogsByID',
-    parentPeer: (f_flags & 0x2) !== 0 ? r.object() as Api.InputPeer : undefined,
-    ids: r.vecObject() as Api.InputPeer[],
+    parentPeer: (f_flags & 0x2) !== 0 ? t_InputPeer(r) : undefined,
+    ids: tv_InputPeer(r),
   }
 }
 function r_messages$readSavedHistory(r: TlReader): Api.messages.readSavedHistory {
   return {
     _: 'messages.readSavedHistory',
-    parentPeer: r.object() as Api.InputPeer,
-    peer: r.object() as Api.InputPeer,
+    parentPeer: t_InputPeer(r),
+    peer: t_InputPeer(r),
     maxId: r.int(),
   }
 }
 function r_messages$toggleTodoCompleted(r: TlReader): Api.messages.toggleTodoCompleted {
   return {
     _: 'messages.toggleTodoCompleted',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
     completed: r.vecInt(),
     incompleted: r.vecInt(),
@@ -17099,9 +17099,9 @@ function r_messages$toggleTodoCompleted(r: TlReader): Api.messages.toggleTodoCom
 function r_messages$appendTodoList(r: TlReader): Api.messages.appendTodoList {
   return {
     _: 'messages.appendTodoList',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
-    list: r.vecObject() as Api.TodoItem[],
+    list: tv_TodoItem(r),
   }
 }
 function r_messages$toggleSuggestedPostApproval(r: TlReader): Api.messages.toggleSuggestedPostApproval {
@@ -17109,7 +17109,7 @@ function r_messages$toggleSuggestedPostApproval(r: TlReader): Api.messages.toggl
   return {
     _: 'messages.toggleSuggestedPostApproval',
     reject: (f_flags & 0x2) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
     scheduleDate: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     rejectComment: (f_flags & 0x4) !== 0 ? r.string() : undefined,
@@ -17119,7 +17119,7 @@ function r_messages$getForumTopics(r: TlReader): Api.messages.getForumTopics {
   const f_flags = r.int()
   return {
     _: 'messages.getForumTopics',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     q: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     offsetDate: r.int(),
     offsetId: r.int(),
@@ -17130,7 +17130,7 @@ function r_messages$getForumTopics(r: TlReader): Api.messages.getForumTopics {
 function r_messages$getForumTopicsByID(r: TlReader): Api.messages.getForumTopicsByID {
   return {
     _: 'messages.getForumTopicsByID',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     topics: r.vecInt(),
   }
 }
@@ -17138,7 +17138,7 @@ function r_messages$editForumTopic(r: TlReader): Api.messages.editForumTopic {
   const f_flags = r.int()
   return {
     _: 'messages.editForumTopic',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     topicId: r.int(),
     title: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     iconEmojiId: (f_flags & 0x2) !== 0 ? r.long() : undefined,
@@ -17149,7 +17149,7 @@ function r_messages$editForumTopic(r: TlReader): Api.messages.editForumTopic {
 function r_messages$updatePinnedForumTopic(r: TlReader): Api.messages.updatePinnedForumTopic {
   return {
     _: 'messages.updatePinnedForumTopic',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     topicId: r.int(),
     pinned: r.bool(),
   }
@@ -17159,7 +17159,7 @@ function r_messages$reorderPinnedForumTopics(r: TlReader): Api.messages.reorderP
   return {
     _: 'messages.reorderPinnedForumTopics',
     force: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     order: r.vecInt(),
   }
 }
@@ -17168,18 +17168,18 @@ function r_messages$createForumTopic(r: TlReader): Api.messages.createForumTopic
   return {
     _: 'messages.createForumTopic',
     titleMissing: (f_flags & 0x10) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     title: r.string(),
     iconColor: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     iconEmojiId: (f_flags & 0x8) !== 0 ? r.long() : undefined,
     randomId: r.long(),
-    sendAs: (f_flags & 0x4) !== 0 ? r.object() as Api.InputPeer : undefined,
+    sendAs: (f_flags & 0x4) !== 0 ? t_InputPeer(r) : undefined,
   }
 }
 function r_messages$deleteTopicHistory(r: TlReader): Api.messages.deleteTopicHistory {
   return {
     _: 'messages.deleteTopicHistory',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     topMsgId: r.int(),
   }
 }
@@ -17192,7 +17192,7 @@ function r_messages$summarizeText(r: TlReader): Api.messages.summarizeText {
   const f_flags = r.int()
   return {
     _: 'messages.summarizeText',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
     toLang: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     tone: (f_flags & 0x4) !== 0 ? r.string() : undefined,
@@ -17201,22 +17201,22 @@ function r_messages$summarizeText(r: TlReader): Api.messages.summarizeText {
 function r_messages$editChatCreator(r: TlReader): Api.messages.editChatCreator {
   return {
     _: 'messages.editChatCreator',
-    peer: r.object() as Api.InputPeer,
-    userId: r.object() as Api.InputUser,
-    password: r.object() as Api.InputCheckPasswordSRP,
+    peer: t_InputPeer(r),
+    userId: t_InputUser(r),
+    password: t_InputCheckPasswordSRP(r),
   }
 }
 function r_messages$getFutureChatCreatorAfterLeave(r: TlReader): Api.messages.getFutureChatCreatorAfterLeave {
   return {
     _: 'messages.getFutureChatCreatorAfterLeave',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_messages$editChatParticipantRank(r: TlReader): Api.messages.editChatParticipantRank {
   return {
     _: 'messages.editChatParticipantRank',
-    peer: r.object() as Api.InputPeer,
-    participant: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
+    participant: t_InputPeer(r),
     rank: r.string(),
   }
 }
@@ -17239,37 +17239,37 @@ function r_messages$composeMessageWithAI(r: TlReader): Api.messages.composeMessa
     _: 'messages.composeMessageWithAI',
     proofread: (f_flags & 0x1) !== 0,
     emojify: (f_flags & 0x8) !== 0,
-    text: r.object() as Api.TextWithEntities,
+    text: t_TextWithEntities(r),
     translateToLang: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    tone: (f_flags & 0x4) !== 0 ? r.object() as Api.InputAiComposeTone : undefined,
+    tone: (f_flags & 0x4) !== 0 ? t_InputAiComposeTone(r) : undefined,
   }
 }
 function r_messages$reportReadMetrics(r: TlReader): Api.messages.reportReadMetrics {
   return {
     _: 'messages.reportReadMetrics',
-    peer: r.object() as Api.InputPeer,
-    metrics: r.vecObject() as Api.InputMessageReadMetric[],
+    peer: t_InputPeer(r),
+    metrics: tv_InputMessageReadMetric(r),
   }
 }
 function r_messages$reportMusicListen(r: TlReader): Api.messages.reportMusicListen {
   return {
     _: 'messages.reportMusicListen',
-    id: r.object() as Api.InputDocument,
+    id: t_InputDocument(r),
     listenedDuration: r.int(),
   }
 }
 function r_messages$addPollAnswer(r: TlReader): Api.messages.addPollAnswer {
   return {
     _: 'messages.addPollAnswer',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
-    answer: r.object() as Api.PollAnswer,
+    answer: t_PollAnswer(r),
   }
 }
 function r_messages$deletePollAnswer(r: TlReader): Api.messages.deletePollAnswer {
   return {
     _: 'messages.deletePollAnswer',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
     option: r.bytes(),
   }
@@ -17278,7 +17278,7 @@ function r_messages$getUnreadPollVotes(r: TlReader): Api.messages.getUnreadPollV
   const f_flags = r.int()
   return {
     _: 'messages.getUnreadPollVotes',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     topMsgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
     offsetId: r.int(),
     addOffset: r.int(),
@@ -17291,7 +17291,7 @@ function r_messages$readPollVotes(r: TlReader): Api.messages.readPollVotes {
   const f_flags = r.int()
   return {
     _: 'messages.readPollVotes',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     topMsgId: (f_flags & 0x1) !== 0 ? r.int() : undefined,
   }
 }
@@ -17299,28 +17299,28 @@ function r_messages$setBotGuestChatResult(r: TlReader): Api.messages.setBotGuest
   return {
     _: 'messages.setBotGuestChatResult',
     queryId: r.long(),
-    result: r.object() as Api.InputBotInlineResult,
+    result: t_InputBotInlineResult(r),
   }
 }
 function r_messages$deleteParticipantReactions(r: TlReader): Api.messages.deleteParticipantReactions {
   return {
     _: 'messages.deleteParticipantReactions',
-    peer: r.object() as Api.InputPeer,
-    participant: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
+    participant: t_InputPeer(r),
   }
 }
 function r_messages$deleteParticipantReaction(r: TlReader): Api.messages.deleteParticipantReaction {
   return {
     _: 'messages.deleteParticipantReaction',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
-    participant: r.object() as Api.InputPeer,
+    participant: t_InputPeer(r),
   }
 }
 function r_messages$getPersonalChannelHistory(r: TlReader): Api.messages.getPersonalChannelHistory {
   return {
     _: 'messages.getPersonalChannelHistory',
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
     limit: r.int(),
     maxId: r.int(),
     minId: r.int(),
@@ -17330,7 +17330,7 @@ function r_messages$getPersonalChannelHistory(r: TlReader): Api.messages.getPers
 function r_messages$getRichMessage(r: TlReader): Api.messages.getRichMessage {
   return {
     _: 'messages.getRichMessage',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
   }
 }
@@ -17338,9 +17338,9 @@ function r_messages$translateRichMessage(r: TlReader): Api.messages.translateRic
   const f_flags = r.int()
   return {
     _: 'messages.translateRichMessage',
-    peer: (f_flags & 0x1) !== 0 ? r.object() as Api.InputPeer : undefined,
+    peer: (f_flags & 0x1) !== 0 ? t_InputPeer(r) : undefined,
     id: (f_flags & 0x1) !== 0 ? r.vecInt() : undefined,
-    text: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.InputRichMessage[] : undefined,
+    text: (f_flags & 0x2) !== 0 ? tv_InputRichMessage(r) : undefined,
     toLang: r.string(),
     tone: (f_flags & 0x4) !== 0 ? r.string() : undefined,
   }
@@ -17351,9 +17351,9 @@ function r_messages$composeRichMessageWithAI(r: TlReader): Api.messages.composeR
     _: 'messages.composeRichMessageWithAI',
     proofread: (f_flags & 0x1) !== 0,
     emojify: (f_flags & 0x8) !== 0,
-    text: (f_flags & 0x10) !== 0 ? r.object() as Api.InputRichMessage : undefined,
+    text: (f_flags & 0x10) !== 0 ? t_InputRichMessage(r) : undefined,
     translateToLang: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    tone: (f_flags & 0x4) !== 0 ? r.object() as Api.InputAiComposeTone : undefined,
+    tone: (f_flags & 0x4) !== 0 ? t_InputAiComposeTone(r) : undefined,
   }
 }
 function r_messages$requestChatJoinWebView(r: TlReader): Api.messages.requestChatJoinWebView {
@@ -17361,7 +17361,7 @@ function r_messages$requestChatJoinWebView(r: TlReader): Api.messages.requestCha
   return {
     _: 'messages.requestChatJoinWebView',
     queryId: r.long(),
-    themeParams: (f_flags & 0x1) !== 0 ? r.object() as Api.DataJSON : undefined,
+    themeParams: (f_flags & 0x1) !== 0 ? t_DataJSON(r) : undefined,
     platform: r.string(),
   }
 }
@@ -17387,8 +17387,8 @@ function r_updates$getChannelDifference(r: TlReader): Api.updates.getChannelDiff
   return {
     _: 'updates.getChannelDifference',
     force: (f_flags & 0x1) !== 0,
-    channel: r.object() as Api.InputChannel,
-    filter: r.object() as Api.ChannelMessagesFilter,
+    channel: t_InputChannel(r),
+    filter: t_ChannelMessagesFilter(r),
     pts: r.int(),
     limit: r.int(),
   }
@@ -17398,8 +17398,8 @@ function r_photos$updateProfilePhoto(r: TlReader): Api.photos.updateProfilePhoto
   return {
     _: 'photos.updateProfilePhoto',
     fallback: (f_flags & 0x1) !== 0,
-    bot: (f_flags & 0x2) !== 0 ? r.object() as Api.InputUser : undefined,
-    id: r.object() as Api.InputPhoto,
+    bot: (f_flags & 0x2) !== 0 ? t_InputUser(r) : undefined,
+    id: t_InputPhoto(r),
   }
 }
 function r_photos$uploadProfilePhoto(r: TlReader): Api.photos.uploadProfilePhoto {
@@ -17407,23 +17407,23 @@ function r_photos$uploadProfilePhoto(r: TlReader): Api.photos.uploadProfilePhoto
   return {
     _: 'photos.uploadProfilePhoto',
     fallback: (f_flags & 0x8) !== 0,
-    bot: (f_flags & 0x20) !== 0 ? r.object() as Api.InputUser : undefined,
-    file: (f_flags & 0x1) !== 0 ? r.object() as Api.InputFile : undefined,
-    video: (f_flags & 0x2) !== 0 ? r.object() as Api.InputFile : undefined,
+    bot: (f_flags & 0x20) !== 0 ? t_InputUser(r) : undefined,
+    file: (f_flags & 0x1) !== 0 ? t_InputFile(r) : undefined,
+    video: (f_flags & 0x2) !== 0 ? t_InputFile(r) : undefined,
     videoStartTs: (f_flags & 0x4) !== 0 ? r.double() : undefined,
-    videoEmojiMarkup: (f_flags & 0x10) !== 0 ? r.object() as Api.VideoSize : undefined,
+    videoEmojiMarkup: (f_flags & 0x10) !== 0 ? t_VideoSize(r) : undefined,
   }
 }
 function r_photos$deletePhotos(r: TlReader): Api.photos.deletePhotos {
   return {
     _: 'photos.deletePhotos',
-    id: r.vecObject() as Api.InputPhoto[],
+    id: tv_InputPhoto(r),
   }
 }
 function r_photos$getUserPhotos(r: TlReader): Api.photos.getUserPhotos {
   return {
     _: 'photos.getUserPhotos',
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
     offset: r.int(),
     maxId: r.long(),
     limit: r.int(),
@@ -17435,11 +17435,11 @@ function r_photos$uploadContactProfilePhoto(r: TlReader): Api.photos.uploadConta
     _: 'photos.uploadContactProfilePhoto',
     suggest: (f_flags & 0x8) !== 0,
     save: (f_flags & 0x10) !== 0,
-    userId: r.object() as Api.InputUser,
-    file: (f_flags & 0x1) !== 0 ? r.object() as Api.InputFile : undefined,
-    video: (f_flags & 0x2) !== 0 ? r.object() as Api.InputFile : undefined,
+    userId: t_InputUser(r),
+    file: (f_flags & 0x1) !== 0 ? t_InputFile(r) : undefined,
+    video: (f_flags & 0x2) !== 0 ? t_InputFile(r) : undefined,
     videoStartTs: (f_flags & 0x4) !== 0 ? r.double() : undefined,
-    videoEmojiMarkup: (f_flags & 0x20) !== 0 ? r.object() as Api.VideoSize : undefined,
+    videoEmojiMarkup: (f_flags & 0x20) !== 0 ? t_VideoSize(r) : undefined,
   }
 }
 function r_upload$saveFilePart(r: TlReader): Api.upload.saveFilePart {
@@ -17456,7 +17456,7 @@ function r_upload$getFile(r: TlReader): Api.upload.getFile {
     _: 'upload.getFile',
     precise: (f_flags & 0x1) !== 0,
     cdnSupported: (f_flags & 0x2) !== 0,
-    location: r.object() as Api.InputFileLocation,
+    location: t_InputFileLocation(r),
     offset: r.long(),
     limit: r.int(),
   }
@@ -17473,7 +17473,7 @@ function r_upload$saveBigFilePart(r: TlReader): Api.upload.saveBigFilePart {
 function r_upload$getWebFile(r: TlReader): Api.upload.getWebFile {
   return {
     _: 'upload.getWebFile',
-    location: r.object() as Api.InputWebFileLocation,
+    location: t_InputWebFileLocation(r),
     offset: r.int(),
     limit: r.int(),
   }
@@ -17503,7 +17503,7 @@ function r_upload$getCdnFileHashes(r: TlReader): Api.upload.getCdnFileHashes {
 function r_upload$getFileHashes(r: TlReader): Api.upload.getFileHashes {
   return {
     _: 'upload.getFileHashes',
-    location: r.object() as Api.InputFileLocation,
+    location: t_InputFileLocation(r),
     offset: r.long(),
   }
 }
@@ -17559,7 +17559,7 @@ function r_help$getTermsOfServiceUpdate(_r: TlReader): Api.help.getTermsOfServic
 function r_help$acceptTermsOfService(r: TlReader): Api.help.acceptTermsOfService {
   return {
     _: 'help.acceptTermsOfService',
-    id: r.object() as Api.DataJSON,
+    id: t_DataJSON(r),
   }
 }
 function r_help$getDeepLinkInfo(r: TlReader): Api.help.getDeepLinkInfo {
@@ -17577,7 +17577,7 @@ function r_help$getAppConfig(r: TlReader): Api.help.getAppConfig {
 function r_help$saveAppLog(r: TlReader): Api.help.saveAppLog {
   return {
     _: 'help.saveAppLog',
-    events: r.vecObject() as Api.InputAppEvent[],
+    events: tv_InputAppEvent(r),
   }
 }
 function r_help$getPassportConfig(r: TlReader): Api.help.getPassportConfig {
@@ -17594,15 +17594,15 @@ function r_help$getSupportName(_r: TlReader): Api.help.getSupportName {
 function r_help$getUserInfo(r: TlReader): Api.help.getUserInfo {
   return {
     _: 'help.getUserInfo',
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
   }
 }
 function r_help$editUserInfo(r: TlReader): Api.help.editUserInfo {
   return {
     _: 'help.editUserInfo',
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
     message: r.string(),
-    entities: r.vecObject() as Api.MessageEntity[],
+    entities: tv_MessageEntity(r),
   }
 }
 function r_help$getPromoData(_r: TlReader): Api.help.getPromoData {
@@ -17613,13 +17613,13 @@ function r_help$getPromoData(_r: TlReader): Api.help.getPromoData {
 function r_help$hidePromoData(r: TlReader): Api.help.hidePromoData {
   return {
     _: 'help.hidePromoData',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_help$dismissSuggestion(r: TlReader): Api.help.dismissSuggestion {
   return {
     _: 'help.dismissSuggestion',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     suggestion: r.string(),
   }
 }
@@ -17656,37 +17656,37 @@ function r_help$getTimezonesList(r: TlReader): Api.help.getTimezonesList {
 function r_channels$readHistory(r: TlReader): Api.channels.readHistory {
   return {
     _: 'channels.readHistory',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     maxId: r.int(),
   }
 }
 function r_channels$deleteMessages(r: TlReader): Api.channels.deleteMessages {
   return {
     _: 'channels.deleteMessages',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     id: r.vecInt(),
   }
 }
 function r_channels$reportSpam(r: TlReader): Api.channels.reportSpam {
   return {
     _: 'channels.reportSpam',
-    channel: r.object() as Api.InputChannel,
-    participant: r.object() as Api.InputPeer,
+    channel: t_InputChannel(r),
+    participant: t_InputPeer(r),
     id: r.vecInt(),
   }
 }
 function r_channels$getMessages(r: TlReader): Api.channels.getMessages {
   return {
     _: 'channels.getMessages',
-    channel: r.object() as Api.InputChannel,
-    id: r.vecObject() as Api.InputMessage[],
+    channel: t_InputChannel(r),
+    id: tv_InputMessage(r),
   }
 }
 function r_channels$getParticipants(r: TlReader): Api.channels.getParticipants {
   return {
     _: 'channels.getParticipants',
-    channel: r.object() as Api.InputChannel,
-    filter: r.object() as Api.ChannelParticipantsFilter,
+    channel: t_InputChannel(r),
+    filter: t_ChannelParticipantsFilter(r),
     offset: r.int(),
     limit: r.int(),
     hash: r.long(),
@@ -17695,20 +17695,20 @@ function r_channels$getParticipants(r: TlReader): Api.channels.getParticipants {
 function r_channels$getParticipant(r: TlReader): Api.channels.getParticipant {
   return {
     _: 'channels.getParticipant',
-    channel: r.object() as Api.InputChannel,
-    participant: r.object() as Api.InputPeer,
+    channel: t_InputChannel(r),
+    participant: t_InputPeer(r),
   }
 }
 function r_channels$getChannels(r: TlReader): Api.channels.getChannels {
   return {
     _: 'channels.getChannels',
-    id: r.vecObject() as Api.InputChannel[],
+    id: tv_InputChannel(r),
   }
 }
 function r_channels$getFullChannel(r: TlReader): Api.channels.getFullChannel {
   return {
     _: 'channels.getFullChannel',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
   }
 }
 function r_channels$createChannel(r: TlReader): Api.channels.createChannel {
@@ -17721,7 +17721,7 @@ function r_channels$createChannel(r: TlReader): Api.channels.createChannel {
     forum: (f_flags & 0x20) !== 0,
     title: r.string(),
     about: r.string(),
-    geoPoint: (f_flags & 0x4) !== 0 ? r.object() as Api.InputGeoPoint : undefined,
+    geoPoint: (f_flags & 0x4) !== 0 ? t_InputGeoPoint(r) : undefined,
     address: (f_flags & 0x4) !== 0 ? r.string() : undefined,
     ttlPeriod: (f_flags & 0x10) !== 0 ? r.int() : undefined,
   }
@@ -17730,63 +17730,63 @@ function r_channels$editAdmin(r: TlReader): Api.channels.editAdmin {
   const f_flags = r.int()
   return {
     _: 'channels.editAdmin',
-    channel: r.object() as Api.InputChannel,
-    userId: r.object() as Api.InputUser,
-    adminRights: r.object() as Api.ChatAdminRights,
+    channel: t_InputChannel(r),
+    userId: t_InputUser(r),
+    adminRights: t_ChatAdminRights(r),
     rank: (f_flags & 0x1) !== 0 ? r.string() : undefined,
   }
 }
 function r_channels$editTitle(r: TlReader): Api.channels.editTitle {
   return {
     _: 'channels.editTitle',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     title: r.string(),
   }
 }
 function r_channels$editPhoto(r: TlReader): Api.channels.editPhoto {
   return {
     _: 'channels.editPhoto',
-    channel: r.object() as Api.InputChannel,
-    photo: r.object() as Api.InputChatPhoto,
+    channel: t_InputChannel(r),
+    photo: t_InputChatPhoto(r),
   }
 }
 function r_channels$checkUsername(r: TlReader): Api.channels.checkUsername {
   return {
     _: 'channels.checkUsername',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     username: r.string(),
   }
 }
 function r_channels$updateUsername(r: TlReader): Api.channels.updateUsername {
   return {
     _: 'channels.updateUsername',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     username: r.string(),
   }
 }
 function r_channels$joinChannel(r: TlReader): Api.channels.joinChannel {
   return {
     _: 'channels.joinChannel',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
   }
 }
 function r_channels$leaveChannel(r: TlReader): Api.channels.leaveChannel {
   return {
     _: 'channels.leaveChannel',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
   }
 }
 function r_channels$inviteToChannel(r: TlReader): Api.channels.inviteToChannel {
   return {
     _: 'channels.inviteToChannel',
-    channel: r.object() as Api.InputChannel,
-    users: r.vecObject() as Api.InputUser[],
+    channel: t_InputChannel(r),
+    users: tv_InputUser(r),
   }
 }
 function r_channels$deleteChannel(r: TlReader): Api.channels.deleteChannel {
   return {
     _: 'channels.deleteChannel',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
   }
 }
 function r_channels$exportMessageLink(r: TlReader): Api.channels.exportMessageLink {
@@ -17795,7 +17795,7 @@ function r_channels$exportMessageLink(r: TlReader): Api.channels.exportMessageLi
     _: 'channels.exportMessageLink',
     grouped: (f_flags & 0x1) !== 0,
     thread: (f_flags & 0x2) !== 0,
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     id: r.int(),
   }
 }
@@ -17805,7 +17805,7 @@ function r_channels$toggleSignatures(r: TlReader): Api.channels.toggleSignatures
     _: 'channels.toggleSignatures',
     signaturesEnabled: (f_flags & 0x1) !== 0,
     profilesEnabled: (f_flags & 0x2) !== 0,
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
   }
 }
 function r_channels$getAdminedPublicChannels(r: TlReader): Api.channels.getAdminedPublicChannels {
@@ -17821,19 +17821,19 @@ function r_channels$getAdminedPublicChannels(r: TlReader): Api.channels.getAdmin
 function r_channels$editBanned(r: TlReader): Api.channels.editBanned {
   return {
     _: 'channels.editBanned',
-    channel: r.object() as Api.InputChannel,
-    participant: r.object() as Api.InputPeer,
-    bannedRights: r.object() as Api.ChatBannedRights,
+    channel: t_InputChannel(r),
+    participant: t_InputPeer(r),
+    bannedRights: t_ChatBannedRights(r),
   }
 }
 function r_channels$getAdminLog(r: TlReader): Api.channels.getAdminLog {
   const f_flags = r.int()
   return {
     _: 'channels.getAdminLog',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     q: r.string(),
-    eventsFilter: (f_flags & 0x1) !== 0 ? r.object() as Api.ChannelAdminLogEventsFilter : undefined,
-    admins: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.InputUser[] : undefined,
+    eventsFilter: (f_flags & 0x1) !== 0 ? t_ChannelAdminLogEventsFilter(r) : undefined,
+    admins: (f_flags & 0x2) !== 0 ? tv_InputUser(r) : undefined,
     maxId: r.long(),
     minId: r.long(),
     limit: r.int(),
@@ -17842,14 +17842,14 @@ function r_channels$getAdminLog(r: TlReader): Api.channels.getAdminLog {
 function r_channels$setStickers(r: TlReader): Api.channels.setStickers {
   return {
     _: 'channels.setStickers',
-    channel: r.object() as Api.InputChannel,
-    stickerset: r.object() as Api.InputStickerSet,
+    channel: t_InputChannel(r),
+    stickerset: t_InputStickerSet(r),
   }
 }
 function r_channels$readMessageContents(r: TlReader): Api.channels.readMessageContents {
   return {
     _: 'channels.readMessageContents',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     id: r.vecInt(),
   }
 }
@@ -17858,14 +17858,14 @@ function r_channels$deleteHistory(r: TlReader): Api.channels.deleteHistory {
   return {
     _: 'channels.deleteHistory',
     forEveryone: (f_flags & 0x1) !== 0,
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     maxId: r.int(),
   }
 }
 function r_channels$togglePreHistoryHidden(r: TlReader): Api.channels.togglePreHistoryHidden {
   return {
     _: 'channels.togglePreHistoryHidden',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     enabled: r.bool(),
   }
 }
@@ -17883,22 +17883,22 @@ function r_channels$getGroupsForDiscussion(_r: TlReader): Api.channels.getGroups
 function r_channels$setDiscussionGroup(r: TlReader): Api.channels.setDiscussionGroup {
   return {
     _: 'channels.setDiscussionGroup',
-    broadcast: r.object() as Api.InputChannel,
-    group: r.object() as Api.InputChannel,
+    broadcast: t_InputChannel(r),
+    group: t_InputChannel(r),
   }
 }
 function r_channels$editLocation(r: TlReader): Api.channels.editLocation {
   return {
     _: 'channels.editLocation',
-    channel: r.object() as Api.InputChannel,
-    geoPoint: r.object() as Api.InputGeoPoint,
+    channel: t_InputChannel(r),
+    geoPoint: t_InputGeoPoint(r),
     address: r.string(),
   }
 }
 function r_channels$toggleSlowMode(r: TlReader): Api.channels.toggleSlowMode {
   return {
     _: 'channels.toggleSlowMode',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     seconds: r.int(),
   }
 }
@@ -17910,7 +17910,7 @@ function r_channels$getInactiveChannels(_r: TlReader): Api.channels.getInactiveC
 function r_channels$convertToGigagroup(r: TlReader): Api.channels.convertToGigagroup {
   return {
     _: 'channels.convertToGigagroup',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
   }
 }
 function r_channels$getSendAs(r: TlReader): Api.channels.getSendAs {
@@ -17919,20 +17919,20 @@ function r_channels$getSendAs(r: TlReader): Api.channels.getSendAs {
     _: 'channels.getSendAs',
     forPaidReactions: (f_flags & 0x1) !== 0,
     forLiveStories: (f_flags & 0x2) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_channels$deleteParticipantHistory(r: TlReader): Api.channels.deleteParticipantHistory {
   return {
     _: 'channels.deleteParticipantHistory',
-    channel: r.object() as Api.InputChannel,
-    participant: r.object() as Api.InputPeer,
+    channel: t_InputChannel(r),
+    participant: t_InputPeer(r),
   }
 }
 function r_channels$toggleJoinToSend(r: TlReader): Api.channels.toggleJoinToSend {
   return {
     _: 'channels.toggleJoinToSend',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     enabled: r.bool(),
   }
 }
@@ -17941,22 +17941,22 @@ function r_channels$toggleJoinRequest(r: TlReader): Api.channels.toggleJoinReque
   return {
     _: 'channels.toggleJoinRequest',
     applyToInvites: (f_flags & 0x2) !== 0,
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     enabled: r.bool(),
-    guardBot: (f_flags & 0x1) !== 0 ? r.object() as Api.InputUser : undefined,
+    guardBot: (f_flags & 0x1) !== 0 ? t_InputUser(r) : undefined,
   }
 }
 function r_channels$reorderUsernames(r: TlReader): Api.channels.reorderUsernames {
   return {
     _: 'channels.reorderUsernames',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     order: r.vecString(),
   }
 }
 function r_channels$toggleUsername(r: TlReader): Api.channels.toggleUsername {
   return {
     _: 'channels.toggleUsername',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     username: r.string(),
     active: r.bool(),
   }
@@ -17964,13 +17964,13 @@ function r_channels$toggleUsername(r: TlReader): Api.channels.toggleUsername {
 function r_channels$deactivateAllUsernames(r: TlReader): Api.channels.deactivateAllUsernames {
   return {
     _: 'channels.deactivateAllUsernames',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
   }
 }
 function r_channels$toggleForum(r: TlReader): Api.channels.toggleForum {
   return {
     _: 'channels.toggleForum',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     enabled: r.bool(),
     tabs: r.bool(),
   }
@@ -17978,21 +17978,21 @@ function r_channels$toggleForum(r: TlReader): Api.channels.toggleForum {
 function r_channels$toggleAntiSpam(r: TlReader): Api.channels.toggleAntiSpam {
   return {
     _: 'channels.toggleAntiSpam',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     enabled: r.bool(),
   }
 }
 function r_channels$reportAntiSpamFalsePositive(r: TlReader): Api.channels.reportAntiSpamFalsePositive {
   return {
     _: 'channels.reportAntiSpamFalsePositive',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     msgId: r.int(),
   }
 }
 function r_channels$toggleParticipantsHidden(r: TlReader): Api.channels.toggleParticipantsHidden {
   return {
     _: 'channels.toggleParticipantsHidden',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     enabled: r.bool(),
   }
 }
@@ -18001,7 +18001,7 @@ function r_channels$updateColor(r: TlReader): Api.channels.updateColor {
   return {
     _: 'channels.updateColor',
     forProfile: (f_flags & 0x2) !== 0,
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     color: (f_flags & 0x4) !== 0 ? r.int() : undefined,
     backgroundEmojiId: (f_flags & 0x1) !== 0 ? r.long() : undefined,
   }
@@ -18009,7 +18009,7 @@ function r_channels$updateColor(r: TlReader): Api.channels.updateColor {
 function r_channels$toggleViewForumAsMessages(r: TlReader): Api.channels.toggleViewForumAsMessages {
   return {
     _: 'channels.toggleViewForumAsMessages',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     enabled: r.bool(),
   }
 }
@@ -18017,34 +18017,34 @@ function r_channels$getChannelRecommendations(r: TlReader): Api.channels.getChan
   const f_flags = r.int()
   return {
     _: 'channels.getChannelRecommendations',
-    channel: (f_flags & 0x1) !== 0 ? r.object() as Api.InputChannel : undefined,
+    channel: (f_flags & 0x1) !== 0 ? t_InputChannel(r) : undefined,
   }
 }
 function r_channels$updateEmojiStatus(r: TlReader): Api.channels.updateEmojiStatus {
   return {
     _: 'channels.updateEmojiStatus',
-    channel: r.object() as Api.InputChannel,
-    emojiStatus: r.object() as Api.EmojiStatus,
+    channel: t_InputChannel(r),
+    emojiStatus: t_EmojiStatus(r),
   }
 }
 function r_channels$setBoostsToUnblockRestrictions(r: TlReader): Api.channels.setBoostsToUnblockRestrictions {
   return {
     _: 'channels.setBoostsToUnblockRestrictions',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     boosts: r.int(),
   }
 }
 function r_channels$setEmojiStickers(r: TlReader): Api.channels.setEmojiStickers {
   return {
     _: 'channels.setEmojiStickers',
-    channel: r.object() as Api.InputChannel,
-    stickerset: r.object() as Api.InputStickerSet,
+    channel: t_InputChannel(r),
+    stickerset: t_InputStickerSet(r),
   }
 }
 function r_channels$restrictSponsoredMessages(r: TlReader): Api.channels.restrictSponsoredMessages {
   return {
     _: 'channels.restrictSponsoredMessages',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     restricted: r.bool(),
   }
 }
@@ -18055,7 +18055,7 @@ function r_channels$searchPosts(r: TlReader): Api.channels.searchPosts {
     hashtag: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     query: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     offsetRate: r.int(),
-    offsetPeer: r.object() as Api.InputPeer,
+    offsetPeer: t_InputPeer(r),
     offsetId: r.int(),
     limit: r.int(),
     allowPaidStars: (f_flags & 0x4) !== 0 ? r.long() : undefined,
@@ -18066,21 +18066,21 @@ function r_channels$updatePaidMessagesPrice(r: TlReader): Api.channels.updatePai
   return {
     _: 'channels.updatePaidMessagesPrice',
     broadcastMessagesAllowed: (f_flags & 0x1) !== 0,
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     sendPaidMessagesStars: r.long(),
   }
 }
 function r_channels$toggleAutotranslation(r: TlReader): Api.channels.toggleAutotranslation {
   return {
     _: 'channels.toggleAutotranslation',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     enabled: r.bool(),
   }
 }
 function r_channels$getMessageAuthor(r: TlReader): Api.channels.getMessageAuthor {
   return {
     _: 'channels.getMessageAuthor',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     id: r.int(),
   }
 }
@@ -18094,76 +18094,76 @@ function r_channels$checkSearchPostsFlood(r: TlReader): Api.channels.checkSearch
 function r_channels$setMainProfileTab(r: TlReader): Api.channels.setMainProfileTab {
   return {
     _: 'channels.setMainProfileTab',
-    channel: r.object() as Api.InputChannel,
-    tab: r.object() as Api.ProfileTab,
+    channel: t_InputChannel(r),
+    tab: t_ProfileTab(r),
   }
 }
 function r_bots$sendCustomRequest(r: TlReader): Api.bots.sendCustomRequest {
   return {
     _: 'bots.sendCustomRequest',
     customMethod: r.string(),
-    params: r.object() as Api.DataJSON,
+    params: t_DataJSON(r),
   }
 }
 function r_bots$answerWebhookJSONQuery(r: TlReader): Api.bots.answerWebhookJSONQuery {
   return {
     _: 'bots.answerWebhookJSONQuery',
     queryId: r.long(),
-    data: r.object() as Api.DataJSON,
+    data: t_DataJSON(r),
   }
 }
 function r_bots$setBotCommands(r: TlReader): Api.bots.setBotCommands {
   return {
     _: 'bots.setBotCommands',
-    scope: r.object() as Api.BotCommandScope,
+    scope: t_BotCommandScope(r),
     langCode: r.string(),
-    commands: r.vecObject() as Api.BotCommand[],
+    commands: tv_BotCommand(r),
   }
 }
 function r_bots$resetBotCommands(r: TlReader): Api.bots.resetBotCommands {
   return {
     _: 'bots.resetBotCommands',
-    scope: r.object() as Api.BotCommandScope,
+    scope: t_BotCommandScope(r),
     langCode: r.string(),
   }
 }
 function r_bots$getBotCommands(r: TlReader): Api.bots.getBotCommands {
   return {
     _: 'bots.getBotCommands',
-    scope: r.object() as Api.BotCommandScope,
+    scope: t_BotCommandScope(r),
     langCode: r.string(),
   }
 }
 function r_bots$setBotMenuButton(r: TlReader): Api.bots.setBotMenuButton {
   return {
     _: 'bots.setBotMenuButton',
-    userId: r.object() as Api.InputUser,
-    button: r.object() as Api.BotMenuButton,
+    userId: t_InputUser(r),
+    button: t_BotMenuButton(r),
   }
 }
 function r_bots$getBotMenuButton(r: TlReader): Api.bots.getBotMenuButton {
   return {
     _: 'bots.getBotMenuButton',
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
   }
 }
 function r_bots$setBotBroadcastDefaultAdminRights(r: TlReader): Api.bots.setBotBroadcastDefaultAdminRights {
   return {
     _: 'bots.setBotBroadcastDefaultAdminRights',
-    adminRights: r.object() as Api.ChatAdminRights,
+    adminRights: t_ChatAdminRights(r),
   }
 }
 function r_bots$setBotGroupDefaultAdminRights(r: TlReader): Api.bots.setBotGroupDefaultAdminRights {
   return {
     _: 'bots.setBotGroupDefaultAdminRights',
-    adminRights: r.object() as Api.ChatAdminRights,
+    adminRights: t_ChatAdminRights(r),
   }
 }
 function r_bots$setBotInfo(r: TlReader): Api.bots.setBotInfo {
   const f_flags = r.int()
   return {
     _: 'bots.setBotInfo',
-    bot: (f_flags & 0x4) !== 0 ? r.object() as Api.InputUser : undefined,
+    bot: (f_flags & 0x4) !== 0 ? t_InputUser(r) : undefined,
     langCode: r.string(),
     name: (f_flags & 0x8) !== 0 ? r.string() : undefined,
     about: (f_flags & 0x1) !== 0 ? r.string() : undefined,
@@ -18174,21 +18174,21 @@ function r_bots$getBotInfo(r: TlReader): Api.bots.getBotInfo {
   const f_flags = r.int()
   return {
     _: 'bots.getBotInfo',
-    bot: (f_flags & 0x1) !== 0 ? r.object() as Api.InputUser : undefined,
+    bot: (f_flags & 0x1) !== 0 ? t_InputUser(r) : undefined,
     langCode: r.string(),
   }
 }
 function r_bots$reorderUsernames(r: TlReader): Api.bots.reorderUsernames {
   return {
     _: 'bots.reorderUsernames',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     order: r.vecString(),
   }
 }
 function r_bots$toggleUsername(r: TlReader): Api.bots.toggleUsername {
   return {
     _: 'bots.toggleUsername',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     username: r.string(),
     active: r.bool(),
   }
@@ -18196,21 +18196,21 @@ function r_bots$toggleUsername(r: TlReader): Api.bots.toggleUsername {
 function r_bots$canSendMessage(r: TlReader): Api.bots.canSendMessage {
   return {
     _: 'bots.canSendMessage',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
   }
 }
 function r_bots$allowSendMessage(r: TlReader): Api.bots.allowSendMessage {
   return {
     _: 'bots.allowSendMessage',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
   }
 }
 function r_bots$invokeWebViewCustomMethod(r: TlReader): Api.bots.invokeWebViewCustomMethod {
   return {
     _: 'bots.invokeWebViewCustomMethod',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     customMethod: r.string(),
-    params: r.object() as Api.DataJSON,
+    params: t_DataJSON(r),
   }
 }
 function r_bots$getPopularAppBots(r: TlReader): Api.bots.getPopularAppBots {
@@ -18223,67 +18223,67 @@ function r_bots$getPopularAppBots(r: TlReader): Api.bots.getPopularAppBots {
 function r_bots$addPreviewMedia(r: TlReader): Api.bots.addPreviewMedia {
   return {
     _: 'bots.addPreviewMedia',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     langCode: r.string(),
-    media: r.object() as Api.InputMedia,
+    media: t_InputMedia(r),
   }
 }
 function r_bots$editPreviewMedia(r: TlReader): Api.bots.editPreviewMedia {
   return {
     _: 'bots.editPreviewMedia',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     langCode: r.string(),
-    media: r.object() as Api.InputMedia,
-    newMedia: r.object() as Api.InputMedia,
+    media: t_InputMedia(r),
+    newMedia: t_InputMedia(r),
   }
 }
 function r_bots$deletePreviewMedia(r: TlReader): Api.bots.deletePreviewMedia {
   return {
     _: 'bots.deletePreviewMedia',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     langCode: r.string(),
-    media: r.vecObject() as Api.InputMedia[],
+    media: tv_InputMedia(r),
   }
 }
 function r_bots$reorderPreviewMedias(r: TlReader): Api.bots.reorderPreviewMedias {
   return {
     _: 'bots.reorderPreviewMedias',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     langCode: r.string(),
-    order: r.vecObject() as Api.InputMedia[],
+    order: tv_InputMedia(r),
   }
 }
 function r_bots$getPreviewInfo(r: TlReader): Api.bots.getPreviewInfo {
   return {
     _: 'bots.getPreviewInfo',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     langCode: r.string(),
   }
 }
 function r_bots$getPreviewMedias(r: TlReader): Api.bots.getPreviewMedias {
   return {
     _: 'bots.getPreviewMedias',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
   }
 }
 function r_bots$updateUserEmojiStatus(r: TlReader): Api.bots.updateUserEmojiStatus {
   return {
     _: 'bots.updateUserEmojiStatus',
-    userId: r.object() as Api.InputUser,
-    emojiStatus: r.object() as Api.EmojiStatus,
+    userId: t_InputUser(r),
+    emojiStatus: t_EmojiStatus(r),
   }
 }
 function r_bots$toggleUserEmojiStatusPermission(r: TlReader): Api.bots.toggleUserEmojiStatusPermission {
   return {
     _: 'bots.toggleUserEmojiStatusPermission',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     enabled: r.bool(),
   }
 }
 function r_bots$checkDownloadFileParams(r: TlReader): Api.bots.checkDownloadFileParams {
   return {
     _: 'bots.checkDownloadFileParams',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     fileName: r.string(),
     url: r.string(),
   }
@@ -18297,7 +18297,7 @@ function r_bots$updateStarRefProgram(r: TlReader): Api.bots.updateStarRefProgram
   const f_flags = r.int()
   return {
     _: 'bots.updateStarRefProgram',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     commissionPermille: r.int(),
     durationMonths: (f_flags & 0x1) !== 0 ? r.int() : undefined,
   }
@@ -18307,15 +18307,15 @@ function r_bots$setCustomVerification(r: TlReader): Api.bots.setCustomVerificati
   return {
     _: 'bots.setCustomVerification',
     enabled: (f_flags & 0x2) !== 0,
-    bot: (f_flags & 0x1) !== 0 ? r.object() as Api.InputUser : undefined,
-    peer: r.object() as Api.InputPeer,
+    bot: (f_flags & 0x1) !== 0 ? t_InputUser(r) : undefined,
+    peer: t_InputPeer(r),
     customDescription: (f_flags & 0x4) !== 0 ? r.string() : undefined,
   }
 }
 function r_bots$getBotRecommendations(r: TlReader): Api.bots.getBotRecommendations {
   return {
     _: 'bots.getBotRecommendations',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
   }
 }
 function r_bots$checkUsername(r: TlReader): Api.bots.checkUsername {
@@ -18331,34 +18331,34 @@ function r_bots$createBot(r: TlReader): Api.bots.createBot {
     viaDeeplink: (f_flags & 0x1) !== 0,
     name: r.string(),
     username: r.string(),
-    managerId: r.object() as Api.InputUser,
+    managerId: t_InputUser(r),
   }
 }
 function r_bots$exportBotToken(r: TlReader): Api.bots.exportBotToken {
   return {
     _: 'bots.exportBotToken',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     revoke: r.bool(),
   }
 }
 function r_bots$requestWebViewButton(r: TlReader): Api.bots.requestWebViewButton {
   return {
     _: 'bots.requestWebViewButton',
-    userId: r.object() as Api.InputUser,
-    button: r.object() as Api.KeyboardButton,
+    userId: t_InputUser(r),
+    button: t_KeyboardButton(r),
   }
 }
 function r_bots$getRequestedWebViewButton(r: TlReader): Api.bots.getRequestedWebViewButton {
   return {
     _: 'bots.getRequestedWebViewButton',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
     webappReqId: r.string(),
   }
 }
 function r_bots$getAccessSettings(r: TlReader): Api.bots.getAccessSettings {
   return {
     _: 'bots.getAccessSettings',
-    bot: r.object() as Api.InputUser,
+    bot: t_InputUser(r),
   }
 }
 function r_bots$editAccessSettings(r: TlReader): Api.bots.editAccessSettings {
@@ -18366,29 +18366,29 @@ function r_bots$editAccessSettings(r: TlReader): Api.bots.editAccessSettings {
   return {
     _: 'bots.editAccessSettings',
     restricted: (f_flags & 0x1) !== 0,
-    bot: r.object() as Api.InputUser,
-    addUsers: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.InputUser[] : undefined,
+    bot: t_InputUser(r),
+    addUsers: (f_flags & 0x2) !== 0 ? tv_InputUser(r) : undefined,
   }
 }
 function r_bots$setJoinChatResults(r: TlReader): Api.bots.setJoinChatResults {
   return {
     _: 'bots.setJoinChatResults',
     queryId: r.long(),
-    result: r.object() as Api.JoinChatBotResult,
+    result: t_JoinChatBotResult(r),
   }
 }
 function r_payments$getPaymentForm(r: TlReader): Api.payments.getPaymentForm {
   const f_flags = r.int()
   return {
     _: 'payments.getPaymentForm',
-    invoice: r.object() as Api.InputInvoice,
-    themeParams: (f_flags & 0x1) !== 0 ? r.object() as Api.DataJSON : undefined,
+    invoice: t_InputInvoice(r),
+    themeParams: (f_flags & 0x1) !== 0 ? t_DataJSON(r) : undefined,
   }
 }
 function r_payments$getPaymentReceipt(r: TlReader): Api.payments.getPaymentReceipt {
   return {
     _: 'payments.getPaymentReceipt',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
   }
 }
@@ -18397,8 +18397,8 @@ function r_payments$validateRequestedInfo(r: TlReader): Api.payments.validateReq
   return {
     _: 'payments.validateRequestedInfo',
     save: (f_flags & 0x1) !== 0,
-    invoice: r.object() as Api.InputInvoice,
-    info: r.object() as Api.PaymentRequestedInfo,
+    invoice: t_InputInvoice(r),
+    info: t_PaymentRequestedInfo(r),
   }
 }
 function r_payments$sendPaymentForm(r: TlReader): Api.payments.sendPaymentForm {
@@ -18406,10 +18406,10 @@ function r_payments$sendPaymentForm(r: TlReader): Api.payments.sendPaymentForm {
   return {
     _: 'payments.sendPaymentForm',
     formId: r.long(),
-    invoice: r.object() as Api.InputInvoice,
+    invoice: t_InputInvoice(r),
     requestedInfoId: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     shippingOptionId: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    credentials: r.object() as Api.InputPaymentCredentials,
+    credentials: t_InputPaymentCredentials(r),
     tipAmount: (f_flags & 0x4) !== 0 ? r.long() : undefined,
   }
 }
@@ -18435,28 +18435,28 @@ function r_payments$getBankCardData(r: TlReader): Api.payments.getBankCardData {
 function r_payments$exportInvoice(r: TlReader): Api.payments.exportInvoice {
   return {
     _: 'payments.exportInvoice',
-    invoiceMedia: r.object() as Api.InputMedia,
+    invoiceMedia: t_InputMedia(r),
   }
 }
 function r_payments$assignAppStoreTransaction(r: TlReader): Api.payments.assignAppStoreTransaction {
   return {
     _: 'payments.assignAppStoreTransaction',
     receipt: r.bytes(),
-    purpose: r.object() as Api.InputStorePaymentPurpose,
+    purpose: t_InputStorePaymentPurpose(r),
   }
 }
 function r_payments$assignPlayMarketTransaction(r: TlReader): Api.payments.assignPlayMarketTransaction {
   return {
     _: 'payments.assignPlayMarketTransaction',
-    receipt: r.object() as Api.DataJSON,
-    purpose: r.object() as Api.InputStorePaymentPurpose,
+    receipt: t_DataJSON(r),
+    purpose: t_InputStorePaymentPurpose(r),
   }
 }
 function r_payments$getPremiumGiftCodeOptions(r: TlReader): Api.payments.getPremiumGiftCodeOptions {
   const f_flags = r.int()
   return {
     _: 'payments.getPremiumGiftCodeOptions',
-    boostPeer: (f_flags & 0x1) !== 0 ? r.object() as Api.InputPeer : undefined,
+    boostPeer: (f_flags & 0x1) !== 0 ? t_InputPeer(r) : undefined,
   }
 }
 function r_payments$checkGiftCode(r: TlReader): Api.payments.checkGiftCode {
@@ -18474,16 +18474,16 @@ function r_payments$applyGiftCode(r: TlReader): Api.payments.applyGiftCode {
 function r_payments$getGiveawayInfo(r: TlReader): Api.payments.getGiveawayInfo {
   return {
     _: 'payments.getGiveawayInfo',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
   }
 }
 function r_payments$launchPrepaidGiveaway(r: TlReader): Api.payments.launchPrepaidGiveaway {
   return {
     _: 'payments.launchPrepaidGiveaway',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     giveawayId: r.long(),
-    purpose: r.object() as Api.InputStorePaymentPurpose,
+    purpose: t_InputStorePaymentPurpose(r),
   }
 }
 function r_payments$getStarsTopupOptions(_r: TlReader): Api.payments.getStarsTopupOptions {
@@ -18496,7 +18496,7 @@ function r_payments$getStarsStatus(r: TlReader): Api.payments.getStarsStatus {
   return {
     _: 'payments.getStarsStatus',
     ton: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_payments$getStarsTransactions(r: TlReader): Api.payments.getStarsTransactions {
@@ -18508,7 +18508,7 @@ function r_payments$getStarsTransactions(r: TlReader): Api.payments.getStarsTran
     ascending: (f_flags & 0x4) !== 0,
     ton: (f_flags & 0x10) !== 0,
     subscriptionId: (f_flags & 0x8) !== 0 ? r.string() : undefined,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     offset: r.string(),
     limit: r.int(),
   }
@@ -18517,13 +18517,13 @@ function r_payments$sendStarsForm(r: TlReader): Api.payments.sendStarsForm {
   return {
     _: 'payments.sendStarsForm',
     formId: r.long(),
-    invoice: r.object() as Api.InputInvoice,
+    invoice: t_InputInvoice(r),
   }
 }
 function r_payments$refundStarsCharge(r: TlReader): Api.payments.refundStarsCharge {
   return {
     _: 'payments.refundStarsCharge',
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
     chargeId: r.string(),
   }
 }
@@ -18533,7 +18533,7 @@ function r_payments$getStarsRevenueStats(r: TlReader): Api.payments.getStarsReve
     _: 'payments.getStarsRevenueStats',
     dark: (f_flags & 0x1) !== 0,
     ton: (f_flags & 0x2) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_payments$getStarsRevenueWithdrawalUrl(r: TlReader): Api.payments.getStarsRevenueWithdrawalUrl {
@@ -18541,15 +18541,15 @@ function r_payments$getStarsRevenueWithdrawalUrl(r: TlReader): Api.payments.getS
   return {
     _: 'payments.getStarsRevenueWithdrawalUrl',
     ton: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     amount: (f_flags & 0x2) !== 0 ? r.long() : undefined,
-    password: r.object() as Api.InputCheckPasswordSRP,
+    password: t_InputCheckPasswordSRP(r),
   }
 }
 function r_payments$getStarsRevenueAdsAccountUrl(r: TlReader): Api.payments.getStarsRevenueAdsAccountUrl {
   return {
     _: 'payments.getStarsRevenueAdsAccountUrl',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_payments$getStarsTransactionsByID(r: TlReader): Api.payments.getStarsTransactionsByID {
@@ -18557,15 +18557,15 @@ function r_payments$getStarsTransactionsByID(r: TlReader): Api.payments.getStars
   return {
     _: 'payments.getStarsTransactionsByID',
     ton: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPeer,
-    id: r.vecObject() as Api.InputStarsTransaction[],
+    peer: t_InputPeer(r),
+    id: tv_InputStarsTransaction(r),
   }
 }
 function r_payments$getStarsGiftOptions(r: TlReader): Api.payments.getStarsGiftOptions {
   const f_flags = r.int()
   return {
     _: 'payments.getStarsGiftOptions',
-    userId: (f_flags & 0x1) !== 0 ? r.object() as Api.InputUser : undefined,
+    userId: (f_flags & 0x1) !== 0 ? t_InputUser(r) : undefined,
   }
 }
 function r_payments$getStarsSubscriptions(r: TlReader): Api.payments.getStarsSubscriptions {
@@ -18573,7 +18573,7 @@ function r_payments$getStarsSubscriptions(r: TlReader): Api.payments.getStarsSub
   return {
     _: 'payments.getStarsSubscriptions',
     missingBalance: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     offset: r.string(),
   }
 }
@@ -18581,7 +18581,7 @@ function r_payments$changeStarsSubscription(r: TlReader): Api.payments.changeSta
   const f_flags = r.int()
   return {
     _: 'payments.changeStarsSubscription',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     subscriptionId: r.string(),
     canceled: (f_flags & 0x1) !== 0 ? r.bool() : undefined,
   }
@@ -18589,7 +18589,7 @@ function r_payments$changeStarsSubscription(r: TlReader): Api.payments.changeSta
 function r_payments$fulfillStarsSubscription(r: TlReader): Api.payments.fulfillStarsSubscription {
   return {
     _: 'payments.fulfillStarsSubscription',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     subscriptionId: r.string(),
   }
 }
@@ -18609,13 +18609,13 @@ function r_payments$saveStarGift(r: TlReader): Api.payments.saveStarGift {
   return {
     _: 'payments.saveStarGift',
     unsave: (f_flags & 0x1) !== 0,
-    stargift: r.object() as Api.InputSavedStarGift,
+    stargift: t_InputSavedStarGift(r),
   }
 }
 function r_payments$convertStarGift(r: TlReader): Api.payments.convertStarGift {
   return {
     _: 'payments.convertStarGift',
-    stargift: r.object() as Api.InputSavedStarGift,
+    stargift: t_InputSavedStarGift(r),
   }
 }
 function r_payments$botCancelStarsSubscription(r: TlReader): Api.payments.botCancelStarsSubscription {
@@ -18623,7 +18623,7 @@ function r_payments$botCancelStarsSubscription(r: TlReader): Api.payments.botCan
   return {
     _: 'payments.botCancelStarsSubscription',
     restore: (f_flags & 0x1) !== 0,
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
     chargeId: r.string(),
   }
 }
@@ -18631,7 +18631,7 @@ function r_payments$getConnectedStarRefBots(r: TlReader): Api.payments.getConnec
   const f_flags = r.int()
   return {
     _: 'payments.getConnectedStarRefBots',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     offsetDate: (f_flags & 0x4) !== 0 ? r.int() : undefined,
     offsetLink: (f_flags & 0x4) !== 0 ? r.string() : undefined,
     limit: r.int(),
@@ -18640,8 +18640,8 @@ function r_payments$getConnectedStarRefBots(r: TlReader): Api.payments.getConnec
 function r_payments$getConnectedStarRefBot(r: TlReader): Api.payments.getConnectedStarRefBot {
   return {
     _: 'payments.getConnectedStarRefBot',
-    peer: r.object() as Api.InputPeer,
-    bot: r.object() as Api.InputUser,
+    peer: t_InputPeer(r),
+    bot: t_InputUser(r),
   }
 }
 function r_payments$getSuggestedStarRefBots(r: TlReader): Api.payments.getSuggestedStarRefBots {
@@ -18650,7 +18650,7 @@ function r_payments$getSuggestedStarRefBots(r: TlReader): Api.payments.getSugges
     _: 'payments.getSuggestedStarRefBots',
     orderByRevenue: (f_flags & 0x1) !== 0,
     orderByDate: (f_flags & 0x2) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     offset: r.string(),
     limit: r.int(),
   }
@@ -18658,8 +18658,8 @@ function r_payments$getSuggestedStarRefBots(r: TlReader): Api.payments.getSugges
 function r_payments$connectStarRefBot(r: TlReader): Api.payments.connectStarRefBot {
   return {
     _: 'payments.connectStarRefBot',
-    peer: r.object() as Api.InputPeer,
-    bot: r.object() as Api.InputUser,
+    peer: t_InputPeer(r),
+    bot: t_InputUser(r),
   }
 }
 function r_payments$editConnectedStarRefBot(r: TlReader): Api.payments.editConnectedStarRefBot {
@@ -18667,7 +18667,7 @@ function r_payments$editConnectedStarRefBot(r: TlReader): Api.payments.editConne
   return {
     _: 'payments.editConnectedStarRefBot',
     revoked: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     link: r.string(),
   }
 }
@@ -18682,14 +18682,14 @@ function r_payments$upgradeStarGift(r: TlReader): Api.payments.upgradeStarGift {
   return {
     _: 'payments.upgradeStarGift',
     keepOriginalDetails: (f_flags & 0x1) !== 0,
-    stargift: r.object() as Api.InputSavedStarGift,
+    stargift: t_InputSavedStarGift(r),
   }
 }
 function r_payments$transferStarGift(r: TlReader): Api.payments.transferStarGift {
   return {
     _: 'payments.transferStarGift',
-    stargift: r.object() as Api.InputSavedStarGift,
-    toId: r.object() as Api.InputPeer,
+    stargift: t_InputSavedStarGift(r),
+    toId: t_InputPeer(r),
   }
 }
 function r_payments$getUniqueStarGift(r: TlReader): Api.payments.getUniqueStarGift {
@@ -18711,7 +18711,7 @@ function r_payments$getSavedStarGifts(r: TlReader): Api.payments.getSavedStarGif
     excludeUnupgradable: (f_flags & 0x100) !== 0,
     peerColorAvailable: (f_flags & 0x200) !== 0,
     excludeHosted: (f_flags & 0x400) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     collectionId: (f_flags & 0x40) !== 0 ? r.int() : undefined,
     offset: r.string(),
     limit: r.int(),
@@ -18720,14 +18720,14 @@ function r_payments$getSavedStarGifts(r: TlReader): Api.payments.getSavedStarGif
 function r_payments$getSavedStarGift(r: TlReader): Api.payments.getSavedStarGift {
   return {
     _: 'payments.getSavedStarGift',
-    stargift: r.vecObject() as Api.InputSavedStarGift[],
+    stargift: tv_InputSavedStarGift(r),
   }
 }
 function r_payments$getStarGiftWithdrawalUrl(r: TlReader): Api.payments.getStarGiftWithdrawalUrl {
   return {
     _: 'payments.getStarGiftWithdrawalUrl',
-    stargift: r.object() as Api.InputSavedStarGift,
-    password: r.object() as Api.InputCheckPasswordSRP,
+    stargift: t_InputSavedStarGift(r),
+    password: t_InputCheckPasswordSRP(r),
   }
 }
 function r_payments$toggleChatStarGiftNotifications(r: TlReader): Api.payments.toggleChatStarGiftNotifications {
@@ -18735,20 +18735,20 @@ function r_payments$toggleChatStarGiftNotifications(r: TlReader): Api.payments.t
   return {
     _: 'payments.toggleChatStarGiftNotifications',
     enabled: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_payments$toggleStarGiftsPinnedToTop(r: TlReader): Api.payments.toggleStarGiftsPinnedToTop {
   return {
     _: 'payments.toggleStarGiftsPinnedToTop',
-    peer: r.object() as Api.InputPeer,
-    stargift: r.vecObject() as Api.InputSavedStarGift[],
+    peer: t_InputPeer(r),
+    stargift: tv_InputSavedStarGift(r),
   }
 }
 function r_payments$canPurchaseStore(r: TlReader): Api.payments.canPurchaseStore {
   return {
     _: 'payments.canPurchaseStore',
-    purpose: r.object() as Api.InputStorePaymentPurpose,
+    purpose: t_InputStorePaymentPurpose(r),
   }
 }
 function r_payments$getResaleStarGifts(r: TlReader): Api.payments.getResaleStarGifts {
@@ -18761,7 +18761,7 @@ function r_payments$getResaleStarGifts(r: TlReader): Api.payments.getResaleStarG
     starsOnly: (f_flags & 0x20) !== 0,
     attributesHash: (f_flags & 0x1) !== 0 ? r.long() : undefined,
     giftId: r.long(),
-    attributes: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.StarGiftAttributeId[] : undefined,
+    attributes: (f_flags & 0x8) !== 0 ? tv_StarGiftAttributeId(r) : undefined,
     offset: r.string(),
     limit: r.int(),
   }
@@ -18769,48 +18769,48 @@ function r_payments$getResaleStarGifts(r: TlReader): Api.payments.getResaleStarG
 function r_payments$updateStarGiftPrice(r: TlReader): Api.payments.updateStarGiftPrice {
   return {
     _: 'payments.updateStarGiftPrice',
-    stargift: r.object() as Api.InputSavedStarGift,
-    resellAmount: r.object() as Api.StarsAmount,
+    stargift: t_InputSavedStarGift(r),
+    resellAmount: t_StarsAmount(r),
   }
 }
 function r_payments$createStarGiftCollection(r: TlReader): Api.payments.createStarGiftCollection {
   return {
     _: 'payments.createStarGiftCollection',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     title: r.string(),
-    stargift: r.vecObject() as Api.InputSavedStarGift[],
+    stargift: tv_InputSavedStarGift(r),
   }
 }
 function r_payments$updateStarGiftCollection(r: TlReader): Api.payments.updateStarGiftCollection {
   const f_flags = r.int()
   return {
     _: 'payments.updateStarGiftCollection',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     collectionId: r.int(),
     title: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    deleteStargift: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.InputSavedStarGift[] : undefined,
-    addStargift: (f_flags & 0x4) !== 0 ? r.vecObject() as Api.InputSavedStarGift[] : undefined,
-    order: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.InputSavedStarGift[] : undefined,
+    deleteStargift: (f_flags & 0x2) !== 0 ? tv_InputSavedStarGift(r) : undefined,
+    addStargift: (f_flags & 0x4) !== 0 ? tv_InputSavedStarGift(r) : undefined,
+    order: (f_flags & 0x8) !== 0 ? tv_InputSavedStarGift(r) : undefined,
   }
 }
 function r_payments$reorderStarGiftCollections(r: TlReader): Api.payments.reorderStarGiftCollections {
   return {
     _: 'payments.reorderStarGiftCollections',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     order: r.vecInt(),
   }
 }
 function r_payments$deleteStarGiftCollection(r: TlReader): Api.payments.deleteStarGiftCollection {
   return {
     _: 'payments.deleteStarGiftCollection',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     collectionId: r.int(),
   }
 }
 function r_payments$getStarGiftCollections(r: TlReader): Api.payments.getStarGiftCollections {
   return {
     _: 'payments.getStarGiftCollections',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     hash: r.long(),
   }
 }
@@ -18829,7 +18829,7 @@ function r_payments$checkCanSendGift(r: TlReader): Api.payments.checkCanSendGift
 function r_payments$getStarGiftAuctionState(r: TlReader): Api.payments.getStarGiftAuctionState {
   return {
     _: 'payments.getStarGiftAuctionState',
-    auction: r.object() as Api.InputStarGiftAuction,
+    auction: t_InputStarGiftAuction(r),
     version: r.int(),
   }
 }
@@ -18857,9 +18857,9 @@ function r_payments$sendStarGiftOffer(r: TlReader): Api.payments.sendStarGiftOff
   const f_flags = r.int()
   return {
     _: 'payments.sendStarGiftOffer',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     slug: r.string(),
-    price: r.object() as Api.StarsAmount,
+    price: t_StarsAmount(r),
     duration: r.int(),
     randomId: r.long(),
     allowPaidStars: (f_flags & 0x1) !== 0 ? r.long() : undefined,
@@ -18882,7 +18882,7 @@ function r_payments$getCraftStarGifts(r: TlReader): Api.payments.getCraftStarGif
 function r_payments$craftStarGift(r: TlReader): Api.payments.craftStarGift {
   return {
     _: 'payments.craftStarGift',
-    stargift: r.vecObject() as Api.InputSavedStarGift[],
+    stargift: tv_InputSavedStarGift(r),
   }
 }
 function r_stickers$createStickerSet(r: TlReader): Api.stickers.createStickerSet {
@@ -18892,40 +18892,40 @@ function r_stickers$createStickerSet(r: TlReader): Api.stickers.createStickerSet
     masks: (f_flags & 0x1) !== 0,
     emojis: (f_flags & 0x20) !== 0,
     textColor: (f_flags & 0x40) !== 0,
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
     title: r.string(),
     shortName: r.string(),
-    thumb: (f_flags & 0x4) !== 0 ? r.object() as Api.InputDocument : undefined,
-    stickers: r.vecObject() as Api.InputStickerSetItem[],
+    thumb: (f_flags & 0x4) !== 0 ? t_InputDocument(r) : undefined,
+    stickers: tv_InputStickerSetItem(r),
     software: (f_flags & 0x8) !== 0 ? r.string() : undefined,
   }
 }
 function r_stickers$removeStickerFromSet(r: TlReader): Api.stickers.removeStickerFromSet {
   return {
     _: 'stickers.removeStickerFromSet',
-    sticker: r.object() as Api.InputDocument,
+    sticker: t_InputDocument(r),
   }
 }
 function r_stickers$changeStickerPosition(r: TlReader): Api.stickers.changeStickerPosition {
   return {
     _: 'stickers.changeStickerPosition',
-    sticker: r.object() as Api.InputDocument,
+    sticker: t_InputDocument(r),
     position: r.int(),
   }
 }
 function r_stickers$addStickerToSet(r: TlReader): Api.stickers.addStickerToSet {
   return {
     _: 'stickers.addStickerToSet',
-    stickerset: r.object() as Api.InputStickerSet,
-    sticker: r.object() as Api.InputStickerSetItem,
+    stickerset: t_InputStickerSet(r),
+    sticker: t_InputStickerSetItem(r),
   }
 }
 function r_stickers$setStickerSetThumb(r: TlReader): Api.stickers.setStickerSetThumb {
   const f_flags = r.int()
   return {
     _: 'stickers.setStickerSetThumb',
-    stickerset: r.object() as Api.InputStickerSet,
-    thumb: (f_flags & 0x1) !== 0 ? r.object() as Api.InputDocument : undefined,
+    stickerset: t_InputStickerSet(r),
+    thumb: (f_flags & 0x1) !== 0 ? t_InputDocument(r) : undefined,
     thumbDocumentId: (f_flags & 0x2) !== 0 ? r.long() : undefined,
   }
 }
@@ -18945,30 +18945,30 @@ function r_stickers$changeSticker(r: TlReader): Api.stickers.changeSticker {
   const f_flags = r.int()
   return {
     _: 'stickers.changeSticker',
-    sticker: r.object() as Api.InputDocument,
+    sticker: t_InputDocument(r),
     emoji: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    maskCoords: (f_flags & 0x2) !== 0 ? r.object() as Api.MaskCoords : undefined,
+    maskCoords: (f_flags & 0x2) !== 0 ? t_MaskCoords(r) : undefined,
     keywords: (f_flags & 0x4) !== 0 ? r.string() : undefined,
   }
 }
 function r_stickers$renameStickerSet(r: TlReader): Api.stickers.renameStickerSet {
   return {
     _: 'stickers.renameStickerSet',
-    stickerset: r.object() as Api.InputStickerSet,
+    stickerset: t_InputStickerSet(r),
     title: r.string(),
   }
 }
 function r_stickers$deleteStickerSet(r: TlReader): Api.stickers.deleteStickerSet {
   return {
     _: 'stickers.deleteStickerSet',
-    stickerset: r.object() as Api.InputStickerSet,
+    stickerset: t_InputStickerSet(r),
   }
 }
 function r_stickers$replaceSticker(r: TlReader): Api.stickers.replaceSticker {
   return {
     _: 'stickers.replaceSticker',
-    sticker: r.object() as Api.InputDocument,
-    newSticker: r.object() as Api.InputStickerSetItem,
+    sticker: t_InputDocument(r),
+    newSticker: t_InputStickerSetItem(r),
   }
 }
 function r_phone$getCallConfig(_r: TlReader): Api.phone.getCallConfig {
@@ -18981,33 +18981,33 @@ function r_phone$requestCall(r: TlReader): Api.phone.requestCall {
   return {
     _: 'phone.requestCall',
     video: (f_flags & 0x1) !== 0,
-    userId: r.object() as Api.InputUser,
+    userId: t_InputUser(r),
     randomId: r.int(),
     gAHash: r.bytes(),
-    protocol: r.object() as Api.PhoneCallProtocol,
+    protocol: t_PhoneCallProtocol(r),
   }
 }
 function r_phone$acceptCall(r: TlReader): Api.phone.acceptCall {
   return {
     _: 'phone.acceptCall',
-    peer: r.object() as Api.InputPhoneCall,
+    peer: t_InputPhoneCall(r),
     gB: r.bytes(),
-    protocol: r.object() as Api.PhoneCallProtocol,
+    protocol: t_PhoneCallProtocol(r),
   }
 }
 function r_phone$confirmCall(r: TlReader): Api.phone.confirmCall {
   return {
     _: 'phone.confirmCall',
-    peer: r.object() as Api.InputPhoneCall,
+    peer: t_InputPhoneCall(r),
     gA: r.bytes(),
     keyFingerprint: r.long(),
-    protocol: r.object() as Api.PhoneCallProtocol,
+    protocol: t_PhoneCallProtocol(r),
   }
 }
 function r_phone$receivedCall(r: TlReader): Api.phone.receivedCall {
   return {
     _: 'phone.receivedCall',
-    peer: r.object() as Api.InputPhoneCall,
+    peer: t_InputPhoneCall(r),
   }
 }
 function r_phone$discardCall(r: TlReader): Api.phone.discardCall {
@@ -19015,9 +19015,9 @@ function r_phone$discardCall(r: TlReader): Api.phone.discardCall {
   return {
     _: 'phone.discardCall',
     video: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPhoneCall,
+    peer: t_InputPhoneCall(r),
     duration: r.int(),
-    reason: r.object() as Api.PhoneCallDiscardReason,
+    reason: t_PhoneCallDiscardReason(r),
     connectionId: r.long(),
   }
 }
@@ -19026,7 +19026,7 @@ function r_phone$setCallRating(r: TlReader): Api.phone.setCallRating {
   return {
     _: 'phone.setCallRating',
     userInitiative: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPhoneCall,
+    peer: t_InputPhoneCall(r),
     rating: r.int(),
     comment: r.string(),
   }
@@ -19034,14 +19034,14 @@ function r_phone$setCallRating(r: TlReader): Api.phone.setCallRating {
 function r_phone$saveCallDebug(r: TlReader): Api.phone.saveCallDebug {
   return {
     _: 'phone.saveCallDebug',
-    peer: r.object() as Api.InputPhoneCall,
-    debug: r.object() as Api.DataJSON,
+    peer: t_InputPhoneCall(r),
+    debug: t_DataJSON(r),
   }
 }
 function r_phone$sendSignalingData(r: TlReader): Api.phone.sendSignalingData {
   return {
     _: 'phone.sendSignalingData',
-    peer: r.object() as Api.InputPhoneCall,
+    peer: t_InputPhoneCall(r),
     data: r.bytes(),
   }
 }
@@ -19050,7 +19050,7 @@ function r_phone$createGroupCall(r: TlReader): Api.phone.createGroupCall {
   return {
     _: 'phone.createGroupCall',
     rtmpStream: (f_flags & 0x4) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     randomId: r.int(),
     title: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     scheduleDate: (f_flags & 0x2) !== 0 ? r.int() : undefined,
@@ -19062,32 +19062,32 @@ function r_phone$joinGroupCall(r: TlReader): Api.phone.joinGroupCall {
     _: 'phone.joinGroupCall',
     muted: (f_flags & 0x1) !== 0,
     videoStopped: (f_flags & 0x4) !== 0,
-    call: r.object() as Api.InputGroupCall,
-    joinAs: r.object() as Api.InputPeer,
+    call: t_InputGroupCall(r),
+    joinAs: t_InputPeer(r),
     inviteHash: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     publicKey: (f_flags & 0x8) !== 0 ? r.int256() : undefined,
     block: (f_flags & 0x8) !== 0 ? r.bytes() : undefined,
-    params: r.object() as Api.DataJSON,
+    params: t_DataJSON(r),
   }
 }
 function r_phone$leaveGroupCall(r: TlReader): Api.phone.leaveGroupCall {
   return {
     _: 'phone.leaveGroupCall',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     source: r.int(),
   }
 }
 function r_phone$inviteToGroupCall(r: TlReader): Api.phone.inviteToGroupCall {
   return {
     _: 'phone.inviteToGroupCall',
-    call: r.object() as Api.InputGroupCall,
-    users: r.vecObject() as Api.InputUser[],
+    call: t_InputGroupCall(r),
+    users: tv_InputUser(r),
   }
 }
 function r_phone$discardGroupCall(r: TlReader): Api.phone.discardGroupCall {
   return {
     _: 'phone.discardGroupCall',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
   }
 }
 function r_phone$toggleGroupCallSettings(r: TlReader): Api.phone.toggleGroupCallSettings {
@@ -19095,7 +19095,7 @@ function r_phone$toggleGroupCallSettings(r: TlReader): Api.phone.toggleGroupCall
   return {
     _: 'phone.toggleGroupCallSettings',
     resetInviteHash: (f_flags & 0x2) !== 0,
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     joinMuted: (f_flags & 0x1) !== 0 ? r.bool() : undefined,
     messagesEnabled: (f_flags & 0x4) !== 0 ? r.bool() : undefined,
     sendPaidMessagesStars: (f_flags & 0x8) !== 0 ? r.long() : undefined,
@@ -19104,15 +19104,15 @@ function r_phone$toggleGroupCallSettings(r: TlReader): Api.phone.toggleGroupCall
 function r_phone$getGroupCall(r: TlReader): Api.phone.getGroupCall {
   return {
     _: 'phone.getGroupCall',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     limit: r.int(),
   }
 }
 function r_phone$getGroupParticipants(r: TlReader): Api.phone.getGroupParticipants {
   return {
     _: 'phone.getGroupParticipants',
-    call: r.object() as Api.InputGroupCall,
-    ids: r.vecObject() as Api.InputPeer[],
+    call: t_InputGroupCall(r),
+    ids: tv_InputPeer(r),
     sources: r.vecInt(),
     offset: r.string(),
     limit: r.int(),
@@ -19121,7 +19121,7 @@ function r_phone$getGroupParticipants(r: TlReader): Api.phone.getGroupParticipan
 function r_phone$checkGroupCall(r: TlReader): Api.phone.checkGroupCall {
   return {
     _: 'phone.checkGroupCall',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     sources: r.vecInt(),
   }
 }
@@ -19131,7 +19131,7 @@ function r_phone$toggleGroupCallRecord(r: TlReader): Api.phone.toggleGroupCallRe
     _: 'phone.toggleGroupCallRecord',
     start: (f_flags & 0x1) !== 0,
     video: (f_flags & 0x4) !== 0,
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     title: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     videoPortrait: (f_flags & 0x4) !== 0 ? r.bool() : undefined,
   }
@@ -19140,8 +19140,8 @@ function r_phone$editGroupCallParticipant(r: TlReader): Api.phone.editGroupCallP
   const f_flags = r.int()
   return {
     _: 'phone.editGroupCallParticipant',
-    call: r.object() as Api.InputGroupCall,
-    participant: r.object() as Api.InputPeer,
+    call: t_InputGroupCall(r),
+    participant: t_InputPeer(r),
     muted: (f_flags & 0x1) !== 0 ? r.bool() : undefined,
     volume: (f_flags & 0x2) !== 0 ? r.int() : undefined,
     raiseHand: (f_flags & 0x4) !== 0 ? r.bool() : undefined,
@@ -19153,14 +19153,14 @@ function r_phone$editGroupCallParticipant(r: TlReader): Api.phone.editGroupCallP
 function r_phone$editGroupCallTitle(r: TlReader): Api.phone.editGroupCallTitle {
   return {
     _: 'phone.editGroupCallTitle',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     title: r.string(),
   }
 }
 function r_phone$getGroupCallJoinAs(r: TlReader): Api.phone.getGroupCallJoinAs {
   return {
     _: 'phone.getGroupCallJoinAs',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_phone$exportGroupCallInvite(r: TlReader): Api.phone.exportGroupCallInvite {
@@ -19168,46 +19168,46 @@ function r_phone$exportGroupCallInvite(r: TlReader): Api.phone.exportGroupCallIn
   return {
     _: 'phone.exportGroupCallInvite',
     canSelfUnmute: (f_flags & 0x1) !== 0,
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
   }
 }
 function r_phone$toggleGroupCallStartSubscription(r: TlReader): Api.phone.toggleGroupCallStartSubscription {
   return {
     _: 'phone.toggleGroupCallStartSubscription',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     subscribed: r.bool(),
   }
 }
 function r_phone$startScheduledGroupCall(r: TlReader): Api.phone.startScheduledGroupCall {
   return {
     _: 'phone.startScheduledGroupCall',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
   }
 }
 function r_phone$saveDefaultGroupCallJoinAs(r: TlReader): Api.phone.saveDefaultGroupCallJoinAs {
   return {
     _: 'phone.saveDefaultGroupCallJoinAs',
-    peer: r.object() as Api.InputPeer,
-    joinAs: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
+    joinAs: t_InputPeer(r),
   }
 }
 function r_phone$joinGroupCallPresentation(r: TlReader): Api.phone.joinGroupCallPresentation {
   return {
     _: 'phone.joinGroupCallPresentation',
-    call: r.object() as Api.InputGroupCall,
-    params: r.object() as Api.DataJSON,
+    call: t_InputGroupCall(r),
+    params: t_DataJSON(r),
   }
 }
 function r_phone$leaveGroupCallPresentation(r: TlReader): Api.phone.leaveGroupCallPresentation {
   return {
     _: 'phone.leaveGroupCallPresentation',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
   }
 }
 function r_phone$getGroupCallStreamChannels(r: TlReader): Api.phone.getGroupCallStreamChannels {
   return {
     _: 'phone.getGroupCallStreamChannels',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
   }
 }
 function r_phone$getGroupCallStreamRtmpUrl(r: TlReader): Api.phone.getGroupCallStreamRtmpUrl {
@@ -19215,15 +19215,15 @@ function r_phone$getGroupCallStreamRtmpUrl(r: TlReader): Api.phone.getGroupCallS
   return {
     _: 'phone.getGroupCallStreamRtmpUrl',
     liveStory: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     revoke: r.bool(),
   }
 }
 function r_phone$saveCallLog(r: TlReader): Api.phone.saveCallLog {
   return {
     _: 'phone.saveCallLog',
-    peer: r.object() as Api.InputPhoneCall,
-    file: r.object() as Api.InputFile,
+    peer: t_InputPhoneCall(r),
+    file: t_InputFile(r),
   }
 }
 function r_phone$createConferenceCall(r: TlReader): Api.phone.createConferenceCall {
@@ -19236,7 +19236,7 @@ function r_phone$createConferenceCall(r: TlReader): Api.phone.createConferenceCa
     randomId: r.int(),
     publicKey: (f_flags & 0x8) !== 0 ? r.int256() : undefined,
     block: (f_flags & 0x8) !== 0 ? r.bytes() : undefined,
-    params: (f_flags & 0x8) !== 0 ? r.object() as Api.DataJSON : undefined,
+    params: (f_flags & 0x8) !== 0 ? t_DataJSON(r) : undefined,
   }
 }
 function r_phone$deleteConferenceCallParticipants(r: TlReader): Api.phone.deleteConferenceCallParticipants {
@@ -19245,7 +19245,7 @@ function r_phone$deleteConferenceCallParticipants(r: TlReader): Api.phone.delete
     _: 'phone.deleteConferenceCallParticipants',
     onlyLeft: (f_flags & 0x1) !== 0,
     kick: (f_flags & 0x2) !== 0,
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     ids: r.vecLong(),
     block: r.bytes(),
   }
@@ -19253,7 +19253,7 @@ function r_phone$deleteConferenceCallParticipants(r: TlReader): Api.phone.delete
 function r_phone$sendConferenceCallBroadcast(r: TlReader): Api.phone.sendConferenceCallBroadcast {
   return {
     _: 'phone.sendConferenceCallBroadcast',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     block: r.bytes(),
   }
 }
@@ -19262,8 +19262,8 @@ function r_phone$inviteConferenceCallParticipant(r: TlReader): Api.phone.inviteC
   return {
     _: 'phone.inviteConferenceCallParticipant',
     video: (f_flags & 0x1) !== 0,
-    call: r.object() as Api.InputGroupCall,
-    userId: r.object() as Api.InputUser,
+    call: t_InputGroupCall(r),
+    userId: t_InputUser(r),
   }
 }
 function r_phone$declineConferenceCallInvite(r: TlReader): Api.phone.declineConferenceCallInvite {
@@ -19275,7 +19275,7 @@ function r_phone$declineConferenceCallInvite(r: TlReader): Api.phone.declineConf
 function r_phone$getGroupCallChainBlocks(r: TlReader): Api.phone.getGroupCallChainBlocks {
   return {
     _: 'phone.getGroupCallChainBlocks',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     subChainId: r.int(),
     offset: r.int(),
     limit: r.int(),
@@ -19285,17 +19285,17 @@ function r_phone$sendGroupCallMessage(r: TlReader): Api.phone.sendGroupCallMessa
   const f_flags = r.int()
   return {
     _: 'phone.sendGroupCallMessage',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     randomId: r.long(),
-    message: r.object() as Api.TextWithEntities,
+    message: t_TextWithEntities(r),
     allowPaidStars: (f_flags & 0x1) !== 0 ? r.long() : undefined,
-    sendAs: (f_flags & 0x2) !== 0 ? r.object() as Api.InputPeer : undefined,
+    sendAs: (f_flags & 0x2) !== 0 ? t_InputPeer(r) : undefined,
   }
 }
 function r_phone$sendGroupCallEncryptedMessage(r: TlReader): Api.phone.sendGroupCallEncryptedMessage {
   return {
     _: 'phone.sendGroupCallEncryptedMessage',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     encryptedMessage: r.bytes(),
   }
 }
@@ -19304,7 +19304,7 @@ function r_phone$deleteGroupCallMessages(r: TlReader): Api.phone.deleteGroupCall
   return {
     _: 'phone.deleteGroupCallMessages',
     reportSpam: (f_flags & 0x1) !== 0,
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
     messages: r.vecInt(),
   }
 }
@@ -19313,21 +19313,21 @@ function r_phone$deleteGroupCallParticipantMessages(r: TlReader): Api.phone.dele
   return {
     _: 'phone.deleteGroupCallParticipantMessages',
     reportSpam: (f_flags & 0x1) !== 0,
-    call: r.object() as Api.InputGroupCall,
-    participant: r.object() as Api.InputPeer,
+    call: t_InputGroupCall(r),
+    participant: t_InputPeer(r),
   }
 }
 function r_phone$getGroupCallStars(r: TlReader): Api.phone.getGroupCallStars {
   return {
     _: 'phone.getGroupCallStars',
-    call: r.object() as Api.InputGroupCall,
+    call: t_InputGroupCall(r),
   }
 }
 function r_phone$saveDefaultSendAs(r: TlReader): Api.phone.saveDefaultSendAs {
   return {
     _: 'phone.saveDefaultSendAs',
-    call: r.object() as Api.InputGroupCall,
-    sendAs: r.object() as Api.InputPeer,
+    call: t_InputGroupCall(r),
+    sendAs: t_InputPeer(r),
   }
 }
 function r_langpack$getLangPack(r: TlReader): Api.langpack.getLangPack {
@@ -19369,7 +19369,7 @@ function r_langpack$getLanguage(r: TlReader): Api.langpack.getLanguage {
 function r_folders$editPeerFolders(r: TlReader): Api.folders.editPeerFolders {
   return {
     _: 'folders.editPeerFolders',
-    folderPeers: r.vecObject() as Api.InputFolderPeer[],
+    folderPeers: tv_InputFolderPeer(r),
   }
 }
 function r_stats$getBroadcastStats(r: TlReader): Api.stats.getBroadcastStats {
@@ -19377,7 +19377,7 @@ function r_stats$getBroadcastStats(r: TlReader): Api.stats.getBroadcastStats {
   return {
     _: 'stats.getBroadcastStats',
     dark: (f_flags & 0x1) !== 0,
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
   }
 }
 function r_stats$loadAsyncGraph(r: TlReader): Api.stats.loadAsyncGraph {
@@ -19393,13 +19393,13 @@ function r_stats$getMegagroupStats(r: TlReader): Api.stats.getMegagroupStats {
   return {
     _: 'stats.getMegagroupStats',
     dark: (f_flags & 0x1) !== 0,
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
   }
 }
 function r_stats$getMessagePublicForwards(r: TlReader): Api.stats.getMessagePublicForwards {
   return {
     _: 'stats.getMessagePublicForwards',
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     msgId: r.int(),
     offset: r.string(),
     limit: r.int(),
@@ -19410,7 +19410,7 @@ function r_stats$getMessageStats(r: TlReader): Api.stats.getMessageStats {
   return {
     _: 'stats.getMessageStats',
     dark: (f_flags & 0x1) !== 0,
-    channel: r.object() as Api.InputChannel,
+    channel: t_InputChannel(r),
     msgId: r.int(),
   }
 }
@@ -19419,14 +19419,14 @@ function r_stats$getStoryStats(r: TlReader): Api.stats.getStoryStats {
   return {
     _: 'stats.getStoryStats',
     dark: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
   }
 }
 function r_stats$getStoryPublicForwards(r: TlReader): Api.stats.getStoryPublicForwards {
   return {
     _: 'stats.getStoryPublicForwards',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
     offset: r.string(),
     limit: r.int(),
@@ -19437,22 +19437,22 @@ function r_stats$getPollStats(r: TlReader): Api.stats.getPollStats {
   return {
     _: 'stats.getPollStats',
     dark: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     msgId: r.int(),
   }
 }
 function r_chatlists$exportChatlistInvite(r: TlReader): Api.chatlists.exportChatlistInvite {
   return {
     _: 'chatlists.exportChatlistInvite',
-    chatlist: r.object() as Api.InputChatlist,
+    chatlist: t_InputChatlist(r),
     title: r.string(),
-    peers: r.vecObject() as Api.InputPeer[],
+    peers: tv_InputPeer(r),
   }
 }
 function r_chatlists$deleteExportedInvite(r: TlReader): Api.chatlists.deleteExportedInvite {
   return {
     _: 'chatlists.deleteExportedInvite',
-    chatlist: r.object() as Api.InputChatlist,
+    chatlist: t_InputChatlist(r),
     slug: r.string(),
   }
 }
@@ -19460,16 +19460,16 @@ function r_chatlists$editExportedInvite(r: TlReader): Api.chatlists.editExported
   const f_flags = r.int()
   return {
     _: 'chatlists.editExportedInvite',
-    chatlist: r.object() as Api.InputChatlist,
+    chatlist: t_InputChatlist(r),
     slug: r.string(),
     title: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    peers: (f_flags & 0x4) !== 0 ? r.vecObject() as Api.InputPeer[] : undefined,
+    peers: (f_flags & 0x4) !== 0 ? tv_InputPeer(r) : undefined,
   }
 }
 function r_chatlists$getExportedInvites(r: TlReader): Api.chatlists.getExportedInvites {
   return {
     _: 'chatlists.getExportedInvites',
-    chatlist: r.object() as Api.InputChatlist,
+    chatlist: t_InputChatlist(r),
   }
 }
 function r_chatlists$checkChatlistInvite(r: TlReader): Api.chatlists.checkChatlistInvite {
@@ -19482,45 +19482,45 @@ function r_chatlists$joinChatlistInvite(r: TlReader): Api.chatlists.joinChatlist
   return {
     _: 'chatlists.joinChatlistInvite',
     slug: r.string(),
-    peers: r.vecObject() as Api.InputPeer[],
+    peers: tv_InputPeer(r),
   }
 }
 function r_chatlists$getChatlistUpdates(r: TlReader): Api.chatlists.getChatlistUpdates {
   return {
     _: 'chatlists.getChatlistUpdates',
-    chatlist: r.object() as Api.InputChatlist,
+    chatlist: t_InputChatlist(r),
   }
 }
 function r_chatlists$joinChatlistUpdates(r: TlReader): Api.chatlists.joinChatlistUpdates {
   return {
     _: 'chatlists.joinChatlistUpdates',
-    chatlist: r.object() as Api.InputChatlist,
-    peers: r.vecObject() as Api.InputPeer[],
+    chatlist: t_InputChatlist(r),
+    peers: tv_InputPeer(r),
   }
 }
 function r_chatlists$hideChatlistUpdates(r: TlReader): Api.chatlists.hideChatlistUpdates {
   return {
     _: 'chatlists.hideChatlistUpdates',
-    chatlist: r.object() as Api.InputChatlist,
+    chatlist: t_InputChatlist(r),
   }
 }
 function r_chatlists$getLeaveChatlistSuggestions(r: TlReader): Api.chatlists.getLeaveChatlistSuggestions {
   return {
     _: 'chatlists.getLeaveChatlistSuggestions',
-    chatlist: r.object() as Api.InputChatlist,
+    chatlist: t_InputChatlist(r),
   }
 }
 function r_chatlists$leaveChatlist(r: TlReader): Api.chatlists.leaveChatlist {
   return {
     _: 'chatlists.leaveChatlist',
-    chatlist: r.object() as Api.InputChatlist,
-    peers: r.vecObject() as Api.InputPeer[],
+    chatlist: t_InputChatlist(r),
+    peers: tv_InputPeer(r),
   }
 }
 function r_stories$canSendStory(r: TlReader): Api.stories.canSendStory {
   return {
     _: 'stories.canSendStory',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_stories$sendStory(r: TlReader): Api.stories.sendStory {
@@ -19530,45 +19530,45 @@ function r_stories$sendStory(r: TlReader): Api.stories.sendStory {
     pinned: (f_flags & 0x4) !== 0,
     noforwards: (f_flags & 0x10) !== 0,
     fwdModified: (f_flags & 0x80) !== 0,
-    peer: r.object() as Api.InputPeer,
-    media: r.object() as Api.InputMedia,
-    mediaAreas: (f_flags & 0x20) !== 0 ? r.vecObject() as Api.MediaArea[] : undefined,
+    peer: t_InputPeer(r),
+    media: t_InputMedia(r),
+    mediaAreas: (f_flags & 0x20) !== 0 ? tv_MediaArea(r) : undefined,
     caption: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    entities: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
-    privacyRules: r.vecObject() as Api.InputPrivacyRule[],
+    entities: (f_flags & 0x2) !== 0 ? tv_MessageEntity(r) : undefined,
+    privacyRules: tv_InputPrivacyRule(r),
     randomId: r.long(),
     period: (f_flags & 0x8) !== 0 ? r.int() : undefined,
-    fwdFromId: (f_flags & 0x40) !== 0 ? r.object() as Api.InputPeer : undefined,
+    fwdFromId: (f_flags & 0x40) !== 0 ? t_InputPeer(r) : undefined,
     fwdFromStory: (f_flags & 0x40) !== 0 ? r.int() : undefined,
     albums: (f_flags & 0x100) !== 0 ? r.vecInt() : undefined,
-    music: (f_flags & 0x200) !== 0 ? r.object() as Api.InputDocument : undefined,
+    music: (f_flags & 0x200) !== 0 ? t_InputDocument(r) : undefined,
   }
 }
 function r_stories$editStory(r: TlReader): Api.stories.editStory {
   const f_flags = r.int()
   return {
     _: 'stories.editStory',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
-    media: (f_flags & 0x1) !== 0 ? r.object() as Api.InputMedia : undefined,
-    mediaAreas: (f_flags & 0x8) !== 0 ? r.vecObject() as Api.MediaArea[] : undefined,
+    media: (f_flags & 0x1) !== 0 ? t_InputMedia(r) : undefined,
+    mediaAreas: (f_flags & 0x8) !== 0 ? tv_MediaArea(r) : undefined,
     caption: (f_flags & 0x2) !== 0 ? r.string() : undefined,
-    entities: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
-    privacyRules: (f_flags & 0x4) !== 0 ? r.vecObject() as Api.InputPrivacyRule[] : undefined,
-    music: (f_flags & 0x10) !== 0 ? r.object() as Api.InputDocument : undefined,
+    entities: (f_flags & 0x2) !== 0 ? tv_MessageEntity(r) : undefined,
+    privacyRules: (f_flags & 0x4) !== 0 ? tv_InputPrivacyRule(r) : undefined,
+    music: (f_flags & 0x10) !== 0 ? t_InputDocument(r) : undefined,
   }
 }
 function r_stories$deleteStories(r: TlReader): Api.stories.deleteStories {
   return {
     _: 'stories.deleteStories',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.vecInt(),
   }
 }
 function r_stories$togglePinned(r: TlReader): Api.stories.togglePinned {
   return {
     _: 'stories.togglePinned',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.vecInt(),
     pinned: r.bool(),
   }
@@ -19585,7 +19585,7 @@ function r_stories$getAllStories(r: TlReader): Api.stories.getAllStories {
 function r_stories$getPinnedStories(r: TlReader): Api.stories.getPinnedStories {
   return {
     _: 'stories.getPinnedStories',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     offsetId: r.int(),
     limit: r.int(),
   }
@@ -19593,7 +19593,7 @@ function r_stories$getPinnedStories(r: TlReader): Api.stories.getPinnedStories {
 function r_stories$getStoriesArchive(r: TlReader): Api.stories.getStoriesArchive {
   return {
     _: 'stories.getStoriesArchive',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     offsetId: r.int(),
     limit: r.int(),
   }
@@ -19601,7 +19601,7 @@ function r_stories$getStoriesArchive(r: TlReader): Api.stories.getStoriesArchive
 function r_stories$getStoriesByID(r: TlReader): Api.stories.getStoriesByID {
   return {
     _: 'stories.getStoriesByID',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.vecInt(),
   }
 }
@@ -19614,14 +19614,14 @@ function r_stories$toggleAllStoriesHidden(r: TlReader): Api.stories.toggleAllSto
 function r_stories$readStories(r: TlReader): Api.stories.readStories {
   return {
     _: 'stories.readStories',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     maxId: r.int(),
   }
 }
 function r_stories$incrementStoryViews(r: TlReader): Api.stories.incrementStoryViews {
   return {
     _: 'stories.incrementStoryViews',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.vecInt(),
   }
 }
@@ -19632,7 +19632,7 @@ function r_stories$getStoryViewsList(r: TlReader): Api.stories.getStoryViewsList
     justContacts: (f_flags & 0x1) !== 0,
     reactionsFirst: (f_flags & 0x4) !== 0,
     forwardsFirst: (f_flags & 0x8) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     q: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     id: r.int(),
     offset: r.string(),
@@ -19642,21 +19642,21 @@ function r_stories$getStoryViewsList(r: TlReader): Api.stories.getStoryViewsList
 function r_stories$getStoriesViews(r: TlReader): Api.stories.getStoriesViews {
   return {
     _: 'stories.getStoriesViews',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.vecInt(),
   }
 }
 function r_stories$exportStoryLink(r: TlReader): Api.stories.exportStoryLink {
   return {
     _: 'stories.exportStoryLink',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
   }
 }
 function r_stories$report(r: TlReader): Api.stories.report {
   return {
     _: 'stories.report',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.vecInt(),
     option: r.bytes(),
     message: r.string(),
@@ -19675,15 +19675,15 @@ function r_stories$sendReaction(r: TlReader): Api.stories.sendReaction {
   return {
     _: 'stories.sendReaction',
     addToRecent: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     storyId: r.int(),
-    reaction: r.object() as Api.Reaction,
+    reaction: t_Reaction(r),
   }
 }
 function r_stories$getPeerStories(r: TlReader): Api.stories.getPeerStories {
   return {
     _: 'stories.getPeerStories',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_stories$getAllReadPeerStories(_r: TlReader): Api.stories.getAllReadPeerStories {
@@ -19694,7 +19694,7 @@ function r_stories$getAllReadPeerStories(_r: TlReader): Api.stories.getAllReadPe
 function r_stories$getPeerMaxIDs(r: TlReader): Api.stories.getPeerMaxIDs {
   return {
     _: 'stories.getPeerMaxIDs',
-    id: r.vecObject() as Api.InputPeer[],
+    id: tv_InputPeer(r),
   }
 }
 function r_stories$getChatsToSend(_r: TlReader): Api.stories.getChatsToSend {
@@ -19705,7 +19705,7 @@ function r_stories$getChatsToSend(_r: TlReader): Api.stories.getChatsToSend {
 function r_stories$togglePeerStoriesHidden(r: TlReader): Api.stories.togglePeerStoriesHidden {
   return {
     _: 'stories.togglePeerStoriesHidden',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     hidden: r.bool(),
   }
 }
@@ -19714,9 +19714,9 @@ function r_stories$getStoryReactionsList(r: TlReader): Api.stories.getStoryReact
   return {
     _: 'stories.getStoryReactionsList',
     forwardsFirst: (f_flags & 0x4) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
-    reaction: (f_flags & 0x1) !== 0 ? r.object() as Api.Reaction : undefined,
+    reaction: (f_flags & 0x1) !== 0 ? t_Reaction(r) : undefined,
     offset: (f_flags & 0x2) !== 0 ? r.string() : undefined,
     limit: r.int(),
   }
@@ -19724,7 +19724,7 @@ function r_stories$getStoryReactionsList(r: TlReader): Api.stories.getStoryReact
 function r_stories$togglePinnedToTop(r: TlReader): Api.stories.togglePinnedToTop {
   return {
     _: 'stories.togglePinnedToTop',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.vecInt(),
   }
 }
@@ -19733,8 +19733,8 @@ function r_stories$searchPosts(r: TlReader): Api.stories.searchPosts {
   return {
     _: 'stories.searchPosts',
     hashtag: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    area: (f_flags & 0x2) !== 0 ? r.object() as Api.MediaArea : undefined,
-    peer: (f_flags & 0x4) !== 0 ? r.object() as Api.InputPeer : undefined,
+    area: (f_flags & 0x2) !== 0 ? t_MediaArea(r) : undefined,
+    peer: (f_flags & 0x4) !== 0 ? t_InputPeer(r) : undefined,
     offset: r.string(),
     limit: r.int(),
   }
@@ -19742,7 +19742,7 @@ function r_stories$searchPosts(r: TlReader): Api.stories.searchPosts {
 function r_stories$createAlbum(r: TlReader): Api.stories.createAlbum {
   return {
     _: 'stories.createAlbum',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     title: r.string(),
     stories: r.vecInt(),
   }
@@ -19751,7 +19751,7 @@ function r_stories$updateAlbum(r: TlReader): Api.stories.updateAlbum {
   const f_flags = r.int()
   return {
     _: 'stories.updateAlbum',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     albumId: r.int(),
     title: (f_flags & 0x1) !== 0 ? r.string() : undefined,
     deleteStories: (f_flags & 0x2) !== 0 ? r.vecInt() : undefined,
@@ -19762,28 +19762,28 @@ function r_stories$updateAlbum(r: TlReader): Api.stories.updateAlbum {
 function r_stories$reorderAlbums(r: TlReader): Api.stories.reorderAlbums {
   return {
     _: 'stories.reorderAlbums',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     order: r.vecInt(),
   }
 }
 function r_stories$deleteAlbum(r: TlReader): Api.stories.deleteAlbum {
   return {
     _: 'stories.deleteAlbum',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     albumId: r.int(),
   }
 }
 function r_stories$getAlbums(r: TlReader): Api.stories.getAlbums {
   return {
     _: 'stories.getAlbums',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     hash: r.long(),
   }
 }
 function r_stories$getAlbumStories(r: TlReader): Api.stories.getAlbumStories {
   return {
     _: 'stories.getAlbumStories',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     albumId: r.int(),
     offset: r.int(),
     limit: r.int(),
@@ -19796,10 +19796,10 @@ function r_stories$startLive(r: TlReader): Api.stories.startLive {
     pinned: (f_flags & 0x4) !== 0,
     noforwards: (f_flags & 0x10) !== 0,
     rtmpStream: (f_flags & 0x20) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     caption: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    entities: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
-    privacyRules: r.vecObject() as Api.InputPrivacyRule[],
+    entities: (f_flags & 0x2) !== 0 ? tv_MessageEntity(r) : undefined,
+    privacyRules: tv_InputPrivacyRule(r),
     randomId: r.long(),
     messagesEnabled: (f_flags & 0x40) !== 0 ? r.bool() : undefined,
     sendPaidMessagesStars: (f_flags & 0x80) !== 0 ? r.long() : undefined,
@@ -19810,7 +19810,7 @@ function r_premium$getBoostsList(r: TlReader): Api.premium.getBoostsList {
   return {
     _: 'premium.getBoostsList',
     gifts: (f_flags & 0x1) !== 0,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     offset: r.string(),
     limit: r.int(),
   }
@@ -19825,20 +19825,20 @@ function r_premium$applyBoost(r: TlReader): Api.premium.applyBoost {
   return {
     _: 'premium.applyBoost',
     slots: (f_flags & 0x1) !== 0 ? r.vecInt() : undefined,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_premium$getBoostsStatus(r: TlReader): Api.premium.getBoostsStatus {
   return {
     _: 'premium.getBoostsStatus',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_premium$getUserBoosts(r: TlReader): Api.premium.getUserBoosts {
   return {
     _: 'premium.getUserBoosts',
-    peer: r.object() as Api.InputPeer,
-    userId: r.object() as Api.InputUser,
+    peer: t_InputPeer(r),
+    userId: t_InputUser(r),
   }
 }
 function r_smsjobs$isEligibleToJoin(_r: TlReader): Api.smsjobs.isEligibleToJoin {
@@ -19885,7 +19885,7 @@ function r_smsjobs$finishJob(r: TlReader): Api.smsjobs.finishJob {
 function r_fragment$getCollectibleInfo(r: TlReader): Api.fragment.getCollectibleInfo {
   return {
     _: 'fragment.getCollectibleInfo',
-    collectible: r.object() as Api.InputCollectible,
+    collectible: t_InputCollectible(r),
   }
 }
 function r_aicompose$createTone(r: TlReader): Api.aicompose.createTone {
@@ -19902,7 +19902,7 @@ function r_aicompose$updateTone(r: TlReader): Api.aicompose.updateTone {
   const f_flags = r.int()
   return {
     _: 'aicompose.updateTone',
-    tone: r.object() as Api.InputAiComposeTone,
+    tone: t_InputAiComposeTone(r),
     displayAuthor: (f_flags & 0x1) !== 0 ? r.bool() : undefined,
     emojiId: (f_flags & 0x2) !== 0 ? r.long() : undefined,
     title: (f_flags & 0x4) !== 0 ? r.string() : undefined,
@@ -19912,20 +19912,20 @@ function r_aicompose$updateTone(r: TlReader): Api.aicompose.updateTone {
 function r_aicompose$saveTone(r: TlReader): Api.aicompose.saveTone {
   return {
     _: 'aicompose.saveTone',
-    tone: r.object() as Api.InputAiComposeTone,
+    tone: t_InputAiComposeTone(r),
     unsave: r.bool(),
   }
 }
 function r_aicompose$deleteTone(r: TlReader): Api.aicompose.deleteTone {
   return {
     _: 'aicompose.deleteTone',
-    tone: r.object() as Api.InputAiComposeTone,
+    tone: t_InputAiComposeTone(r),
   }
 }
 function r_aicompose$getTone(r: TlReader): Api.aicompose.getTone {
   return {
     _: 'aicompose.getTone',
-    tone: r.object() as Api.InputAiComposeTone,
+    tone: t_InputAiComposeTone(r),
   }
 }
 function r_aicompose$getTones(r: TlReader): Api.aicompose.getTones {
@@ -19937,7 +19937,7 @@ function r_aicompose$getTones(r: TlReader): Api.aicompose.getTones {
 function r_aicompose$getToneExample(r: TlReader): Api.aicompose.getToneExample {
   return {
     _: 'aicompose.getToneExample',
-    tone: r.object() as Api.InputAiComposeTone,
+    tone: t_InputAiComposeTone(r),
     num: r.int(),
   }
 }
@@ -19948,7 +19948,7 @@ function r_communities$create(r: TlReader): Api.communities.create {
     hidden: (f_flags & 0x2) !== 0,
     title: r.string(),
     about: (f_flags & 0x1) !== 0 ? r.string() : undefined,
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
   }
 }
 function r_communities$togglePeerLink(r: TlReader): Api.communities.togglePeerLink {
@@ -19958,8 +19958,8 @@ function r_communities$togglePeerLink(r: TlReader): Api.communities.togglePeerLi
     visible: (f_flags & 0x1) !== 0,
     hidden: (f_flags & 0x2) !== 0,
     deleted: (f_flags & 0x4) !== 0,
-    community: r.object() as Api.InputChannel,
-    peer: r.object() as Api.InputPeer,
+    community: t_InputChannel(r),
+    peer: t_InputPeer(r),
   }
 }
 function r_communities$getJoinedCommunities(_r: TlReader): Api.communities.getJoinedCommunities {
@@ -19972,13 +19972,13 @@ function r_communities$toggleCommunityCollapsedInDialogs(r: TlReader): Api.commu
   return {
     _: 'communities.toggleCommunityCollapsedInDialogs',
     collapsed: (f_flags & 0x1) !== 0,
-    community: r.object() as Api.InputChannel,
+    community: t_InputChannel(r),
   }
 }
 function r_communities$getPeerLinkRequests(r: TlReader): Api.communities.getPeerLinkRequests {
   return {
     _: 'communities.getPeerLinkRequests',
-    community: r.object() as Api.InputChannel,
+    community: t_InputChannel(r),
     offset: r.string(),
     limit: r.int(),
   }
@@ -19988,8 +19988,8 @@ function r_communities$togglePeerLinkRequestApproval(r: TlReader): Api.communiti
   return {
     _: 'communities.togglePeerLinkRequestApproval',
     reject: (f_flags & 0x1) !== 0,
-    community: r.object() as Api.InputChannel,
-    peer: r.object() as Api.InputPeer,
+    community: t_InputChannel(r),
+    peer: t_InputPeer(r),
   }
 }
 function r_communities$toggleAllPeerLinkRequestApproval(r: TlReader): Api.communities.toggleAllPeerLinkRequestApproval {
@@ -19997,7 +19997,7 @@ function r_communities$toggleAllPeerLinkRequestApproval(r: TlReader): Api.commun
   return {
     _: 'communities.toggleAllPeerLinkRequestApproval',
     reject: (f_flags & 0x1) !== 0,
-    community: r.object() as Api.InputChannel,
+    community: t_InputChannel(r),
   }
 }
 function r_communities$toggleParticipantBanned(r: TlReader): Api.communities.toggleParticipantBanned {
@@ -20005,45 +20005,45 @@ function r_communities$toggleParticipantBanned(r: TlReader): Api.communities.tog
   return {
     _: 'communities.toggleParticipantBanned',
     unban: (f_flags & 0x1) !== 0,
-    community: r.object() as Api.InputChannel,
-    participant: r.object() as Api.InputPeer,
+    community: t_InputChannel(r),
+    participant: t_InputPeer(r),
   }
 }
 function r_communities$getParticipantJoinedChats(r: TlReader): Api.communities.getParticipantJoinedChats {
   return {
     _: 'communities.getParticipantJoinedChats',
-    community: r.object() as Api.InputChannel,
-    participant: r.object() as Api.InputPeer,
+    community: t_InputChannel(r),
+    participant: t_InputPeer(r),
   }
 }
 function r_ephemeral$sendMessage(r: TlReader): Api.ephemeral.sendMessage {
   const f_flags = r.int()
   return {
     _: 'ephemeral.sendMessage',
-    peer: r.object() as Api.InputPeer,
-    receiverId: r.object() as Api.InputUser,
+    peer: t_InputPeer(r),
+    receiverId: t_InputUser(r),
     queryId: (f_flags & 0x1) !== 0 ? r.long() : undefined,
     message: r.string(),
-    entities: (f_flags & 0x2) !== 0 ? r.vecObject() as Api.MessageEntity[] : undefined,
-    media: (f_flags & 0x4) !== 0 ? r.object() as Api.InputMedia : undefined,
-    replyMarkup: (f_flags & 0x8) !== 0 ? r.object() as Api.ReplyMarkup : undefined,
-    richMessage: (f_flags & 0x10) !== 0 ? r.object() as Api.InputRichMessage : undefined,
+    entities: (f_flags & 0x2) !== 0 ? tv_MessageEntity(r) : undefined,
+    media: (f_flags & 0x4) !== 0 ? t_InputMedia(r) : undefined,
+    replyMarkup: (f_flags & 0x8) !== 0 ? t_ReplyMarkup(r) : undefined,
+    richMessage: (f_flags & 0x10) !== 0 ? t_InputRichMessage(r) : undefined,
     randomId: r.long(),
-    replyTo: (f_flags & 0x20) !== 0 ? r.object() as Api.InputReplyTo : undefined,
+    replyTo: (f_flags & 0x20) !== 0 ? t_InputReplyTo(r) : undefined,
   }
 }
 function r_ephemeral$deleteMessage(r: TlReader): Api.ephemeral.deleteMessage {
   return {
     _: 'ephemeral.deleteMessage',
-    peer: r.object() as Api.InputPeer,
-    receiverId: r.object() as Api.InputUser,
+    peer: t_InputPeer(r),
+    receiverId: t_InputUser(r),
     id: r.int(),
   }
 }
 function r_ephemeral$reportMessage(r: TlReader): Api.ephemeral.reportMessage {
   return {
     _: 'ephemeral.reportMessage',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
     option: r.bytes(),
     message: r.string(),
@@ -20053,10 +20053,7993 @@ function r_ephemeral$getCallbackAnswer(r: TlReader): Api.ephemeral.getCallbackAn
   const f_flags = r.int()
   return {
     _: 'ephemeral.getCallbackAnswer',
-    peer: r.object() as Api.InputPeer,
+    peer: t_InputPeer(r),
     id: r.int(),
     data: (f_flags & 0x2) !== 0 ? r.bytes() : undefined,
   }
+}
+function t_AccountDaysTTL(r: TlReader): Api.AccountDaysTTL {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.AccountDaysTTL
+  switch (id) {
+    case -1194283041: v = r_accountDaysTTL(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.AccountDaysTTL
+  }
+  r.depth--
+  return v
+}
+function t_AiComposeTone(r: TlReader): Api.AiComposeTone {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.AiComposeTone
+  switch (id) {
+    case -805945687: v = r_aiComposeTone(r); break
+    case -1683135468: v = r_aiComposeToneDefault(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.AiComposeTone
+  }
+  r.depth--
+  return v
+}
+function t_AiComposeToneExample(r: TlReader): Api.AiComposeToneExample {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.AiComposeToneExample
+  switch (id) {
+    case -237623060: v = r_aiComposeToneExample(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.AiComposeToneExample
+  }
+  r.depth--
+  return v
+}
+function t_AttachMenuBot(r: TlReader): Api.AttachMenuBot {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.AttachMenuBot
+  switch (id) {
+    case -653423106: v = r_attachMenuBot(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.AttachMenuBot
+  }
+  r.depth--
+  return v
+}
+function t_AttachMenuBotIcon(r: TlReader): Api.AttachMenuBotIcon {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.AttachMenuBotIcon
+  switch (id) {
+    case -1297663893: v = r_attachMenuBotIcon(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.AttachMenuBotIcon
+  }
+  r.depth--
+  return v
+}
+function t_AttachMenuBotIconColor(r: TlReader): Api.AttachMenuBotIconColor {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.AttachMenuBotIconColor
+  switch (id) {
+    case 1165423600: v = r_attachMenuBotIconColor(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.AttachMenuBotIconColor
+  }
+  r.depth--
+  return v
+}
+function t_AttachMenuPeerType(r: TlReader): Api.AttachMenuPeerType {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.AttachMenuPeerType
+  switch (id) {
+    case 2104224014: v = r_attachMenuPeerTypeSameBotPM(r); break
+    case -1020528102: v = r_attachMenuPeerTypeBotPM(r); break
+    case -247016673: v = r_attachMenuPeerTypePM(r); break
+    case 84480319: v = r_attachMenuPeerTypeChat(r); break
+    case 2080104188: v = r_attachMenuPeerTypeBroadcast(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.AttachMenuPeerType
+  }
+  r.depth--
+  return v
+}
+function t_AuctionBidLevel(r: TlReader): Api.AuctionBidLevel {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.AuctionBidLevel
+  switch (id) {
+    case 822231244: v = r_auctionBidLevel(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.AuctionBidLevel
+  }
+  r.depth--
+  return v
+}
+function t_Authorization(r: TlReader): Api.Authorization {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Authorization
+  switch (id) {
+    case -1392388579: v = r_authorization(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Authorization
+  }
+  r.depth--
+  return v
+}
+function t_AutoDownloadSettings(r: TlReader): Api.AutoDownloadSettings {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.AutoDownloadSettings
+  switch (id) {
+    case -1163561432: v = r_autoDownloadSettings(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.AutoDownloadSettings
+  }
+  r.depth--
+  return v
+}
+function t_AutoSaveException(r: TlReader): Api.AutoSaveException {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.AutoSaveException
+  switch (id) {
+    case -2124403385: v = r_autoSaveException(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.AutoSaveException
+  }
+  r.depth--
+  return v
+}
+function t_AutoSaveSettings(r: TlReader): Api.AutoSaveSettings {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.AutoSaveSettings
+  switch (id) {
+    case -934791986: v = r_autoSaveSettings(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.AutoSaveSettings
+  }
+  r.depth--
+  return v
+}
+function t_AvailableEffect(r: TlReader): Api.AvailableEffect {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.AvailableEffect
+  switch (id) {
+    case -1815879042: v = r_availableEffect(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.AvailableEffect
+  }
+  r.depth--
+  return v
+}
+function t_AvailableReaction(r: TlReader): Api.AvailableReaction {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.AvailableReaction
+  switch (id) {
+    case -1065882623: v = r_availableReaction(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.AvailableReaction
+  }
+  r.depth--
+  return v
+}
+function t_BankCardOpenUrl(r: TlReader): Api.BankCardOpenUrl {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BankCardOpenUrl
+  switch (id) {
+    case -177732982: v = r_bankCardOpenUrl(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BankCardOpenUrl
+  }
+  r.depth--
+  return v
+}
+function t_BaseTheme(r: TlReader): Api.BaseTheme {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BaseTheme
+  switch (id) {
+    case -1012849566: v = r_baseThemeClassic(r); break
+    case -69724536: v = r_baseThemeDay(r); break
+    case -1212997976: v = r_baseThemeNight(r); break
+    case 1834973166: v = r_baseThemeTinted(r); break
+    case 1527845466: v = r_baseThemeArctic(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BaseTheme
+  }
+  r.depth--
+  return v
+}
+function t_Birthday(r: TlReader): Api.Birthday {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Birthday
+  switch (id) {
+    case 1821253126: v = r_birthday(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Birthday
+  }
+  r.depth--
+  return v
+}
+function t_Boost(r: TlReader): Api.Boost {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Boost
+  switch (id) {
+    case 1262359766: v = r_boost(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Boost
+  }
+  r.depth--
+  return v
+}
+function t_BotApp(r: TlReader): Api.BotApp {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BotApp
+  switch (id) {
+    case 1571189943: v = r_botAppNotModified(r); break
+    case -1778593322: v = r_botApp(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BotApp
+  }
+  r.depth--
+  return v
+}
+function t_BotAppSettings(r: TlReader): Api.BotAppSettings {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BotAppSettings
+  switch (id) {
+    case -912582320: v = r_botAppSettings(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BotAppSettings
+  }
+  r.depth--
+  return v
+}
+function t_BotBusinessConnection(r: TlReader): Api.BotBusinessConnection {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BotBusinessConnection
+  switch (id) {
+    case -1892371723: v = r_botBusinessConnection(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BotBusinessConnection
+  }
+  r.depth--
+  return v
+}
+function t_BotCommand(r: TlReader): Api.BotCommand {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BotCommand
+  switch (id) {
+    case -1739401518: v = r_botCommand(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BotCommand
+  }
+  r.depth--
+  return v
+}
+function t_BotCommandScope(r: TlReader): Api.BotCommandScope {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BotCommandScope
+  switch (id) {
+    case 795652779: v = r_botCommandScopeDefault(r); break
+    case 1011811544: v = r_botCommandScopeUsers(r); break
+    case 1877059713: v = r_botCommandScopeChats(r); break
+    case -1180016534: v = r_botCommandScopeChatAdmins(r); break
+    case -610432643: v = r_botCommandScopePeer(r); break
+    case 1071145937: v = r_botCommandScopePeerAdmins(r); break
+    case 169026035: v = r_botCommandScopePeerUser(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BotCommandScope
+  }
+  r.depth--
+  return v
+}
+function t_BotInfo(r: TlReader): Api.BotInfo {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BotInfo
+  switch (id) {
+    case 1300890265: v = r_botInfo(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BotInfo
+  }
+  r.depth--
+  return v
+}
+function t_BotInlineMessage(r: TlReader): Api.BotInlineMessage {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BotInlineMessage
+  switch (id) {
+    case 1984755728: v = r_botInlineMessageMediaAuto(r); break
+    case -1937807902: v = r_botInlineMessageText(r); break
+    case 85477117: v = r_botInlineMessageMediaGeo(r); break
+    case -1970903652: v = r_botInlineMessageMediaVenue(r); break
+    case 416402882: v = r_botInlineMessageMediaContact(r); break
+    case 894081801: v = r_botInlineMessageMediaInvoice(r); break
+    case -2137335386: v = r_botInlineMessageMediaWebPage(r); break
+    case 174161531: v = r_botInlineMessageRichMessage(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BotInlineMessage
+  }
+  r.depth--
+  return v
+}
+function t_BotInlineResult(r: TlReader): Api.BotInlineResult {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BotInlineResult
+  switch (id) {
+    case 295067450: v = r_botInlineResult(r); break
+    case 400266251: v = r_botInlineMediaResult(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BotInlineResult
+  }
+  r.depth--
+  return v
+}
+function t_BotMenuButton(r: TlReader): Api.BotMenuButton {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BotMenuButton
+  switch (id) {
+    case 1966318984: v = r_botMenuButtonDefault(r); break
+    case 1113113093: v = r_botMenuButtonCommands(r); break
+    case -944407322: v = r_botMenuButton(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BotMenuButton
+  }
+  r.depth--
+  return v
+}
+function t_BotPreviewMedia(r: TlReader): Api.BotPreviewMedia {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BotPreviewMedia
+  switch (id) {
+    case 602479523: v = r_botPreviewMedia(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BotPreviewMedia
+  }
+  r.depth--
+  return v
+}
+function t_BotVerification(r: TlReader): Api.BotVerification {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BotVerification
+  switch (id) {
+    case -113453988: v = r_botVerification(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BotVerification
+  }
+  r.depth--
+  return v
+}
+function t_BotVerifierSettings(r: TlReader): Api.BotVerifierSettings {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BotVerifierSettings
+  switch (id) {
+    case -1328716265: v = r_botVerifierSettings(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BotVerifierSettings
+  }
+  r.depth--
+  return v
+}
+function t_BusinessAwayMessage(r: TlReader): Api.BusinessAwayMessage {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BusinessAwayMessage
+  switch (id) {
+    case -283809188: v = r_businessAwayMessage(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BusinessAwayMessage
+  }
+  r.depth--
+  return v
+}
+function t_BusinessAwayMessageSchedule(r: TlReader): Api.BusinessAwayMessageSchedule {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BusinessAwayMessageSchedule
+  switch (id) {
+    case -910564679: v = r_businessAwayMessageScheduleAlways(r); break
+    case -1007487743: v = r_businessAwayMessageScheduleOutsideWorkHours(r); break
+    case -867328308: v = r_businessAwayMessageScheduleCustom(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BusinessAwayMessageSchedule
+  }
+  r.depth--
+  return v
+}
+function t_BusinessBotRecipients(r: TlReader): Api.BusinessBotRecipients {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BusinessBotRecipients
+  switch (id) {
+    case -1198722189: v = r_businessBotRecipients(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BusinessBotRecipients
+  }
+  r.depth--
+  return v
+}
+function t_BusinessBotRights(r: TlReader): Api.BusinessBotRights {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BusinessBotRights
+  switch (id) {
+    case -1604170505: v = r_businessBotRights(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BusinessBotRights
+  }
+  r.depth--
+  return v
+}
+function t_BusinessChatLink(r: TlReader): Api.BusinessChatLink {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BusinessChatLink
+  switch (id) {
+    case -1263638929: v = r_businessChatLink(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BusinessChatLink
+  }
+  r.depth--
+  return v
+}
+function t_BusinessGreetingMessage(r: TlReader): Api.BusinessGreetingMessage {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BusinessGreetingMessage
+  switch (id) {
+    case -451302485: v = r_businessGreetingMessage(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BusinessGreetingMessage
+  }
+  r.depth--
+  return v
+}
+function t_BusinessIntro(r: TlReader): Api.BusinessIntro {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BusinessIntro
+  switch (id) {
+    case 1510606445: v = r_businessIntro(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BusinessIntro
+  }
+  r.depth--
+  return v
+}
+function t_BusinessLocation(r: TlReader): Api.BusinessLocation {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BusinessLocation
+  switch (id) {
+    case -1403249929: v = r_businessLocation(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BusinessLocation
+  }
+  r.depth--
+  return v
+}
+function t_BusinessRecipients(r: TlReader): Api.BusinessRecipients {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BusinessRecipients
+  switch (id) {
+    case 554733559: v = r_businessRecipients(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BusinessRecipients
+  }
+  r.depth--
+  return v
+}
+function t_BusinessWeeklyOpen(r: TlReader): Api.BusinessWeeklyOpen {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BusinessWeeklyOpen
+  switch (id) {
+    case 302717625: v = r_businessWeeklyOpen(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BusinessWeeklyOpen
+  }
+  r.depth--
+  return v
+}
+function t_BusinessWorkHours(r: TlReader): Api.BusinessWorkHours {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.BusinessWorkHours
+  switch (id) {
+    case -1936543592: v = r_businessWorkHours(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.BusinessWorkHours
+  }
+  r.depth--
+  return v
+}
+function t_CdnPublicKey(r: TlReader): Api.CdnPublicKey {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.CdnPublicKey
+  switch (id) {
+    case -914167110: v = r_cdnPublicKey(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.CdnPublicKey
+  }
+  r.depth--
+  return v
+}
+function t_ChannelAdminLogEvent(r: TlReader): Api.ChannelAdminLogEvent {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChannelAdminLogEvent
+  switch (id) {
+    case 531458253: v = r_channelAdminLogEvent(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChannelAdminLogEvent
+  }
+  r.depth--
+  return v
+}
+function t_ChannelAdminLogEventAction(r: TlReader): Api.ChannelAdminLogEventAction {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChannelAdminLogEventAction
+  switch (id) {
+    case -421545947: v = r_channelAdminLogEventActionChangeTitle(r); break
+    case 1427671598: v = r_channelAdminLogEventActionChangeAbout(r); break
+    case 1783299128: v = r_channelAdminLogEventActionChangeUsername(r); break
+    case 1129042607: v = r_channelAdminLogEventActionChangePhoto(r); break
+    case 460916654: v = r_channelAdminLogEventActionToggleInvites(r); break
+    case 648939889: v = r_channelAdminLogEventActionToggleSignatures(r); break
+    case -370660328: v = r_channelAdminLogEventActionUpdatePinned(r); break
+    case 1889215493: v = r_channelAdminLogEventActionEditMessage(r); break
+    case 1121994683: v = r_channelAdminLogEventActionDeleteMessage(r); break
+    case 405815507: v = r_channelAdminLogEventActionParticipantJoin(r); break
+    case -124291086: v = r_channelAdminLogEventActionParticipantLeave(r); break
+    case -484690728: v = r_channelAdminLogEventActionParticipantInvite(r); break
+    case -422036098: v = r_channelAdminLogEventActionParticipantToggleBan(r); break
+    case -714643696: v = r_channelAdminLogEventActionParticipantToggleAdmin(r); break
+    case -1312568665: v = r_channelAdminLogEventActionChangeStickerSet(r); break
+    case 1599903217: v = r_channelAdminLogEventActionTogglePreHistoryHidden(r); break
+    case 771095562: v = r_channelAdminLogEventActionDefaultBannedRights(r); break
+    case -1895328189: v = r_channelAdminLogEventActionStopPoll(r); break
+    case 84703944: v = r_channelAdminLogEventActionChangeLinkedChat(r); break
+    case 241923758: v = r_channelAdminLogEventActionChangeLocation(r); break
+    case 1401984889: v = r_channelAdminLogEventActionToggleSlowMode(r); break
+    case 589338437: v = r_channelAdminLogEventActionStartGroupCall(r); break
+    case -610299584: v = r_channelAdminLogEventActionDiscardGroupCall(r); break
+    case -115071790: v = r_channelAdminLogEventActionParticipantMute(r); break
+    case -431740480: v = r_channelAdminLogEventActionParticipantUnmute(r); break
+    case 1456906823: v = r_channelAdminLogEventActionToggleGroupCallSetting(r); break
+    case -23084712: v = r_channelAdminLogEventActionParticipantJoinByInvite(r); break
+    case 1515256996: v = r_channelAdminLogEventActionExportedInviteDelete(r); break
+    case 1091179342: v = r_channelAdminLogEventActionExportedInviteRevoke(r); break
+    case -384910503: v = r_channelAdminLogEventActionExportedInviteEdit(r); break
+    case 1048537159: v = r_channelAdminLogEventActionParticipantVolume(r); break
+    case 1855199800: v = r_channelAdminLogEventActionChangeHistoryTTL(r); break
+    case -1347021750: v = r_channelAdminLogEventActionParticipantJoinByRequest(r); break
+    case -886388890: v = r_channelAdminLogEventActionToggleNoForwards(r); break
+    case 663693416: v = r_channelAdminLogEventActionSendMessage(r); break
+    case -1102180616: v = r_channelAdminLogEventActionChangeAvailableReactions(r); break
+    case -263212119: v = r_channelAdminLogEventActionChangeUsernames(r); break
+    case 46949251: v = r_channelAdminLogEventActionToggleForum(r); break
+    case 1483767080: v = r_channelAdminLogEventActionCreateTopic(r); break
+    case -261103096: v = r_channelAdminLogEventActionEditTopic(r); break
+    case -1374254839: v = r_channelAdminLogEventActionDeleteTopic(r); break
+    case 1569535291: v = r_channelAdminLogEventActionPinTopic(r); break
+    case 1693675004: v = r_channelAdminLogEventActionToggleAntiSpam(r); break
+    case 1469507456: v = r_channelAdminLogEventActionChangePeerColor(r); break
+    case 1581742885: v = r_channelAdminLogEventActionChangeProfilePeerColor(r); break
+    case 834362706: v = r_channelAdminLogEventActionChangeWallpaper(r); break
+    case 1051328177: v = r_channelAdminLogEventActionChangeEmojiStatus(r); break
+    case 1188577451: v = r_channelAdminLogEventActionChangeEmojiStickerSet(r); break
+    case 1621597305: v = r_channelAdminLogEventActionToggleSignatureProfiles(r); break
+    case 1684286899: v = r_channelAdminLogEventActionParticipantSubExtend(r); break
+    case -988285058: v = r_channelAdminLogEventActionToggleAutotranslation(r); break
+    case 1476834540: v = r_channelAdminLogEventActionParticipantEditRank(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChannelAdminLogEventAction
+  }
+  r.depth--
+  return v
+}
+function t_ChannelAdminLogEventsFilter(r: TlReader): Api.ChannelAdminLogEventsFilter {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChannelAdminLogEventsFilter
+  switch (id) {
+    case -368018716: v = r_channelAdminLogEventsFilter(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChannelAdminLogEventsFilter
+  }
+  r.depth--
+  return v
+}
+function t_ChannelLocation(r: TlReader): Api.ChannelLocation {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChannelLocation
+  switch (id) {
+    case -1078612597: v = r_channelLocationEmpty(r); break
+    case 547062491: v = r_channelLocation(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChannelLocation
+  }
+  r.depth--
+  return v
+}
+function t_ChannelMessagesFilter(r: TlReader): Api.ChannelMessagesFilter {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChannelMessagesFilter
+  switch (id) {
+    case -1798033689: v = r_channelMessagesFilterEmpty(r); break
+    case -847783593: v = r_channelMessagesFilter(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChannelMessagesFilter
+  }
+  r.depth--
+  return v
+}
+function t_ChannelParticipant(r: TlReader): Api.ChannelParticipant {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChannelParticipant
+  switch (id) {
+    case 466961494: v = r_channelParticipant(r); break
+    case -1454929382: v = r_channelParticipantSelf(r); break
+    case 803602899: v = r_channelParticipantCreator(r); break
+    case 885242707: v = r_channelParticipantAdmin(r); break
+    case -705647215: v = r_channelParticipantBanned(r); break
+    case 453242886: v = r_channelParticipantLeft(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChannelParticipant
+  }
+  r.depth--
+  return v
+}
+function t_ChannelParticipantsFilter(r: TlReader): Api.ChannelParticipantsFilter {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChannelParticipantsFilter
+  switch (id) {
+    case -566281095: v = r_channelParticipantsRecent(r); break
+    case -1268741783: v = r_channelParticipantsAdmins(r); break
+    case -1548400251: v = r_channelParticipantsKicked(r); break
+    case -1328445861: v = r_channelParticipantsBots(r); break
+    case 338142689: v = r_channelParticipantsBanned(r); break
+    case 106343499: v = r_channelParticipantsSearch(r); break
+    case -1150621555: v = r_channelParticipantsContacts(r); break
+    case -531931925: v = r_channelParticipantsMentions(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChannelParticipantsFilter
+  }
+  r.depth--
+  return v
+}
+function t_Chat(r: TlReader): Api.Chat {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Chat
+  switch (id) {
+    case 693512293: v = r_chatEmpty(r); break
+    case 1103884886: v = r_chat(r); break
+    case 1704108455: v = r_chatForbidden(r); break
+    case -727763770: v = r_channel(r); break
+    case 399807445: v = r_channelForbidden(r); break
+    case -46343496: v = r_communityForbidden(r); break
+    case 1710221652: v = r_community(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Chat
+  }
+  r.depth--
+  return v
+}
+function t_ChatAdminRights(r: TlReader): Api.ChatAdminRights {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChatAdminRights
+  switch (id) {
+    case 1605510357: v = r_chatAdminRights(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChatAdminRights
+  }
+  r.depth--
+  return v
+}
+function t_ChatAdminWithInvites(r: TlReader): Api.ChatAdminWithInvites {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChatAdminWithInvites
+  switch (id) {
+    case -219353309: v = r_chatAdminWithInvites(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChatAdminWithInvites
+  }
+  r.depth--
+  return v
+}
+function t_ChatBannedRights(r: TlReader): Api.ChatBannedRights {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChatBannedRights
+  switch (id) {
+    case -1626209256: v = r_chatBannedRights(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChatBannedRights
+  }
+  r.depth--
+  return v
+}
+function t_ChatFull(r: TlReader): Api.ChatFull {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChatFull
+  switch (id) {
+    case 640893467: v = r_chatFull(r); break
+    case -1605464774: v = r_channelFull(r); break
+    case -877157113: v = r_communityFull(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChatFull
+  }
+  r.depth--
+  return v
+}
+function t_ChatInvite(r: TlReader): Api.ChatInvite {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChatInvite
+  switch (id) {
+    case 1516793212: v = r_chatInviteAlready(r); break
+    case 1553807106: v = r_chatInvite(r); break
+    case 1634294960: v = r_chatInvitePeek(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChatInvite
+  }
+  r.depth--
+  return v
+}
+function t_ChatInviteImporter(r: TlReader): Api.ChatInviteImporter {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChatInviteImporter
+  switch (id) {
+    case -1940201511: v = r_chatInviteImporter(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChatInviteImporter
+  }
+  r.depth--
+  return v
+}
+function t_ChatParticipant(r: TlReader): Api.ChatParticipant {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChatParticipant
+  switch (id) {
+    case 954703838: v = r_chatParticipant(r); break
+    case -503814216: v = r_chatParticipantCreator(r); break
+    case 56677842: v = r_chatParticipantAdmin(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChatParticipant
+  }
+  r.depth--
+  return v
+}
+function t_ChatParticipants(r: TlReader): Api.ChatParticipants {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChatParticipants
+  switch (id) {
+    case -2023500831: v = r_chatParticipantsForbidden(r); break
+    case 1018991608: v = r_chatParticipants(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChatParticipants
+  }
+  r.depth--
+  return v
+}
+function t_ChatPhoto(r: TlReader): Api.ChatPhoto {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChatPhoto
+  switch (id) {
+    case 935395612: v = r_chatPhotoEmpty(r); break
+    case 476978193: v = r_chatPhoto(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChatPhoto
+  }
+  r.depth--
+  return v
+}
+function t_ChatReactions(r: TlReader): Api.ChatReactions {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChatReactions
+  switch (id) {
+    case -352570692: v = r_chatReactionsNone(r); break
+    case 1385335754: v = r_chatReactionsAll(r); break
+    case 1713193015: v = r_chatReactionsSome(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChatReactions
+  }
+  r.depth--
+  return v
+}
+function t_ChatTheme(r: TlReader): Api.ChatTheme {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ChatTheme
+  switch (id) {
+    case -1008731132: v = r_chatTheme(r); break
+    case 878246344: v = r_chatThemeUniqueGift(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ChatTheme
+  }
+  r.depth--
+  return v
+}
+function t_CodeSettings(r: TlReader): Api.CodeSettings {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.CodeSettings
+  switch (id) {
+    case -1390068360: v = r_codeSettings(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.CodeSettings
+  }
+  r.depth--
+  return v
+}
+function t_CommunityPeer(r: TlReader): Api.CommunityPeer {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.CommunityPeer
+  switch (id) {
+    case 1981030077: v = r_communityPeer(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.CommunityPeer
+  }
+  r.depth--
+  return v
+}
+function t_CommunityPeerRequest(r: TlReader): Api.CommunityPeerRequest {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.CommunityPeerRequest
+  switch (id) {
+    case 2078997125: v = r_communityPeerRequest(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.CommunityPeerRequest
+  }
+  r.depth--
+  return v
+}
+function t_ConnectedBot(r: TlReader): Api.ConnectedBot {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ConnectedBot
+  switch (id) {
+    case 54448129: v = r_connectedBot(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ConnectedBot
+  }
+  r.depth--
+  return v
+}
+function t_ConnectedBotStarRef(r: TlReader): Api.ConnectedBotStarRef {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ConnectedBotStarRef
+  switch (id) {
+    case 429997937: v = r_connectedBotStarRef(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ConnectedBotStarRef
+  }
+  r.depth--
+  return v
+}
+function t_Contact(r: TlReader): Api.Contact {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Contact
+  switch (id) {
+    case 341499403: v = r_contact(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Contact
+  }
+  r.depth--
+  return v
+}
+function t_ContactBirthday(r: TlReader): Api.ContactBirthday {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ContactBirthday
+  switch (id) {
+    case 496600883: v = r_contactBirthday(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ContactBirthday
+  }
+  r.depth--
+  return v
+}
+function t_DataJSON(r: TlReader): Api.DataJSON {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.DataJSON
+  switch (id) {
+    case 2104790276: v = r_dataJSON(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.DataJSON
+  }
+  r.depth--
+  return v
+}
+function t_DcOption(r: TlReader): Api.DcOption {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.DcOption
+  switch (id) {
+    case 414687501: v = r_dcOption(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.DcOption
+  }
+  r.depth--
+  return v
+}
+function t_Dialog(r: TlReader): Api.Dialog {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Dialog
+  switch (id) {
+    case -58066957: v = r_dialog(r); break
+    case 1908216652: v = r_dialogFolder(r); break
+    case -141948557: v = r_dialogCommunity(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Dialog
+  }
+  r.depth--
+  return v
+}
+function t_DialogFilter(r: TlReader): Api.DialogFilter {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.DialogFilter
+  switch (id) {
+    case -1438177711: v = r_dialogFilter(r); break
+    case 909284270: v = r_dialogFilterDefault(r); break
+    case -1772913705: v = r_dialogFilterChatlist(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.DialogFilter
+  }
+  r.depth--
+  return v
+}
+function t_DialogPeer(r: TlReader): Api.DialogPeer {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.DialogPeer
+  switch (id) {
+    case -445792507: v = r_dialogPeer(r); break
+    case 1363483106: v = r_dialogPeerFolder(r); break
+    case 795199716: v = r_dialogPeerCommunity(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.DialogPeer
+  }
+  r.depth--
+  return v
+}
+function t_DisallowedGiftsSettings(r: TlReader): Api.DisallowedGiftsSettings {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.DisallowedGiftsSettings
+  switch (id) {
+    case 1911715524: v = r_disallowedGiftsSettings(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.DisallowedGiftsSettings
+  }
+  r.depth--
+  return v
+}
+function t_Document(r: TlReader): Api.Document {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Document
+  switch (id) {
+    case 922273905: v = r_documentEmpty(r); break
+    case -1881881384: v = r_document(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Document
+  }
+  r.depth--
+  return v
+}
+function t_DocumentAttribute(r: TlReader): Api.DocumentAttribute {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.DocumentAttribute
+  switch (id) {
+    case 1815593308: v = r_documentAttributeImageSize(r); break
+    case 297109817: v = r_documentAttributeAnimated(r); break
+    case 1662637586: v = r_documentAttributeSticker(r); break
+    case 1137015880: v = r_documentAttributeVideo(r); break
+    case -1739392570: v = r_documentAttributeAudio(r); break
+    case 358154344: v = r_documentAttributeFilename(r); break
+    case -1744710921: v = r_documentAttributeHasStickers(r); break
+    case -48981863: v = r_documentAttributeCustomEmoji(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.DocumentAttribute
+  }
+  r.depth--
+  return v
+}
+function t_DraftMessage(r: TlReader): Api.DraftMessage {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.DraftMessage
+  switch (id) {
+    case 453805082: v = r_draftMessageEmpty(r); break
+    case 1627271828: v = r_draftMessage(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.DraftMessage
+  }
+  r.depth--
+  return v
+}
+function t_EmailVerification(r: TlReader): Api.EmailVerification {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.EmailVerification
+  switch (id) {
+    case -1842457175: v = r_emailVerificationCode(r); break
+    case -611279166: v = r_emailVerificationGoogle(r); break
+    case -1764723459: v = r_emailVerificationApple(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.EmailVerification
+  }
+  r.depth--
+  return v
+}
+function t_EmailVerifyPurpose(r: TlReader): Api.EmailVerifyPurpose {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.EmailVerifyPurpose
+  switch (id) {
+    case 1128644211: v = r_emailVerifyPurposeLoginSetup(r); break
+    case 1383932651: v = r_emailVerifyPurposeLoginChange(r); break
+    case -1141565819: v = r_emailVerifyPurposePassport(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.EmailVerifyPurpose
+  }
+  r.depth--
+  return v
+}
+function t_EmojiGroup(r: TlReader): Api.EmojiGroup {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.EmojiGroup
+  switch (id) {
+    case 2056961449: v = r_emojiGroup(r); break
+    case -2133693241: v = r_emojiGroupGreeting(r); break
+    case 154914612: v = r_emojiGroupPremium(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.EmojiGroup
+  }
+  r.depth--
+  return v
+}
+function t_EmojiKeyword(r: TlReader): Api.EmojiKeyword {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.EmojiKeyword
+  switch (id) {
+    case -709641735: v = r_emojiKeyword(r); break
+    case 594408994: v = r_emojiKeywordDeleted(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.EmojiKeyword
+  }
+  r.depth--
+  return v
+}
+function t_EmojiStatus(r: TlReader): Api.EmojiStatus {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.EmojiStatus
+  switch (id) {
+    case 769727150: v = r_emojiStatusEmpty(r); break
+    case -402717046: v = r_emojiStatus(r); break
+    case 1904500795: v = r_emojiStatusCollectible(r); break
+    case 118758847: v = r_inputEmojiStatusCollectible(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.EmojiStatus
+  }
+  r.depth--
+  return v
+}
+function t_EncryptedChat(r: TlReader): Api.EncryptedChat {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.EncryptedChat
+  switch (id) {
+    case -1417756512: v = r_encryptedChatEmpty(r); break
+    case 1722964307: v = r_encryptedChatWaiting(r); break
+    case 1223809356: v = r_encryptedChatRequested(r); break
+    case 1643173063: v = r_encryptedChat(r); break
+    case 505183301: v = r_encryptedChatDiscarded(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.EncryptedChat
+  }
+  r.depth--
+  return v
+}
+function t_EncryptedFile(r: TlReader): Api.EncryptedFile {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.EncryptedFile
+  switch (id) {
+    case -1038136962: v = r_encryptedFileEmpty(r); break
+    case -1476358952: v = r_encryptedFile(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.EncryptedFile
+  }
+  r.depth--
+  return v
+}
+function t_EncryptedMessage(r: TlReader): Api.EncryptedMessage {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.EncryptedMessage
+  switch (id) {
+    case -317144808: v = r_encryptedMessage(r); break
+    case 594758406: v = r_encryptedMessageService(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.EncryptedMessage
+  }
+  r.depth--
+  return v
+}
+function t_EphemeralMessage(r: TlReader): Api.EphemeralMessage {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.EphemeralMessage
+  switch (id) {
+    case -641278950: v = r_ephemeralMessage(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.EphemeralMessage
+  }
+  r.depth--
+  return v
+}
+function t_ExportedChatInvite(r: TlReader): Api.ExportedChatInvite {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ExportedChatInvite
+  switch (id) {
+    case -1574126186: v = r_chatInviteExported(r); break
+    case -317687113: v = r_chatInvitePublicJoinRequests(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ExportedChatInvite
+  }
+  r.depth--
+  return v
+}
+function t_ExportedChatlistInvite(r: TlReader): Api.ExportedChatlistInvite {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ExportedChatlistInvite
+  switch (id) {
+    case 206668204: v = r_exportedChatlistInvite(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ExportedChatlistInvite
+  }
+  r.depth--
+  return v
+}
+function t_FactCheck(r: TlReader): Api.FactCheck {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.FactCheck
+  switch (id) {
+    case -1197736753: v = r_factCheck(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.FactCheck
+  }
+  r.depth--
+  return v
+}
+function t_FileHash(r: TlReader): Api.FileHash {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.FileHash
+  switch (id) {
+    case -207944868: v = r_fileHash(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.FileHash
+  }
+  r.depth--
+  return v
+}
+function t_Folder(r: TlReader): Api.Folder {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Folder
+  switch (id) {
+    case -11252123: v = r_folder(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Folder
+  }
+  r.depth--
+  return v
+}
+function t_FolderPeer(r: TlReader): Api.FolderPeer {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.FolderPeer
+  switch (id) {
+    case -373643672: v = r_folderPeer(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.FolderPeer
+  }
+  r.depth--
+  return v
+}
+function t_ForumTopic(r: TlReader): Api.ForumTopic {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ForumTopic
+  switch (id) {
+    case 37687451: v = r_forumTopicDeleted(r); break
+    case -52766699: v = r_forumTopic(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ForumTopic
+  }
+  r.depth--
+  return v
+}
+function t_FoundStory(r: TlReader): Api.FoundStory {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.FoundStory
+  switch (id) {
+    case -394605632: v = r_foundStory(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.FoundStory
+  }
+  r.depth--
+  return v
+}
+function t_Game(r: TlReader): Api.Game {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Game
+  switch (id) {
+    case -1107729093: v = r_game(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Game
+  }
+  r.depth--
+  return v
+}
+function t_GeoPoint(r: TlReader): Api.GeoPoint {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.GeoPoint
+  switch (id) {
+    case 286776671: v = r_geoPointEmpty(r); break
+    case -1297942941: v = r_geoPoint(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.GeoPoint
+  }
+  r.depth--
+  return v
+}
+function t_GeoPointAddress(r: TlReader): Api.GeoPointAddress {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.GeoPointAddress
+  switch (id) {
+    case -565420653: v = r_geoPointAddress(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.GeoPointAddress
+  }
+  r.depth--
+  return v
+}
+function t_GlobalPrivacySettings(r: TlReader): Api.GlobalPrivacySettings {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.GlobalPrivacySettings
+  switch (id) {
+    case -29248689: v = r_globalPrivacySettings(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.GlobalPrivacySettings
+  }
+  r.depth--
+  return v
+}
+function t_GroupCall(r: TlReader): Api.GroupCall {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.GroupCall
+  switch (id) {
+    case 2004925620: v = r_groupCallDiscarded(r); break
+    case -273500649: v = r_groupCall(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.GroupCall
+  }
+  r.depth--
+  return v
+}
+function t_GroupCallDonor(r: TlReader): Api.GroupCallDonor {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.GroupCallDonor
+  switch (id) {
+    case -297595771: v = r_groupCallDonor(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.GroupCallDonor
+  }
+  r.depth--
+  return v
+}
+function t_GroupCallMessage(r: TlReader): Api.GroupCallMessage {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.GroupCallMessage
+  switch (id) {
+    case 445316222: v = r_groupCallMessage(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.GroupCallMessage
+  }
+  r.depth--
+  return v
+}
+function t_GroupCallParticipant(r: TlReader): Api.GroupCallParticipant {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.GroupCallParticipant
+  switch (id) {
+    case 708691884: v = r_groupCallParticipant(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.GroupCallParticipant
+  }
+  r.depth--
+  return v
+}
+function t_GroupCallParticipantVideo(r: TlReader): Api.GroupCallParticipantVideo {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.GroupCallParticipantVideo
+  switch (id) {
+    case 1735736008: v = r_groupCallParticipantVideo(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.GroupCallParticipantVideo
+  }
+  r.depth--
+  return v
+}
+function t_GroupCallParticipantVideoSourceGroup(r: TlReader): Api.GroupCallParticipantVideoSourceGroup {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.GroupCallParticipantVideoSourceGroup
+  switch (id) {
+    case -592373577: v = r_groupCallParticipantVideoSourceGroup(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.GroupCallParticipantVideoSourceGroup
+  }
+  r.depth--
+  return v
+}
+function t_GroupCallStreamChannel(r: TlReader): Api.GroupCallStreamChannel {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.GroupCallStreamChannel
+  switch (id) {
+    case -2132064081: v = r_groupCallStreamChannel(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.GroupCallStreamChannel
+  }
+  r.depth--
+  return v
+}
+function t_HighScore(r: TlReader): Api.HighScore {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.HighScore
+  switch (id) {
+    case 1940093419: v = r_highScore(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.HighScore
+  }
+  r.depth--
+  return v
+}
+function t_ImportedContact(r: TlReader): Api.ImportedContact {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ImportedContact
+  switch (id) {
+    case -1052885936: v = r_importedContact(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ImportedContact
+  }
+  r.depth--
+  return v
+}
+function t_InlineBotSwitchPM(r: TlReader): Api.InlineBotSwitchPM {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InlineBotSwitchPM
+  switch (id) {
+    case 1008755359: v = r_inlineBotSwitchPM(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InlineBotSwitchPM
+  }
+  r.depth--
+  return v
+}
+function t_InlineBotWebView(r: TlReader): Api.InlineBotWebView {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InlineBotWebView
+  switch (id) {
+    case -1250781739: v = r_inlineBotWebView(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InlineBotWebView
+  }
+  r.depth--
+  return v
+}
+function t_InlineQueryPeerType(r: TlReader): Api.InlineQueryPeerType {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InlineQueryPeerType
+  switch (id) {
+    case 813821341: v = r_inlineQueryPeerTypeSameBotPM(r); break
+    case -2093215828: v = r_inlineQueryPeerTypePM(r); break
+    case -681130742: v = r_inlineQueryPeerTypeChat(r); break
+    case 1589952067: v = r_inlineQueryPeerTypeMegagroup(r); break
+    case 1664413338: v = r_inlineQueryPeerTypeBroadcast(r); break
+    case 238759180: v = r_inlineQueryPeerTypeBotPM(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InlineQueryPeerType
+  }
+  r.depth--
+  return v
+}
+function t_InputAiComposeTone(r: TlReader): Api.InputAiComposeTone {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputAiComposeTone
+  switch (id) {
+    case 535407039: v = r_inputAiComposeToneDefault(r); break
+    case 125026432: v = r_inputAiComposeToneID(r); break
+    case 530584407: v = r_inputAiComposeToneSlug(r); break
+    case 235681199: v = r_inputAiComposeToneSingleUse(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputAiComposeTone
+  }
+  r.depth--
+  return v
+}
+function t_InputAppEvent(r: TlReader): Api.InputAppEvent {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputAppEvent
+  switch (id) {
+    case 488313413: v = r_inputAppEvent(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputAppEvent
+  }
+  r.depth--
+  return v
+}
+function t_InputBotApp(r: TlReader): Api.InputBotApp {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputBotApp
+  switch (id) {
+    case -1457472134: v = r_inputBotAppID(r); break
+    case -1869872121: v = r_inputBotAppShortName(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputBotApp
+  }
+  r.depth--
+  return v
+}
+function t_InputBotInlineMessage(r: TlReader): Api.InputBotInlineMessage {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputBotInlineMessage
+  switch (id) {
+    case 864077702: v = r_inputBotInlineMessageMediaAuto(r); break
+    case 1036876423: v = r_inputBotInlineMessageText(r); break
+    case -1768777083: v = r_inputBotInlineMessageMediaGeo(r); break
+    case 1098628881: v = r_inputBotInlineMessageMediaVenue(r); break
+    case -1494368259: v = r_inputBotInlineMessageMediaContact(r); break
+    case 1262639204: v = r_inputBotInlineMessageGame(r); break
+    case -672693723: v = r_inputBotInlineMessageMediaInvoice(r); break
+    case -1109605104: v = r_inputBotInlineMessageMediaWebPage(r); break
+    case -1271007892: v = r_inputBotInlineMessageRichMessage(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputBotInlineMessage
+  }
+  r.depth--
+  return v
+}
+function t_InputBotInlineMessageID(r: TlReader): Api.InputBotInlineMessageID {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputBotInlineMessageID
+  switch (id) {
+    case -1995686519: v = r_inputBotInlineMessageID(r); break
+    case -1227287081: v = r_inputBotInlineMessageID64(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputBotInlineMessageID
+  }
+  r.depth--
+  return v
+}
+function t_InputBotInlineResult(r: TlReader): Api.InputBotInlineResult {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputBotInlineResult
+  switch (id) {
+    case -2000710887: v = r_inputBotInlineResult(r); break
+    case -1462213465: v = r_inputBotInlineResultPhoto(r); break
+    case -459324: v = r_inputBotInlineResultDocument(r); break
+    case 1336154098: v = r_inputBotInlineResultGame(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputBotInlineResult
+  }
+  r.depth--
+  return v
+}
+function t_InputBusinessAwayMessage(r: TlReader): Api.InputBusinessAwayMessage {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputBusinessAwayMessage
+  switch (id) {
+    case -2094959136: v = r_inputBusinessAwayMessage(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputBusinessAwayMessage
+  }
+  r.depth--
+  return v
+}
+function t_InputBusinessBotRecipients(r: TlReader): Api.InputBusinessBotRecipients {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputBusinessBotRecipients
+  switch (id) {
+    case -991587810: v = r_inputBusinessBotRecipients(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputBusinessBotRecipients
+  }
+  r.depth--
+  return v
+}
+function t_InputBusinessChatLink(r: TlReader): Api.InputBusinessChatLink {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputBusinessChatLink
+  switch (id) {
+    case 292003751: v = r_inputBusinessChatLink(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputBusinessChatLink
+  }
+  r.depth--
+  return v
+}
+function t_InputBusinessGreetingMessage(r: TlReader): Api.InputBusinessGreetingMessage {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputBusinessGreetingMessage
+  switch (id) {
+    case 26528571: v = r_inputBusinessGreetingMessage(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputBusinessGreetingMessage
+  }
+  r.depth--
+  return v
+}
+function t_InputBusinessIntro(r: TlReader): Api.InputBusinessIntro {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputBusinessIntro
+  switch (id) {
+    case 163867085: v = r_inputBusinessIntro(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputBusinessIntro
+  }
+  r.depth--
+  return v
+}
+function t_InputBusinessRecipients(r: TlReader): Api.InputBusinessRecipients {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputBusinessRecipients
+  switch (id) {
+    case 1871393450: v = r_inputBusinessRecipients(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputBusinessRecipients
+  }
+  r.depth--
+  return v
+}
+function t_InputChannel(r: TlReader): Api.InputChannel {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputChannel
+  switch (id) {
+    case -292807034: v = r_inputChannelEmpty(r); break
+    case -212145112: v = r_inputChannel(r); break
+    case 1536380829: v = r_inputChannelFromMessage(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputChannel
+  }
+  r.depth--
+  return v
+}
+function t_InputChatPhoto(r: TlReader): Api.InputChatPhoto {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputChatPhoto
+  switch (id) {
+    case 480546647: v = r_inputChatPhotoEmpty(r); break
+    case -1110593856: v = r_inputChatUploadedPhoto(r); break
+    case -1991004873: v = r_inputChatPhoto(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputChatPhoto
+  }
+  r.depth--
+  return v
+}
+function t_InputChatTheme(r: TlReader): Api.InputChatTheme {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputChatTheme
+  switch (id) {
+    case -2094627709: v = r_inputChatThemeEmpty(r); break
+    case -918689444: v = r_inputChatTheme(r); break
+    case -2014978076: v = r_inputChatThemeUniqueGift(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputChatTheme
+  }
+  r.depth--
+  return v
+}
+function t_InputChatlist(r: TlReader): Api.InputChatlist {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputChatlist
+  switch (id) {
+    case -203367885: v = r_inputChatlistDialogFilter(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputChatlist
+  }
+  r.depth--
+  return v
+}
+function t_InputCheckPasswordSRP(r: TlReader): Api.InputCheckPasswordSRP {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputCheckPasswordSRP
+  switch (id) {
+    case -1736378792: v = r_inputCheckPasswordEmpty(r); break
+    case -763367294: v = r_inputCheckPasswordSRP(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputCheckPasswordSRP
+  }
+  r.depth--
+  return v
+}
+function t_InputClientProxy(r: TlReader): Api.InputClientProxy {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputClientProxy
+  switch (id) {
+    case 1968737087: v = r_inputClientProxy(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputClientProxy
+  }
+  r.depth--
+  return v
+}
+function t_InputCollectible(r: TlReader): Api.InputCollectible {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputCollectible
+  switch (id) {
+    case -476815191: v = r_inputCollectibleUsername(r); break
+    case -1562241884: v = r_inputCollectiblePhone(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputCollectible
+  }
+  r.depth--
+  return v
+}
+function t_InputContact(r: TlReader): Api.InputContact {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputContact
+  switch (id) {
+    case 1780335806: v = r_inputPhoneContact(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputContact
+  }
+  r.depth--
+  return v
+}
+function t_InputDialogPeer(r: TlReader): Api.InputDialogPeer {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputDialogPeer
+  switch (id) {
+    case -55902537: v = r_inputDialogPeer(r); break
+    case 1684014375: v = r_inputDialogPeerFolder(r); break
+    case 1777300164: v = r_inputDialogPeerCommunity(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputDialogPeer
+  }
+  r.depth--
+  return v
+}
+function t_InputDocument(r: TlReader): Api.InputDocument {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputDocument
+  switch (id) {
+    case 1928391342: v = r_inputDocumentEmpty(r); break
+    case 448771445: v = r_inputDocument(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputDocument
+  }
+  r.depth--
+  return v
+}
+function t_InputEncryptedChat(r: TlReader): Api.InputEncryptedChat {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputEncryptedChat
+  switch (id) {
+    case -247351839: v = r_inputEncryptedChat(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputEncryptedChat
+  }
+  r.depth--
+  return v
+}
+function t_InputEncryptedFile(r: TlReader): Api.InputEncryptedFile {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputEncryptedFile
+  switch (id) {
+    case 406307684: v = r_inputEncryptedFileEmpty(r); break
+    case 1690108678: v = r_inputEncryptedFileUploaded(r); break
+    case 1511503333: v = r_inputEncryptedFile(r); break
+    case 767652808: v = r_inputEncryptedFileBigUploaded(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputEncryptedFile
+  }
+  r.depth--
+  return v
+}
+function t_InputFile(r: TlReader): Api.InputFile {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputFile
+  switch (id) {
+    case -181407105: v = r_inputFile(r); break
+    case -95482955: v = r_inputFileBig(r); break
+    case 1658620744: v = r_inputFileStoryDocument(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputFile
+  }
+  r.depth--
+  return v
+}
+function t_InputFileLocation(r: TlReader): Api.InputFileLocation {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputFileLocation
+  switch (id) {
+    case -539317279: v = r_inputFileLocation(r); break
+    case -182231723: v = r_inputEncryptedFileLocation(r); break
+    case -1160743548: v = r_inputDocumentFileLocation(r); break
+    case -876089816: v = r_inputSecureFileLocation(r); break
+    case 700340377: v = r_inputTakeoutFileLocation(r); break
+    case 1075322878: v = r_inputPhotoFileLocation(r); break
+    case -667654413: v = r_inputPhotoLegacyFileLocation(r); break
+    case 925204121: v = r_inputPeerPhotoFileLocation(r); break
+    case -1652231205: v = r_inputStickerSetThumb(r); break
+    case 93890858: v = r_inputGroupCallStream(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputFileLocation
+  }
+  r.depth--
+  return v
+}
+function t_InputFolderPeer(r: TlReader): Api.InputFolderPeer {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputFolderPeer
+  switch (id) {
+    case -70073706: v = r_inputFolderPeer(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputFolderPeer
+  }
+  r.depth--
+  return v
+}
+function t_InputGame(r: TlReader): Api.InputGame {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputGame
+  switch (id) {
+    case 53231223: v = r_inputGameID(r); break
+    case -1020139510: v = r_inputGameShortName(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputGame
+  }
+  r.depth--
+  return v
+}
+function t_InputGeoPoint(r: TlReader): Api.InputGeoPoint {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputGeoPoint
+  switch (id) {
+    case -457104426: v = r_inputGeoPointEmpty(r); break
+    case 1210199983: v = r_inputGeoPoint(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputGeoPoint
+  }
+  r.depth--
+  return v
+}
+function t_InputGroupCall(r: TlReader): Api.InputGroupCall {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputGroupCall
+  switch (id) {
+    case -659913713: v = r_inputGroupCall(r); break
+    case -33127873: v = r_inputGroupCallSlug(r); break
+    case -1945083841: v = r_inputGroupCallInviteMessage(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputGroupCall
+  }
+  r.depth--
+  return v
+}
+function t_InputInvoice(r: TlReader): Api.InputInvoice {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputInvoice
+  switch (id) {
+    case -977967015: v = r_inputInvoiceMessage(r); break
+    case -1020867857: v = r_inputInvoiceSlug(r); break
+    case -1734841331: v = r_inputInvoicePremiumGiftCode(r); break
+    case 1710230755: v = r_inputInvoiceStars(r); break
+    case 887591921: v = r_inputInvoiceChatInviteSubscription(r); break
+    case -396206446: v = r_inputInvoiceStarGift(r); break
+    case 1300335965: v = r_inputInvoiceStarGiftUpgrade(r); break
+    case 1247763417: v = r_inputInvoiceStarGiftTransfer(r); break
+    case -625298705: v = r_inputInvoicePremiumGiftStars(r); break
+    case -191267262: v = r_inputInvoiceBusinessBotTransferStars(r); break
+    case -1012968668: v = r_inputInvoiceStarGiftResale(r); break
+    case -1710536520: v = r_inputInvoiceStarGiftPrepaidUpgrade(r); break
+    case 1048049172: v = r_inputInvoicePremiumAuthCode(r); break
+    case 153344209: v = r_inputInvoiceStarGiftDropOriginalDetails(r); break
+    case 516618768: v = r_inputInvoiceStarGiftAuctionBid(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputInvoice
+  }
+  r.depth--
+  return v
+}
+function t_InputMedia(r: TlReader): Api.InputMedia {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputMedia
+  switch (id) {
+    case -1771768449: v = r_inputMediaEmpty(r); break
+    case 2105767386: v = r_inputMediaUploadedPhoto(r); break
+    case -475053004: v = r_inputMediaPhoto(r); break
+    case -104578748: v = r_inputMediaGeoPoint(r); break
+    case -122978821: v = r_inputMediaContact(r); break
+    case 58495792: v = r_inputMediaUploadedDocument(r); break
+    case -1468646731: v = r_inputMediaDocument(r); break
+    case -1052959727: v = r_inputMediaVenue(r); break
+    case -440664550: v = r_inputMediaPhotoExternal(r); break
+    case 2006319353: v = r_inputMediaDocumentExternal(r); break
+    case -750828557: v = r_inputMediaGame(r); break
+    case 1080028941: v = r_inputMediaInvoice(r); break
+    case -1759532989: v = r_inputMediaGeoLive(r); break
+    case -2009448184: v = r_inputMediaPoll(r); break
+    case -428884101: v = r_inputMediaDice(r); break
+    case -1979852936: v = r_inputMediaStory(r); break
+    case -1038383031: v = r_inputMediaWebPage(r); break
+    case -1005571194: v = r_inputMediaPaidMedia(r); break
+    case -1614454818: v = r_inputMediaTodo(r); break
+    case -207018934: v = r_inputMediaStakeDice(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputMedia
+  }
+  r.depth--
+  return v
+}
+function t_InputMessage(r: TlReader): Api.InputMessage {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputMessage
+  switch (id) {
+    case -1502174430: v = r_inputMessageID(r); break
+    case -1160215659: v = r_inputMessageReplyTo(r); break
+    case -2037963464: v = r_inputMessagePinned(r); break
+    case -1392895362: v = r_inputMessageCallbackQuery(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputMessage
+  }
+  r.depth--
+  return v
+}
+function t_InputMessageReadMetric(r: TlReader): Api.InputMessageReadMetric {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputMessageReadMetric
+  switch (id) {
+    case 1076577429: v = r_inputMessageReadMetric(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputMessageReadMetric
+  }
+  r.depth--
+  return v
+}
+function t_InputNotifyPeer(r: TlReader): Api.InputNotifyPeer {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputNotifyPeer
+  switch (id) {
+    case -1195615476: v = r_inputNotifyPeer(r); break
+    case 423314455: v = r_inputNotifyUsers(r); break
+    case 1251338318: v = r_inputNotifyChats(r); break
+    case -1311015810: v = r_inputNotifyBroadcasts(r); break
+    case 1548122514: v = r_inputNotifyForumTopic(r); break
+    case 666573532: v = r_inputNotifyCommunity(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputNotifyPeer
+  }
+  r.depth--
+  return v
+}
+function t_InputPasskeyCredential(r: TlReader): Api.InputPasskeyCredential {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputPasskeyCredential
+  switch (id) {
+    case 1009235855: v = r_inputPasskeyCredentialPublicKey(r); break
+    case 1528613672: v = r_inputPasskeyCredentialFirebasePNV(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputPasskeyCredential
+  }
+  r.depth--
+  return v
+}
+function t_InputPasskeyResponse(r: TlReader): Api.InputPasskeyResponse {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputPasskeyResponse
+  switch (id) {
+    case 1046713180: v = r_inputPasskeyResponseRegister(r); break
+    case -1021329078: v = r_inputPasskeyResponseLogin(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputPasskeyResponse
+  }
+  r.depth--
+  return v
+}
+function t_InputPaymentCredentials(r: TlReader): Api.InputPaymentCredentials {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputPaymentCredentials
+  switch (id) {
+    case -1056001329: v = r_inputPaymentCredentialsSaved(r); break
+    case 873977640: v = r_inputPaymentCredentials(r); break
+    case 178373535: v = r_inputPaymentCredentialsApplePay(r); break
+    case -1966921727: v = r_inputPaymentCredentialsGooglePay(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputPaymentCredentials
+  }
+  r.depth--
+  return v
+}
+function t_InputPeer(r: TlReader): Api.InputPeer {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputPeer
+  switch (id) {
+    case 2134579434: v = r_inputPeerEmpty(r); break
+    case 2107670217: v = r_inputPeerSelf(r); break
+    case 900291769: v = r_inputPeerChat(r); break
+    case -571955892: v = r_inputPeerUser(r); break
+    case 666680316: v = r_inputPeerChannel(r); break
+    case -1468331492: v = r_inputPeerUserFromMessage(r); break
+    case -1121318848: v = r_inputPeerChannelFromMessage(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputPeer
+  }
+  r.depth--
+  return v
+}
+function t_InputPeerNotifySettings(r: TlReader): Api.InputPeerNotifySettings {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputPeerNotifySettings
+  switch (id) {
+    case -892638494: v = r_inputPeerNotifySettings(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputPeerNotifySettings
+  }
+  r.depth--
+  return v
+}
+function t_InputPhoneCall(r: TlReader): Api.InputPhoneCall {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputPhoneCall
+  switch (id) {
+    case 506920429: v = r_inputPhoneCall(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputPhoneCall
+  }
+  r.depth--
+  return v
+}
+function t_InputPhoto(r: TlReader): Api.InputPhoto {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputPhoto
+  switch (id) {
+    case 483901197: v = r_inputPhotoEmpty(r); break
+    case 1001634122: v = r_inputPhoto(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputPhoto
+  }
+  r.depth--
+  return v
+}
+function t_InputPrivacyKey(r: TlReader): Api.InputPrivacyKey {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputPrivacyKey
+  switch (id) {
+    case 1335282456: v = r_inputPrivacyKeyStatusTimestamp(r); break
+    case -1107622874: v = r_inputPrivacyKeyChatInvite(r); break
+    case -88417185: v = r_inputPrivacyKeyPhoneCall(r); break
+    case -610373422: v = r_inputPrivacyKeyPhoneP2P(r); break
+    case -1529000952: v = r_inputPrivacyKeyForwards(r); break
+    case 1461304012: v = r_inputPrivacyKeyProfilePhoto(r); break
+    case 55761658: v = r_inputPrivacyKeyPhoneNumber(r); break
+    case -786326563: v = r_inputPrivacyKeyAddedByPhone(r); break
+    case -1360618136: v = r_inputPrivacyKeyVoiceMessages(r); break
+    case 941870144: v = r_inputPrivacyKeyAbout(r); break
+    case -698740276: v = r_inputPrivacyKeyBirthday(r); break
+    case -512548031: v = r_inputPrivacyKeyStarGiftsAutoSave(r); break
+    case -1111124044: v = r_inputPrivacyKeyNoPaidMessages(r); break
+    case 1304334886: v = r_inputPrivacyKeySavedMusic(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputPrivacyKey
+  }
+  r.depth--
+  return v
+}
+function t_InputPrivacyRule(r: TlReader): Api.InputPrivacyRule {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputPrivacyRule
+  switch (id) {
+    case 218751099: v = r_inputPrivacyValueAllowContacts(r); break
+    case 407582158: v = r_inputPrivacyValueAllowAll(r); break
+    case 320652927: v = r_inputPrivacyValueAllowUsers(r); break
+    case 195371015: v = r_inputPrivacyValueDisallowContacts(r); break
+    case -697604407: v = r_inputPrivacyValueDisallowAll(r); break
+    case -1877932953: v = r_inputPrivacyValueDisallowUsers(r); break
+    case -2079962673: v = r_inputPrivacyValueAllowChatParticipants(r); break
+    case -380694650: v = r_inputPrivacyValueDisallowChatParticipants(r); break
+    case 793067081: v = r_inputPrivacyValueAllowCloseFriends(r); break
+    case 2009975281: v = r_inputPrivacyValueAllowPremium(r); break
+    case 1515179237: v = r_inputPrivacyValueAllowBots(r); break
+    case -991594219: v = r_inputPrivacyValueDisallowBots(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputPrivacyRule
+  }
+  r.depth--
+  return v
+}
+function t_InputQuickReplyShortcut(r: TlReader): Api.InputQuickReplyShortcut {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputQuickReplyShortcut
+  switch (id) {
+    case 609840449: v = r_inputQuickReplyShortcut(r); break
+    case 18418929: v = r_inputQuickReplyShortcutId(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputQuickReplyShortcut
+  }
+  r.depth--
+  return v
+}
+function t_InputReplyTo(r: TlReader): Api.InputReplyTo {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputReplyTo
+  switch (id) {
+    case 1003796418: v = r_inputReplyToMessage(r); break
+    case 1484862010: v = r_inputReplyToStory(r); break
+    case 1775660101: v = r_inputReplyToMonoForum(r); break
+    case 1092204894: v = r_inputReplyToEphemeralMessage(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputReplyTo
+  }
+  r.depth--
+  return v
+}
+function t_InputRichFile(r: TlReader): Api.InputRichFile {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputRichFile
+  switch (id) {
+    case -1694473685: v = r_inputRichFilePhoto(r); break
+    case -2094522947: v = r_inputRichFileDocument(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputRichFile
+  }
+  r.depth--
+  return v
+}
+function t_InputRichMessage(r: TlReader): Api.InputRichMessage {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputRichMessage
+  switch (id) {
+    case -456898052: v = r_inputRichMessage(r); break
+    case -624196758: v = r_inputRichMessageHTML(r); break
+    case 4937516: v = r_inputRichMessageMarkdown(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputRichMessage
+  }
+  r.depth--
+  return v
+}
+function t_InputSavedStarGift(r: TlReader): Api.InputSavedStarGift {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputSavedStarGift
+  switch (id) {
+    case 1764202389: v = r_inputSavedStarGiftUser(r); break
+    case -251549057: v = r_inputSavedStarGiftChat(r); break
+    case 545636920: v = r_inputSavedStarGiftSlug(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputSavedStarGift
+  }
+  r.depth--
+  return v
+}
+function t_InputSecureFile(r: TlReader): Api.InputSecureFile {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputSecureFile
+  switch (id) {
+    case 859091184: v = r_inputSecureFileUploaded(r); break
+    case 1399317950: v = r_inputSecureFile(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputSecureFile
+  }
+  r.depth--
+  return v
+}
+function t_InputSecureValue(r: TlReader): Api.InputSecureValue {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputSecureValue
+  switch (id) {
+    case -618540889: v = r_inputSecureValue(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputSecureValue
+  }
+  r.depth--
+  return v
+}
+function t_InputSingleMedia(r: TlReader): Api.InputSingleMedia {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputSingleMedia
+  switch (id) {
+    case 482797855: v = r_inputSingleMedia(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputSingleMedia
+  }
+  r.depth--
+  return v
+}
+function t_InputStarGiftAuction(r: TlReader): Api.InputStarGiftAuction {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputStarGiftAuction
+  switch (id) {
+    case 48327832: v = r_inputStarGiftAuction(r); break
+    case 2058715912: v = r_inputStarGiftAuctionSlug(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputStarGiftAuction
+  }
+  r.depth--
+  return v
+}
+function t_InputStarsTransaction(r: TlReader): Api.InputStarsTransaction {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputStarsTransaction
+  switch (id) {
+    case 543876817: v = r_inputStarsTransaction(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputStarsTransaction
+  }
+  r.depth--
+  return v
+}
+function t_InputStickerSet(r: TlReader): Api.InputStickerSet {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputStickerSet
+  switch (id) {
+    case -4838507: v = r_inputStickerSetEmpty(r); break
+    case -1645763991: v = r_inputStickerSetID(r); break
+    case -2044933984: v = r_inputStickerSetShortName(r); break
+    case 42402760: v = r_inputStickerSetAnimatedEmoji(r); break
+    case -427863538: v = r_inputStickerSetDice(r); break
+    case 215889721: v = r_inputStickerSetAnimatedEmojiAnimations(r); break
+    case -930399486: v = r_inputStickerSetPremiumGifts(r); break
+    case 80008398: v = r_inputStickerSetEmojiGenericAnimations(r); break
+    case 701560302: v = r_inputStickerSetEmojiDefaultStatuses(r); break
+    case 1153562857: v = r_inputStickerSetEmojiDefaultTopicIcons(r); break
+    case 1232373075: v = r_inputStickerSetEmojiChannelDefaultStatuses(r); break
+    case 485912992: v = r_inputStickerSetTonGifts(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputStickerSet
+  }
+  r.depth--
+  return v
+}
+function t_InputStickerSetItem(r: TlReader): Api.InputStickerSetItem {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputStickerSetItem
+  switch (id) {
+    case 853188252: v = r_inputStickerSetItem(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputStickerSetItem
+  }
+  r.depth--
+  return v
+}
+function t_InputStickeredMedia(r: TlReader): Api.InputStickeredMedia {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputStickeredMedia
+  switch (id) {
+    case 1251549527: v = r_inputStickeredMediaPhoto(r); break
+    case 70813275: v = r_inputStickeredMediaDocument(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputStickeredMedia
+  }
+  r.depth--
+  return v
+}
+function t_InputStorePaymentPurpose(r: TlReader): Api.InputStorePaymentPurpose {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputStorePaymentPurpose
+  switch (id) {
+    case -1502273946: v = r_inputStorePaymentPremiumSubscription(r); break
+    case 1634697192: v = r_inputStorePaymentGiftPremium(r); break
+    case -75955309: v = r_inputStorePaymentPremiumGiftCode(r); break
+    case 369444042: v = r_inputStorePaymentPremiumGiveaway(r); break
+    case -106780981: v = r_inputStorePaymentStarsTopup(r); break
+    case 494149367: v = r_inputStorePaymentStarsGift(r); break
+    case 1964968186: v = r_inputStorePaymentStarsGiveaway(r); break
+    case 1069645911: v = r_inputStorePaymentAuthCode(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputStorePaymentPurpose
+  }
+  r.depth--
+  return v
+}
+function t_InputTheme(r: TlReader): Api.InputTheme {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputTheme
+  switch (id) {
+    case 1012306921: v = r_inputTheme(r); break
+    case -175567375: v = r_inputThemeSlug(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputTheme
+  }
+  r.depth--
+  return v
+}
+function t_InputThemeSettings(r: TlReader): Api.InputThemeSettings {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputThemeSettings
+  switch (id) {
+    case -1881255857: v = r_inputThemeSettings(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputThemeSettings
+  }
+  r.depth--
+  return v
+}
+function t_InputUser(r: TlReader): Api.InputUser {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputUser
+  switch (id) {
+    case -1182234929: v = r_inputUserEmpty(r); break
+    case -138301121: v = r_inputUserSelf(r); break
+    case -233744186: v = r_inputUser(r); break
+    case 497305826: v = r_inputUserFromMessage(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputUser
+  }
+  r.depth--
+  return v
+}
+function t_InputWallPaper(r: TlReader): Api.InputWallPaper {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputWallPaper
+  switch (id) {
+    case -433014407: v = r_inputWallPaper(r); break
+    case 1913199744: v = r_inputWallPaperSlug(r); break
+    case -1770371538: v = r_inputWallPaperNoFile(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputWallPaper
+  }
+  r.depth--
+  return v
+}
+function t_InputWebDocument(r: TlReader): Api.InputWebDocument {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputWebDocument
+  switch (id) {
+    case -1678949555: v = r_inputWebDocument(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputWebDocument
+  }
+  r.depth--
+  return v
+}
+function t_InputWebFileLocation(r: TlReader): Api.InputWebFileLocation {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.InputWebFileLocation
+  switch (id) {
+    case -1036396922: v = r_inputWebFileLocation(r); break
+    case -1625153079: v = r_inputWebFileGeoPointLocation(r); break
+    case -193992412: v = r_inputWebFileAudioAlbumThumbLocation(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.InputWebFileLocation
+  }
+  r.depth--
+  return v
+}
+function t_Invoice(r: TlReader): Api.Invoice {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Invoice
+  switch (id) {
+    case 77522308: v = r_invoice(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Invoice
+  }
+  r.depth--
+  return v
+}
+function t_JSONObjectValue(r: TlReader): Api.JSONObjectValue {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.JSONObjectValue
+  switch (id) {
+    case -1059185703: v = r_jsonObjectValue(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.JSONObjectValue
+  }
+  r.depth--
+  return v
+}
+function t_JSONValue(r: TlReader): Api.JSONValue {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.JSONValue
+  switch (id) {
+    case 1064139624: v = r_jsonNull(r); break
+    case -952869270: v = r_jsonBool(r); break
+    case 736157604: v = r_jsonNumber(r); break
+    case -1222740358: v = r_jsonString(r); break
+    case -146520221: v = r_jsonArray(r); break
+    case -1715350371: v = r_jsonObject(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.JSONValue
+  }
+  r.depth--
+  return v
+}
+function t_JoinChatBotResult(r: TlReader): Api.JoinChatBotResult {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.JoinChatBotResult
+  switch (id) {
+    case -1374344599: v = r_joinChatBotResultApproved(r); break
+    case 251265428: v = r_joinChatBotResultDeclined(r); break
+    case -1734105024: v = r_joinChatBotResultQueued(r); break
+    case -689719277: v = r_joinChatBotResultWebView(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.JoinChatBotResult
+  }
+  r.depth--
+  return v
+}
+function t_KeyboardButton(r: TlReader): Api.KeyboardButton {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.KeyboardButton
+  switch (id) {
+    case 2098662655: v = r_keyboardButton(r); break
+    case -670292500: v = r_keyboardButtonUrl(r); break
+    case -433338016: v = r_keyboardButtonCallback(r); break
+    case 1098841487: v = r_keyboardButtonRequestPhone(r); break
+    case -1438582451: v = r_keyboardButtonRequestGeoLocation(r); break
+    case -1726768644: v = r_keyboardButtonSwitchInline(r); break
+    case -1983540999: v = r_keyboardButtonGame(r); break
+    case 1067792645: v = r_keyboardButtonBuy(r); break
+    case -183499015: v = r_keyboardButtonUrlAuth(r); break
+    case 1744911986: v = r_inputKeyboardButtonUrlAuth(r); break
+    case 2047989634: v = r_keyboardButtonRequestPoll(r); break
+    case 2103314375: v = r_inputKeyboardButtonUserProfile(r); break
+    case -1057137399: v = r_keyboardButtonUserProfile(r); break
+    case -398020192: v = r_keyboardButtonWebView(r); break
+    case -514047120: v = r_keyboardButtonSimpleWebView(r); break
+    case 1527715317: v = r_keyboardButtonRequestPeer(r); break
+    case 45580630: v = r_inputKeyboardButtonRequestPeer(r); break
+    case -1127960816: v = r_keyboardButtonCopy(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.KeyboardButton
+  }
+  r.depth--
+  return v
+}
+function t_KeyboardButtonRow(r: TlReader): Api.KeyboardButtonRow {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.KeyboardButtonRow
+  switch (id) {
+    case 2002815875: v = r_keyboardButtonRow(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.KeyboardButtonRow
+  }
+  r.depth--
+  return v
+}
+function t_KeyboardButtonStyle(r: TlReader): Api.KeyboardButtonStyle {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.KeyboardButtonStyle
+  switch (id) {
+    case 1339896880: v = r_keyboardButtonStyle(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.KeyboardButtonStyle
+  }
+  r.depth--
+  return v
+}
+function t_LabeledPrice(r: TlReader): Api.LabeledPrice {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.LabeledPrice
+  switch (id) {
+    case -886477832: v = r_labeledPrice(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.LabeledPrice
+  }
+  r.depth--
+  return v
+}
+function t_LangPackDifference(r: TlReader): Api.LangPackDifference {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.LangPackDifference
+  switch (id) {
+    case -209337866: v = r_langPackDifference(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.LangPackDifference
+  }
+  r.depth--
+  return v
+}
+function t_LangPackString(r: TlReader): Api.LangPackString {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.LangPackString
+  switch (id) {
+    case -892239370: v = r_langPackString(r); break
+    case 1816636575: v = r_langPackStringPluralized(r); break
+    case 695856818: v = r_langPackStringDeleted(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.LangPackString
+  }
+  r.depth--
+  return v
+}
+function t_MaskCoords(r: TlReader): Api.MaskCoords {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MaskCoords
+  switch (id) {
+    case -1361650766: v = r_maskCoords(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MaskCoords
+  }
+  r.depth--
+  return v
+}
+function t_MediaArea(r: TlReader): Api.MediaArea {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MediaArea
+  switch (id) {
+    case -1098720356: v = r_mediaAreaVenue(r); break
+    case -1300094593: v = r_inputMediaAreaVenue(r); break
+    case -891992787: v = r_mediaAreaGeoPoint(r); break
+    case 340088945: v = r_mediaAreaSuggestedReaction(r); break
+    case 1996756655: v = r_mediaAreaChannelPost(r); break
+    case 577893055: v = r_inputMediaAreaChannelPost(r); break
+    case 926421125: v = r_mediaAreaUrl(r); break
+    case 1235637404: v = r_mediaAreaWeather(r); break
+    case 1468491885: v = r_mediaAreaStarGift(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MediaArea
+  }
+  r.depth--
+  return v
+}
+function t_MediaAreaCoordinates(r: TlReader): Api.MediaAreaCoordinates {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MediaAreaCoordinates
+  switch (id) {
+    case -808853502: v = r_mediaAreaCoordinates(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MediaAreaCoordinates
+  }
+  r.depth--
+  return v
+}
+function t_Message(r: TlReader): Api.Message {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Message
+  switch (id) {
+    case -1868117372: v = r_messageEmpty(r); break
+    case 1979759059: v = r_message(r); break
+    case 2055212554: v = r_messageService(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Message
+  }
+  r.depth--
+  return v
+}
+function t_MessageAction(r: TlReader): Api.MessageAction {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MessageAction
+  switch (id) {
+    case -1230047312: v = r_messageActionEmpty(r); break
+    case -1119368275: v = r_messageActionChatCreate(r); break
+    case -1247687078: v = r_messageActionChatEditTitle(r); break
+    case 2144015272: v = r_messageActionChatEditPhoto(r); break
+    case -1780220945: v = r_messageActionChatDeletePhoto(r); break
+    case 365886720: v = r_messageActionChatAddUser(r); break
+    case -1539362612: v = r_messageActionChatDeleteUser(r); break
+    case 51520707: v = r_messageActionChatJoinedByLink(r); break
+    case -1781355374: v = r_messageActionChannelCreate(r); break
+    case -519864430: v = r_messageActionChatMigrateTo(r); break
+    case -365344535: v = r_messageActionChannelMigrateFrom(r); break
+    case -1799538451: v = r_messageActionPinMessage(r); break
+    case -1615153660: v = r_messageActionHistoryClear(r); break
+    case -1834538890: v = r_messageActionGameScore(r); break
+    case -6288180: v = r_messageActionPaymentSentMe(r); break
+    case -970673810: v = r_messageActionPaymentSent(r); break
+    case -2132731265: v = r_messageActionPhoneCall(r); break
+    case 1200788123: v = r_messageActionScreenshotTaken(r); break
+    case -85549226: v = r_messageActionCustomAction(r); break
+    case -988359047: v = r_messageActionBotAllowed(r); break
+    case 455635795: v = r_messageActionSecureValuesSentMe(r); break
+    case -648257196: v = r_messageActionSecureValuesSent(r); break
+    case -202219658: v = r_messageActionContactSignUp(r); break
+    case -1730095465: v = r_messageActionGeoProximityReached(r); break
+    case 2047704898: v = r_messageActionGroupCall(r); break
+    case 1345295095: v = r_messageActionInviteToGroupCall(r); break
+    case 1007897979: v = r_messageActionSetMessagesTTL(r); break
+    case -1281329567: v = r_messageActionGroupCallScheduled(r); break
+    case -1189364422: v = r_messageActionSetChatTheme(r); break
+    case -339958837: v = r_messageActionChatJoinedByRequest(r); break
+    case 1205698681: v = r_messageActionWebViewDataSentMe(r); break
+    case -1262252875: v = r_messageActionWebViewDataSent(r); break
+    case 1223234306: v = r_messageActionGiftPremium(r); break
+    case 228168278: v = r_messageActionTopicCreate(r); break
+    case -1064024032: v = r_messageActionTopicEdit(r); break
+    case 1474192222: v = r_messageActionSuggestProfilePhoto(r); break
+    case 827428507: v = r_messageActionRequestedPeer(r); break
+    case 1348510708: v = r_messageActionSetChatWallPaper(r); break
+    case 834962247: v = r_messageActionGiftCode(r); break
+    case -1475391004: v = r_messageActionGiveawayLaunch(r); break
+    case -2015170219: v = r_messageActionGiveawayResults(r); break
+    case -872240531: v = r_messageActionBoostApply(r); break
+    case -1816979384: v = r_messageActionRequestedPeerSentMe(r); break
+    case 1102307842: v = r_messageActionPaymentRefunded(r); break
+    case 1171632161: v = r_messageActionGiftStars(r); break
+    case -1341372510: v = r_messageActionPrizeStars(r); break
+    case -366202413: v = r_messageActionStarGift(r); break
+    case -423422686: v = r_messageActionStarGiftUnique(r); break
+    case -1407246387: v = r_messageActionPaidMessagesRefunded(r); break
+    case -2068281992: v = r_messageActionPaidMessagesPrice(r); break
+    case 805187450: v = r_messageActionConferenceCall(r); break
+    case -864265079: v = r_messageActionTodoCompletions(r); break
+    case -940721021: v = r_messageActionTodoAppendTasks(r); break
+    case -293988970: v = r_messageActionSuggestedPostApproval(r); break
+    case -1780625559: v = r_messageActionSuggestedPostSuccess(r); break
+    case 1777932024: v = r_messageActionSuggestedPostRefund(r); break
+    case -1465661799: v = r_messageActionGiftTon(r); break
+    case 747579941: v = r_messageActionSuggestBirthday(r); break
+    case 2000845012: v = r_messageActionStarGiftPurchaseOffer(r); break
+    case 1940760427: v = r_messageActionStarGiftPurchaseOfferDeclined(r); break
+    case -1333866363: v = r_messageActionNewCreatorPending(r); break
+    case -511160261: v = r_messageActionChangeCreator(r); break
+    case -1082301070: v = r_messageActionNoForwardsToggle(r); break
+    case 1042781114: v = r_messageActionNoForwardsRequest(r); break
+    case -1650340500: v = r_messageActionPollAppendAnswer(r); break
+    case 966161628: v = r_messageActionPollDeleteAnswer(r); break
+    case 375414334: v = r_messageActionManagedBotCreated(r); break
+    case 1562426088: v = r_messageActionChangeCommunity(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MessageAction
+  }
+  r.depth--
+  return v
+}
+function t_MessageEntity(r: TlReader): Api.MessageEntity {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MessageEntity
+  switch (id) {
+    case -1148011883: v = r_messageEntityUnknown(r); break
+    case -100378723: v = r_messageEntityMention(r); break
+    case 1868782349: v = r_messageEntityHashtag(r); break
+    case 1827637959: v = r_messageEntityBotCommand(r); break
+    case 1859134776: v = r_messageEntityUrl(r); break
+    case 1692693954: v = r_messageEntityEmail(r); break
+    case -1117713463: v = r_messageEntityBold(r); break
+    case -2106619040: v = r_messageEntityItalic(r); break
+    case 681706865: v = r_messageEntityCode(r); break
+    case 1938967520: v = r_messageEntityPre(r); break
+    case 1990644519: v = r_messageEntityTextUrl(r); break
+    case -595914432: v = r_messageEntityMentionName(r); break
+    case 546203849: v = r_inputMessageEntityMentionName(r); break
+    case -1687559349: v = r_messageEntityPhone(r); break
+    case 1280209983: v = r_messageEntityCashtag(r); break
+    case -1672577397: v = r_messageEntityUnderline(r); break
+    case -1090087980: v = r_messageEntityStrike(r); break
+    case 1981704948: v = r_messageEntityBankCard(r); break
+    case 852137487: v = r_messageEntitySpoiler(r); break
+    case -925956616: v = r_messageEntityCustomEmoji(r); break
+    case -238245204: v = r_messageEntityBlockquote(r); break
+    case -1874147385: v = r_messageEntityFormattedDate(r); break
+    case 1903653142: v = r_messageEntityDiffInsert(r); break
+    case -960371289: v = r_messageEntityDiffReplace(r); break
+    case 106086853: v = r_messageEntityDiffDelete(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MessageEntity
+  }
+  r.depth--
+  return v
+}
+function t_MessageExtendedMedia(r: TlReader): Api.MessageExtendedMedia {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MessageExtendedMedia
+  switch (id) {
+    case -1386050360: v = r_messageExtendedMediaPreview(r); break
+    case -297296796: v = r_messageExtendedMedia(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MessageExtendedMedia
+  }
+  r.depth--
+  return v
+}
+function t_MessageFwdHeader(r: TlReader): Api.MessageFwdHeader {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MessageFwdHeader
+  switch (id) {
+    case 1313731771: v = r_messageFwdHeader(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MessageFwdHeader
+  }
+  r.depth--
+  return v
+}
+function t_MessageMedia(r: TlReader): Api.MessageMedia {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MessageMedia
+  switch (id) {
+    case 1038967584: v = r_messageMediaEmpty(r); break
+    case -501814429: v = r_messageMediaPhoto(r); break
+    case 1457575028: v = r_messageMediaGeo(r); break
+    case 1882335561: v = r_messageMediaContact(r); break
+    case -1618676578: v = r_messageMediaUnsupported(r); break
+    case 1389939929: v = r_messageMediaDocument(r); break
+    case -571405253: v = r_messageMediaWebPage(r); break
+    case 784356159: v = r_messageMediaVenue(r); break
+    case -38694904: v = r_messageMediaGame(r); break
+    case -156940077: v = r_messageMediaInvoice(r); break
+    case -1186937242: v = r_messageMediaGeoLive(r); break
+    case 2000637542: v = r_messageMediaPoll(r); break
+    case 147581959: v = r_messageMediaDice(r); break
+    case 1758159491: v = r_messageMediaStory(r); break
+    case -1442366485: v = r_messageMediaGiveaway(r); break
+    case -827703647: v = r_messageMediaGiveawayResults(r); break
+    case -1467669359: v = r_messageMediaPaidMedia(r); break
+    case -1974226924: v = r_messageMediaToDo(r); break
+    case -899896439: v = r_messageMediaVideoStream(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MessageMedia
+  }
+  r.depth--
+  return v
+}
+function t_MessagePeerReaction(r: TlReader): Api.MessagePeerReaction {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MessagePeerReaction
+  switch (id) {
+    case -1938180548: v = r_messagePeerReaction(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MessagePeerReaction
+  }
+  r.depth--
+  return v
+}
+function t_MessagePeerVote(r: TlReader): Api.MessagePeerVote {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MessagePeerVote
+  switch (id) {
+    case -1228133028: v = r_messagePeerVote(r); break
+    case 1959634180: v = r_messagePeerVoteInputOption(r); break
+    case 1177089766: v = r_messagePeerVoteMultiple(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MessagePeerVote
+  }
+  r.depth--
+  return v
+}
+function t_MessageRange(r: TlReader): Api.MessageRange {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MessageRange
+  switch (id) {
+    case 182649427: v = r_messageRange(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MessageRange
+  }
+  r.depth--
+  return v
+}
+function t_MessageReactions(r: TlReader): Api.MessageReactions {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MessageReactions
+  switch (id) {
+    case 171155211: v = r_messageReactions(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MessageReactions
+  }
+  r.depth--
+  return v
+}
+function t_MessageReactor(r: TlReader): Api.MessageReactor {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MessageReactor
+  switch (id) {
+    case 1269016922: v = r_messageReactor(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MessageReactor
+  }
+  r.depth--
+  return v
+}
+function t_MessageReplies(r: TlReader): Api.MessageReplies {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MessageReplies
+  switch (id) {
+    case -2083123262: v = r_messageReplies(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MessageReplies
+  }
+  r.depth--
+  return v
+}
+function t_MessageReplyHeader(r: TlReader): Api.MessageReplyHeader {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MessageReplyHeader
+  switch (id) {
+    case 462937446: v = r_messageReplyHeader(r); break
+    case 240843065: v = r_messageReplyStoryHeader(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MessageReplyHeader
+  }
+  r.depth--
+  return v
+}
+function t_MessageReportOption(r: TlReader): Api.MessageReportOption {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MessageReportOption
+  switch (id) {
+    case 2030298073: v = r_messageReportOption(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MessageReportOption
+  }
+  r.depth--
+  return v
+}
+function t_MessageViews(r: TlReader): Api.MessageViews {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MessageViews
+  switch (id) {
+    case 1163625789: v = r_messageViews(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MessageViews
+  }
+  r.depth--
+  return v
+}
+function t_MessagesFilter(r: TlReader): Api.MessagesFilter {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MessagesFilter
+  switch (id) {
+    case 1474492012: v = r_inputMessagesFilterEmpty(r); break
+    case -1777752804: v = r_inputMessagesFilterPhotos(r); break
+    case -1614803355: v = r_inputMessagesFilterVideo(r); break
+    case 1458172132: v = r_inputMessagesFilterPhotoVideo(r); break
+    case -1629621880: v = r_inputMessagesFilterDocument(r); break
+    case 2129714567: v = r_inputMessagesFilterUrl(r); break
+    case -3644025: v = r_inputMessagesFilterGif(r); break
+    case 1358283666: v = r_inputMessagesFilterVoice(r); break
+    case 928101534: v = r_inputMessagesFilterMusic(r); break
+    case 975236280: v = r_inputMessagesFilterChatPhotos(r); break
+    case -2134272152: v = r_inputMessagesFilterPhoneCalls(r); break
+    case 2054952868: v = r_inputMessagesFilterRoundVoice(r); break
+    case -1253451181: v = r_inputMessagesFilterRoundVideo(r); break
+    case -1040652646: v = r_inputMessagesFilterMyMentions(r); break
+    case -419271411: v = r_inputMessagesFilterGeo(r); break
+    case -530392189: v = r_inputMessagesFilterContacts(r); break
+    case 464520273: v = r_inputMessagesFilterPinned(r); break
+    case -97793782: v = r_inputMessagesFilterPoll(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MessagesFilter
+  }
+  r.depth--
+  return v
+}
+function t_MissingInvitee(r: TlReader): Api.MissingInvitee {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MissingInvitee
+  switch (id) {
+    case 1653379620: v = r_missingInvitee(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MissingInvitee
+  }
+  r.depth--
+  return v
+}
+function t_MyBoost(r: TlReader): Api.MyBoost {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.MyBoost
+  switch (id) {
+    case -1001897636: v = r_myBoost(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.MyBoost
+  }
+  r.depth--
+  return v
+}
+function t_NotificationSound(r: TlReader): Api.NotificationSound {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.NotificationSound
+  switch (id) {
+    case -1746354498: v = r_notificationSoundDefault(r); break
+    case 1863070943: v = r_notificationSoundNone(r); break
+    case -2096391452: v = r_notificationSoundLocal(r); break
+    case -9666487: v = r_notificationSoundRingtone(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.NotificationSound
+  }
+  r.depth--
+  return v
+}
+function t_NotifyPeer(r: TlReader): Api.NotifyPeer {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.NotifyPeer
+  switch (id) {
+    case -1613493288: v = r_notifyPeer(r); break
+    case -1261946036: v = r_notifyUsers(r); break
+    case -1073230141: v = r_notifyChats(r); break
+    case -703403793: v = r_notifyBroadcasts(r); break
+    case 577659656: v = r_notifyForumTopic(r); break
+    case -1103664743: v = r_notifyCommunity(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.NotifyPeer
+  }
+  r.depth--
+  return v
+}
+function t_Page(r: TlReader): Api.Page {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Page
+  switch (id) {
+    case -1738178803: v = r_page(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Page
+  }
+  r.depth--
+  return v
+}
+function t_PageBlock(r: TlReader): Api.PageBlock {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PageBlock
+  switch (id) {
+    case 324435594: v = r_pageBlockUnsupported(r); break
+    case 1890305021: v = r_pageBlockTitle(r); break
+    case -1879401953: v = r_pageBlockSubtitle(r); break
+    case -1162877472: v = r_pageBlockAuthorDate(r); break
+    case -1076861716: v = r_pageBlockHeader(r); break
+    case -248793375: v = r_pageBlockSubheader(r); break
+    case 1182402406: v = r_pageBlockParagraph(r); break
+    case -1066346178: v = r_pageBlockPreformatted(r); break
+    case 1216809369: v = r_pageBlockFooter(r); break
+    case -618614392: v = r_pageBlockDivider(r); break
+    case -837994576: v = r_pageBlockAnchor(r); break
+    case -454524911: v = r_pageBlockList(r); break
+    case 641563686: v = r_pageBlockBlockquote(r); break
+    case 1329878739: v = r_pageBlockPullquote(r); break
+    case 391759200: v = r_pageBlockPhoto(r); break
+    case 2089805750: v = r_pageBlockVideo(r); break
+    case 972174080: v = r_pageBlockCover(r); break
+    case -1468953147: v = r_pageBlockEmbed(r); break
+    case -229005301: v = r_pageBlockEmbedPost(r); break
+    case 1705048653: v = r_pageBlockCollage(r); break
+    case 52401552: v = r_pageBlockSlideshow(r); break
+    case -283684427: v = r_pageBlockChannel(r); break
+    case -2143067670: v = r_pageBlockAudio(r); break
+    case 504660880: v = r_pageBlockKicker(r); break
+    case -1085412734: v = r_pageBlockTable(r); break
+    case 534181569: v = r_pageBlockOrderedList(r); break
+    case 1987480557: v = r_pageBlockDetails(r); break
+    case 370236054: v = r_pageBlockRelatedArticles(r); break
+    case -1538310410: v = r_pageBlockMap(r); break
+    case -1157691601: v = r_pageBlockHeading1(r); break
+    case 158018284: v = r_pageBlockHeading2(r); break
+    case 1743204781: v = r_pageBlockHeading3(r); break
+    case -1254983893: v = r_pageBlockHeading4(r); break
+    case -608277398: v = r_pageBlockHeading5(r); break
+    case 1747599785: v = r_pageBlockHeading6(r); break
+    case 1493699616: v = r_pageBlockMath(r); break
+    case 1009361890: v = r_pageBlockThinking(r); break
+    case 1464557951: v = r_inputPageBlockMap(r); break
+    case 242108356: v = r_pageBlockBlockquoteBlocks(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PageBlock
+  }
+  r.depth--
+  return v
+}
+function t_PageCaption(r: TlReader): Api.PageCaption {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PageCaption
+  switch (id) {
+    case 1869903447: v = r_pageCaption(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PageCaption
+  }
+  r.depth--
+  return v
+}
+function t_PageListItem(r: TlReader): Api.PageListItem {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PageListItem
+  switch (id) {
+    case 794323004: v = r_pageListItemText(r); break
+    case 1674209194: v = r_pageListItemBlocks(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PageListItem
+  }
+  r.depth--
+  return v
+}
+function t_PageListOrderedItem(r: TlReader): Api.PageListOrderedItem {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PageListOrderedItem
+  switch (id) {
+    case 352522633: v = r_pageListOrderedItemText(r); break
+    case -1879910928: v = r_pageListOrderedItemBlocks(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PageListOrderedItem
+  }
+  r.depth--
+  return v
+}
+function t_PageRelatedArticle(r: TlReader): Api.PageRelatedArticle {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PageRelatedArticle
+  switch (id) {
+    case -1282352120: v = r_pageRelatedArticle(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PageRelatedArticle
+  }
+  r.depth--
+  return v
+}
+function t_PageTableCell(r: TlReader): Api.PageTableCell {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PageTableCell
+  switch (id) {
+    case 878078826: v = r_pageTableCell(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PageTableCell
+  }
+  r.depth--
+  return v
+}
+function t_PageTableRow(r: TlReader): Api.PageTableRow {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PageTableRow
+  switch (id) {
+    case -524237339: v = r_pageTableRow(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PageTableRow
+  }
+  r.depth--
+  return v
+}
+function t_PaidReactionPrivacy(r: TlReader): Api.PaidReactionPrivacy {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PaidReactionPrivacy
+  switch (id) {
+    case 543872158: v = r_paidReactionPrivacyDefault(r); break
+    case 520887001: v = r_paidReactionPrivacyAnonymous(r); break
+    case -596837136: v = r_paidReactionPrivacyPeer(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PaidReactionPrivacy
+  }
+  r.depth--
+  return v
+}
+function t_Passkey(r: TlReader): Api.Passkey {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Passkey
+  switch (id) {
+    case -1738457409: v = r_passkey(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Passkey
+  }
+  r.depth--
+  return v
+}
+function t_PasswordKdfAlgo(r: TlReader): Api.PasswordKdfAlgo {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PasswordKdfAlgo
+  switch (id) {
+    case -732254058: v = r_passwordKdfAlgoUnknown(r); break
+    case 982592842: v = r_passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PasswordKdfAlgo
+  }
+  r.depth--
+  return v
+}
+function t_PaymentCharge(r: TlReader): Api.PaymentCharge {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PaymentCharge
+  switch (id) {
+    case -368917890: v = r_paymentCharge(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PaymentCharge
+  }
+  r.depth--
+  return v
+}
+function t_PaymentFormMethod(r: TlReader): Api.PaymentFormMethod {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PaymentFormMethod
+  switch (id) {
+    case -1996951013: v = r_paymentFormMethod(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PaymentFormMethod
+  }
+  r.depth--
+  return v
+}
+function t_PaymentRequestedInfo(r: TlReader): Api.PaymentRequestedInfo {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PaymentRequestedInfo
+  switch (id) {
+    case -1868808300: v = r_paymentRequestedInfo(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PaymentRequestedInfo
+  }
+  r.depth--
+  return v
+}
+function t_PaymentSavedCredentials(r: TlReader): Api.PaymentSavedCredentials {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PaymentSavedCredentials
+  switch (id) {
+    case -842892769: v = r_paymentSavedCredentialsCard(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PaymentSavedCredentials
+  }
+  r.depth--
+  return v
+}
+function t_Peer(r: TlReader): Api.Peer {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Peer
+  switch (id) {
+    case 1498486562: v = r_peerUser(r); break
+    case 918946202: v = r_peerChat(r); break
+    case -1566230754: v = r_peerChannel(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Peer
+  }
+  r.depth--
+  return v
+}
+function t_PeerBlocked(r: TlReader): Api.PeerBlocked {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PeerBlocked
+  switch (id) {
+    case -386039788: v = r_peerBlocked(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PeerBlocked
+  }
+  r.depth--
+  return v
+}
+function t_PeerColor(r: TlReader): Api.PeerColor {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PeerColor
+  switch (id) {
+    case -1253352753: v = r_peerColor(r); break
+    case -1178573926: v = r_peerColorCollectible(r); break
+    case -1192589655: v = r_inputPeerColorCollectible(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PeerColor
+  }
+  r.depth--
+  return v
+}
+function t_PeerLocated(r: TlReader): Api.PeerLocated {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PeerLocated
+  switch (id) {
+    case -901375139: v = r_peerLocated(r); break
+    case -118740917: v = r_peerSelfLocated(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PeerLocated
+  }
+  r.depth--
+  return v
+}
+function t_PeerNotifySettings(r: TlReader): Api.PeerNotifySettings {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PeerNotifySettings
+  switch (id) {
+    case -1721619444: v = r_peerNotifySettings(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PeerNotifySettings
+  }
+  r.depth--
+  return v
+}
+function t_PeerSettings(r: TlReader): Api.PeerSettings {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PeerSettings
+  switch (id) {
+    case -193510921: v = r_peerSettings(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PeerSettings
+  }
+  r.depth--
+  return v
+}
+function t_PeerStories(r: TlReader): Api.PeerStories {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PeerStories
+  switch (id) {
+    case -1707742823: v = r_peerStories(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PeerStories
+  }
+  r.depth--
+  return v
+}
+function t_PendingSuggestion(r: TlReader): Api.PendingSuggestion {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PendingSuggestion
+  switch (id) {
+    case -404214254: v = r_pendingSuggestion(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PendingSuggestion
+  }
+  r.depth--
+  return v
+}
+function t_PhoneCall(r: TlReader): Api.PhoneCall {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PhoneCall
+  switch (id) {
+    case 1399245077: v = r_phoneCallEmpty(r); break
+    case -987599081: v = r_phoneCallWaiting(r); break
+    case 347139340: v = r_phoneCallRequested(r); break
+    case 912311057: v = r_phoneCallAccepted(r); break
+    case 810769141: v = r_phoneCall(r); break
+    case 1355435489: v = r_phoneCallDiscarded(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PhoneCall
+  }
+  r.depth--
+  return v
+}
+function t_PhoneCallDiscardReason(r: TlReader): Api.PhoneCallDiscardReason {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PhoneCallDiscardReason
+  switch (id) {
+    case -2048646399: v = r_phoneCallDiscardReasonMissed(r); break
+    case -527056480: v = r_phoneCallDiscardReasonDisconnect(r); break
+    case 1471006352: v = r_phoneCallDiscardReasonHangup(r); break
+    case -84416311: v = r_phoneCallDiscardReasonBusy(r); break
+    case -1615072777: v = r_phoneCallDiscardReasonMigrateConferenceCall(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PhoneCallDiscardReason
+  }
+  r.depth--
+  return v
+}
+function t_PhoneCallProtocol(r: TlReader): Api.PhoneCallProtocol {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PhoneCallProtocol
+  switch (id) {
+    case -58224696: v = r_phoneCallProtocol(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PhoneCallProtocol
+  }
+  r.depth--
+  return v
+}
+function t_PhoneConnection(r: TlReader): Api.PhoneConnection {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PhoneConnection
+  switch (id) {
+    case -1665063993: v = r_phoneConnection(r); break
+    case 1667228533: v = r_phoneConnectionWebrtc(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PhoneConnection
+  }
+  r.depth--
+  return v
+}
+function t_Photo(r: TlReader): Api.Photo {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Photo
+  switch (id) {
+    case 590459437: v = r_photoEmpty(r); break
+    case -82216347: v = r_photo(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Photo
+  }
+  r.depth--
+  return v
+}
+function t_PhotoSize(r: TlReader): Api.PhotoSize {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PhotoSize
+  switch (id) {
+    case 236446268: v = r_photoSizeEmpty(r); break
+    case 1976012384: v = r_photoSize(r); break
+    case 35527382: v = r_photoCachedSize(r); break
+    case -525288402: v = r_photoStrippedSize(r); break
+    case -96535659: v = r_photoSizeProgressive(r); break
+    case -668906175: v = r_photoPathSize(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PhotoSize
+  }
+  r.depth--
+  return v
+}
+function t_Poll(r: TlReader): Api.Poll {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Poll
+  switch (id) {
+    case -1771164225: v = r_poll(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Poll
+  }
+  r.depth--
+  return v
+}
+function t_PollAnswer(r: TlReader): Api.PollAnswer {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PollAnswer
+  switch (id) {
+    case 1266514026: v = r_pollAnswer(r); break
+    case 429911446: v = r_inputPollAnswer(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PollAnswer
+  }
+  r.depth--
+  return v
+}
+function t_PollAnswerVoters(r: TlReader): Api.PollAnswerVoters {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PollAnswerVoters
+  switch (id) {
+    case 910500618: v = r_pollAnswerVoters(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PollAnswerVoters
+  }
+  r.depth--
+  return v
+}
+function t_PollResults(r: TlReader): Api.PollResults {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PollResults
+  switch (id) {
+    case -1166298786: v = r_pollResults(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PollResults
+  }
+  r.depth--
+  return v
+}
+function t_PopularContact(r: TlReader): Api.PopularContact {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PopularContact
+  switch (id) {
+    case 1558266229: v = r_popularContact(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PopularContact
+  }
+  r.depth--
+  return v
+}
+function t_PostAddress(r: TlReader): Api.PostAddress {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PostAddress
+  switch (id) {
+    case 512535275: v = r_postAddress(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PostAddress
+  }
+  r.depth--
+  return v
+}
+function t_PostInteractionCounters(r: TlReader): Api.PostInteractionCounters {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PostInteractionCounters
+  switch (id) {
+    case -419066241: v = r_postInteractionCountersMessage(r); break
+    case -1974989273: v = r_postInteractionCountersStory(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PostInteractionCounters
+  }
+  r.depth--
+  return v
+}
+function t_PremiumGiftCodeOption(r: TlReader): Api.PremiumGiftCodeOption {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PremiumGiftCodeOption
+  switch (id) {
+    case 629052971: v = r_premiumGiftCodeOption(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PremiumGiftCodeOption
+  }
+  r.depth--
+  return v
+}
+function t_PremiumSubscriptionOption(r: TlReader): Api.PremiumSubscriptionOption {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PremiumSubscriptionOption
+  switch (id) {
+    case 1596792306: v = r_premiumSubscriptionOption(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PremiumSubscriptionOption
+  }
+  r.depth--
+  return v
+}
+function t_PrepaidGiveaway(r: TlReader): Api.PrepaidGiveaway {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PrepaidGiveaway
+  switch (id) {
+    case -1303143084: v = r_prepaidGiveaway(r); break
+    case -1700956192: v = r_prepaidStarsGiveaway(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PrepaidGiveaway
+  }
+  r.depth--
+  return v
+}
+function t_PrivacyKey(r: TlReader): Api.PrivacyKey {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PrivacyKey
+  switch (id) {
+    case -1137792208: v = r_privacyKeyStatusTimestamp(r); break
+    case 1343122938: v = r_privacyKeyChatInvite(r); break
+    case 1030105979: v = r_privacyKeyPhoneCall(r); break
+    case 961092808: v = r_privacyKeyPhoneP2P(r); break
+    case 1777096355: v = r_privacyKeyForwards(r); break
+    case -1777000467: v = r_privacyKeyProfilePhoto(r); break
+    case -778378131: v = r_privacyKeyPhoneNumber(r); break
+    case 1124062251: v = r_privacyKeyAddedByPhone(r); break
+    case 110621716: v = r_privacyKeyVoiceMessages(r); break
+    case -1534675103: v = r_privacyKeyAbout(r); break
+    case 536913176: v = r_privacyKeyBirthday(r); break
+    case 749010424: v = r_privacyKeyStarGiftsAutoSave(r); break
+    case 399722706: v = r_privacyKeyNoPaidMessages(r); break
+    case -8759525: v = r_privacyKeySavedMusic(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PrivacyKey
+  }
+  r.depth--
+  return v
+}
+function t_PrivacyRule(r: TlReader): Api.PrivacyRule {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PrivacyRule
+  switch (id) {
+    case -123988: v = r_privacyValueAllowContacts(r); break
+    case 1698855810: v = r_privacyValueAllowAll(r); break
+    case -1198497870: v = r_privacyValueAllowUsers(r); break
+    case -125240806: v = r_privacyValueDisallowContacts(r); break
+    case -1955338397: v = r_privacyValueDisallowAll(r); break
+    case -463335103: v = r_privacyValueDisallowUsers(r); break
+    case 1796427406: v = r_privacyValueAllowChatParticipants(r); break
+    case 1103656293: v = r_privacyValueDisallowChatParticipants(r); break
+    case -135735141: v = r_privacyValueAllowCloseFriends(r); break
+    case -320241333: v = r_privacyValueAllowPremium(r); break
+    case 558242653: v = r_privacyValueAllowBots(r); break
+    case -156895185: v = r_privacyValueDisallowBots(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PrivacyRule
+  }
+  r.depth--
+  return v
+}
+function t_ProfileTab(r: TlReader): Api.ProfileTab {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ProfileTab
+  switch (id) {
+    case -1181952362: v = r_profileTabPosts(r); break
+    case 1296815210: v = r_profileTabGifts(r); break
+    case 1925597525: v = r_profileTabMedia(r); break
+    case -1422681088: v = r_profileTabFiles(r); break
+    case -1624780178: v = r_profileTabMusic(r); break
+    case -461960914: v = r_profileTabVoice(r); break
+    case -748329831: v = r_profileTabLinks(r); break
+    case -1564412267: v = r_profileTabGifs(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ProfileTab
+  }
+  r.depth--
+  return v
+}
+function t_PublicForward(r: TlReader): Api.PublicForward {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.PublicForward
+  switch (id) {
+    case 32685898: v = r_publicForwardMessage(r); break
+    case -302797360: v = r_publicForwardStory(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.PublicForward
+  }
+  r.depth--
+  return v
+}
+function t_QuickReply(r: TlReader): Api.QuickReply {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.QuickReply
+  switch (id) {
+    case 110563371: v = r_quickReply(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.QuickReply
+  }
+  r.depth--
+  return v
+}
+function t_Reaction(r: TlReader): Api.Reaction {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Reaction
+  switch (id) {
+    case 2046153753: v = r_reactionEmpty(r); break
+    case 455247544: v = r_reactionEmoji(r); break
+    case -1992950669: v = r_reactionCustomEmoji(r); break
+    case 1379771627: v = r_reactionPaid(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Reaction
+  }
+  r.depth--
+  return v
+}
+function t_ReactionCount(r: TlReader): Api.ReactionCount {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ReactionCount
+  switch (id) {
+    case -1546531968: v = r_reactionCount(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ReactionCount
+  }
+  r.depth--
+  return v
+}
+function t_ReactionNotificationsFrom(r: TlReader): Api.ReactionNotificationsFrom {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ReactionNotificationsFrom
+  switch (id) {
+    case -1161583078: v = r_reactionNotificationsFromContacts(r); break
+    case 1268654752: v = r_reactionNotificationsFromAll(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ReactionNotificationsFrom
+  }
+  r.depth--
+  return v
+}
+function t_ReactionsNotifySettings(r: TlReader): Api.ReactionsNotifySettings {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ReactionsNotifySettings
+  switch (id) {
+    case 1910827608: v = r_reactionsNotifySettings(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ReactionsNotifySettings
+  }
+  r.depth--
+  return v
+}
+function t_RecentMeUrl(r: TlReader): Api.RecentMeUrl {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.RecentMeUrl
+  switch (id) {
+    case 1189204285: v = r_recentMeUrlUnknown(r); break
+    case -1188296222: v = r_recentMeUrlUser(r); break
+    case -1294306862: v = r_recentMeUrlChat(r); break
+    case -347535331: v = r_recentMeUrlChatInvite(r); break
+    case -1140172836: v = r_recentMeUrlStickerSet(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.RecentMeUrl
+  }
+  r.depth--
+  return v
+}
+function t_RecentStory(r: TlReader): Api.RecentStory {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.RecentStory
+  switch (id) {
+    case 1897752877: v = r_recentStory(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.RecentStory
+  }
+  r.depth--
+  return v
+}
+function t_ReplyMarkup(r: TlReader): Api.ReplyMarkup {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ReplyMarkup
+  switch (id) {
+    case -1606526075: v = r_replyKeyboardHide(r); break
+    case -2035021048: v = r_replyKeyboardForceReply(r); break
+    case -2049074735: v = r_replyKeyboardMarkup(r); break
+    case 1218642516: v = r_replyInlineMarkup(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ReplyMarkup
+  }
+  r.depth--
+  return v
+}
+function t_ReportReason(r: TlReader): Api.ReportReason {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ReportReason
+  switch (id) {
+    case 1490799288: v = r_inputReportReasonSpam(r); break
+    case 505595789: v = r_inputReportReasonViolence(r); break
+    case 777640226: v = r_inputReportReasonPornography(r); break
+    case -1376497949: v = r_inputReportReasonChildAbuse(r); break
+    case -1041980751: v = r_inputReportReasonOther(r); break
+    case -1685456582: v = r_inputReportReasonCopyright(r); break
+    case -606798099: v = r_inputReportReasonGeoIrrelevant(r); break
+    case -170010905: v = r_inputReportReasonFake(r); break
+    case 177124030: v = r_inputReportReasonIllegalDrugs(r); break
+    case -1631091139: v = r_inputReportReasonPersonalDetails(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ReportReason
+  }
+  r.depth--
+  return v
+}
+function t_RequestPeerType(r: TlReader): Api.RequestPeerType {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.RequestPeerType
+  switch (id) {
+    case 1597737472: v = r_requestPeerTypeUser(r); break
+    case -906990053: v = r_requestPeerTypeChat(r); break
+    case 865857388: v = r_requestPeerTypeBroadcast(r); break
+    case 1048699000: v = r_requestPeerTypeCreateBot(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.RequestPeerType
+  }
+  r.depth--
+  return v
+}
+function t_RequestedPeer(r: TlReader): Api.RequestedPeer {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.RequestedPeer
+  switch (id) {
+    case -701500310: v = r_requestedPeerUser(r); break
+    case 1929860175: v = r_requestedPeerChat(r); break
+    case -1952185372: v = r_requestedPeerChannel(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.RequestedPeer
+  }
+  r.depth--
+  return v
+}
+function t_RestrictionReason(r: TlReader): Api.RestrictionReason {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.RestrictionReason
+  switch (id) {
+    case -797791052: v = r_restrictionReason(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.RestrictionReason
+  }
+  r.depth--
+  return v
+}
+function t_RichMessage(r: TlReader): Api.RichMessage {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.RichMessage
+  switch (id) {
+    case -1158439541: v = r_richMessage(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.RichMessage
+  }
+  r.depth--
+  return v
+}
+function t_RichText(r: TlReader): Api.RichText {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.RichText
+  switch (id) {
+    case -599948721: v = r_textEmpty(r); break
+    case 1950782688: v = r_textPlain(r); break
+    case 1730456516: v = r_textBold(r); break
+    case -653089380: v = r_textItalic(r); break
+    case -1054465340: v = r_textUnderline(r); break
+    case -1678197867: v = r_textStrike(r); break
+    case 1816074681: v = r_textFixed(r); break
+    case 1009288385: v = r_textUrl(r); break
+    case -564523562: v = r_textEmail(r); break
+    case 2120376535: v = r_textConcat(r); break
+    case -311786236: v = r_textSubscript(r); break
+    case -939827711: v = r_textSuperscript(r); break
+    case 55281185: v = r_textMarked(r); break
+    case 483104362: v = r_textPhone(r); break
+    case 136105807: v = r_textImage(r); break
+    case 894777186: v = r_textAnchor(r); break
+    case -1657885545: v = r_textMath(r); break
+    case -1570679104: v = r_textCustomEmoji(r); break
+    case 1277844834: v = r_textSpoiler(r); break
+    case -853225660: v = r_textMention(r); break
+    case 1368728810: v = r_textHashtag(r); break
+    case 50276819: v = r_textBotCommand(r); break
+    case 2073958401: v = r_textCashtag(r); break
+    case -1402305622: v = r_textAutoUrl(r); break
+    case -984177571: v = r_textAutoEmail(r); break
+    case 616720265: v = r_textAutoPhone(r); break
+    case -1185513171: v = r_textBankCard(r); break
+    case 27917308: v = r_textMentionName(r); break
+    case -1514906069: v = r_textDate(r); break
+    case -1769551024: v = r_textDiff(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.RichText
+  }
+  r.depth--
+  return v
+}
+function t_SavedDialog(r: TlReader): Api.SavedDialog {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SavedDialog
+  switch (id) {
+    case -1115174036: v = r_savedDialog(r); break
+    case 1681948327: v = r_monoForumDialog(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SavedDialog
+  }
+  r.depth--
+  return v
+}
+function t_SavedReactionTag(r: TlReader): Api.SavedReactionTag {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SavedReactionTag
+  switch (id) {
+    case -881854424: v = r_savedReactionTag(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SavedReactionTag
+  }
+  r.depth--
+  return v
+}
+function t_SavedStarGift(r: TlReader): Api.SavedStarGift {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SavedStarGift
+  switch (id) {
+    case 1105150972: v = r_savedStarGift(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SavedStarGift
+  }
+  r.depth--
+  return v
+}
+function t_SearchPostsFlood(r: TlReader): Api.SearchPostsFlood {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SearchPostsFlood
+  switch (id) {
+    case 1040931690: v = r_searchPostsFlood(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SearchPostsFlood
+  }
+  r.depth--
+  return v
+}
+function t_SearchResultsCalendarPeriod(r: TlReader): Api.SearchResultsCalendarPeriod {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SearchResultsCalendarPeriod
+  switch (id) {
+    case -911191137: v = r_searchResultsCalendarPeriod(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SearchResultsCalendarPeriod
+  }
+  r.depth--
+  return v
+}
+function t_SearchResultsPosition(r: TlReader): Api.SearchResultsPosition {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SearchResultsPosition
+  switch (id) {
+    case 2137295719: v = r_searchResultPosition(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SearchResultsPosition
+  }
+  r.depth--
+  return v
+}
+function t_SecureCredentialsEncrypted(r: TlReader): Api.SecureCredentialsEncrypted {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SecureCredentialsEncrypted
+  switch (id) {
+    case 871426631: v = r_secureCredentialsEncrypted(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SecureCredentialsEncrypted
+  }
+  r.depth--
+  return v
+}
+function t_SecureData(r: TlReader): Api.SecureData {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SecureData
+  switch (id) {
+    case -1964327229: v = r_secureData(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SecureData
+  }
+  r.depth--
+  return v
+}
+function t_SecureFile(r: TlReader): Api.SecureFile {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SecureFile
+  switch (id) {
+    case 1679398724: v = r_secureFileEmpty(r); break
+    case 2097791614: v = r_secureFile(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SecureFile
+  }
+  r.depth--
+  return v
+}
+function t_SecurePasswordKdfAlgo(r: TlReader): Api.SecurePasswordKdfAlgo {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SecurePasswordKdfAlgo
+  switch (id) {
+    case 4883767: v = r_securePasswordKdfAlgoUnknown(r); break
+    case -1141711456: v = r_securePasswordKdfAlgoPBKDF2HMACSHA512iter100000(r); break
+    case -2042159726: v = r_securePasswordKdfAlgoSHA512(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SecurePasswordKdfAlgo
+  }
+  r.depth--
+  return v
+}
+function t_SecurePlainData(r: TlReader): Api.SecurePlainData {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SecurePlainData
+  switch (id) {
+    case 2103482845: v = r_securePlainPhone(r); break
+    case 569137759: v = r_securePlainEmail(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SecurePlainData
+  }
+  r.depth--
+  return v
+}
+function t_SecureRequiredType(r: TlReader): Api.SecureRequiredType {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SecureRequiredType
+  switch (id) {
+    case -2103600678: v = r_secureRequiredType(r); break
+    case 41187252: v = r_secureRequiredTypeOneOf(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SecureRequiredType
+  }
+  r.depth--
+  return v
+}
+function t_SecureSecretSettings(r: TlReader): Api.SecureSecretSettings {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SecureSecretSettings
+  switch (id) {
+    case 354925740: v = r_secureSecretSettings(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SecureSecretSettings
+  }
+  r.depth--
+  return v
+}
+function t_SecureValue(r: TlReader): Api.SecureValue {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SecureValue
+  switch (id) {
+    case 411017418: v = r_secureValue(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SecureValue
+  }
+  r.depth--
+  return v
+}
+function t_SecureValueError(r: TlReader): Api.SecureValueError {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SecureValueError
+  switch (id) {
+    case -391902247: v = r_secureValueErrorData(r); break
+    case 12467706: v = r_secureValueErrorFrontSide(r); break
+    case -2037765467: v = r_secureValueErrorReverseSide(r); break
+    case -449327402: v = r_secureValueErrorSelfie(r); break
+    case 2054162547: v = r_secureValueErrorFile(r); break
+    case 1717706985: v = r_secureValueErrorFiles(r); break
+    case -2036501105: v = r_secureValueError(r); break
+    case -1592506512: v = r_secureValueErrorTranslationFile(r); break
+    case 878931416: v = r_secureValueErrorTranslationFiles(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SecureValueError
+  }
+  r.depth--
+  return v
+}
+function t_SecureValueHash(r: TlReader): Api.SecureValueHash {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SecureValueHash
+  switch (id) {
+    case -316748368: v = r_secureValueHash(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SecureValueHash
+  }
+  r.depth--
+  return v
+}
+function t_SecureValueType(r: TlReader): Api.SecureValueType {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SecureValueType
+  switch (id) {
+    case -1658158621: v = r_secureValueTypePersonalDetails(r); break
+    case 1034709504: v = r_secureValueTypePassport(r); break
+    case 115615172: v = r_secureValueTypeDriverLicense(r); break
+    case -1596951477: v = r_secureValueTypeIdentityCard(r); break
+    case -1717268701: v = r_secureValueTypeInternalPassport(r); break
+    case -874308058: v = r_secureValueTypeAddress(r); break
+    case -63531698: v = r_secureValueTypeUtilityBill(r); break
+    case -1995211763: v = r_secureValueTypeBankStatement(r); break
+    case -1954007928: v = r_secureValueTypeRentalAgreement(r); break
+    case -1713143702: v = r_secureValueTypePassportRegistration(r); break
+    case -368907213: v = r_secureValueTypeTemporaryRegistration(r); break
+    case -1289704741: v = r_secureValueTypePhone(r); break
+    case -1908627474: v = r_secureValueTypeEmail(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SecureValueType
+  }
+  r.depth--
+  return v
+}
+function t_SendAsPeer(r: TlReader): Api.SendAsPeer {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SendAsPeer
+  switch (id) {
+    case -1206095820: v = r_sendAsPeer(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SendAsPeer
+  }
+  r.depth--
+  return v
+}
+function t_SendMessageAction(r: TlReader): Api.SendMessageAction {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SendMessageAction
+  switch (id) {
+    case 381645902: v = r_sendMessageTypingAction(r); break
+    case -44119819: v = r_sendMessageCancelAction(r); break
+    case -1584933265: v = r_sendMessageRecordVideoAction(r); break
+    case -378127636: v = r_sendMessageUploadVideoAction(r); break
+    case -718310409: v = r_sendMessageRecordAudioAction(r); break
+    case -212740181: v = r_sendMessageUploadAudioAction(r); break
+    case -774682074: v = r_sendMessageUploadPhotoAction(r); break
+    case -1441998364: v = r_sendMessageUploadDocumentAction(r); break
+    case 393186209: v = r_sendMessageGeoLocationAction(r); break
+    case 1653390447: v = r_sendMessageChooseContactAction(r); break
+    case -580219064: v = r_sendMessageGamePlayAction(r); break
+    case -1997373508: v = r_sendMessageRecordRoundAction(r); break
+    case 608050278: v = r_sendMessageUploadRoundAction(r); break
+    case -651419003: v = r_speakingInGroupCallAction(r); break
+    case -606432698: v = r_sendMessageHistoryImportAction(r); break
+    case -1336228175: v = r_sendMessageChooseStickerAction(r); break
+    case 630664139: v = r_sendMessageEmojiInteraction(r); break
+    case -1234857938: v = r_sendMessageEmojiInteractionSeen(r); break
+    case 929929052: v = r_sendMessageTextDraftAction(r); break
+    case -491635887: v = r_inputSendMessageRichMessageDraftAction(r); break
+    case -1563745031: v = r_sendMessageRichMessageDraftAction(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SendMessageAction
+  }
+  r.depth--
+  return v
+}
+function t_ShippingOption(r: TlReader): Api.ShippingOption {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ShippingOption
+  switch (id) {
+    case -1239335713: v = r_shippingOption(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ShippingOption
+  }
+  r.depth--
+  return v
+}
+function t_SponsoredMessage(r: TlReader): Api.SponsoredMessage {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SponsoredMessage
+  switch (id) {
+    case 2109703795: v = r_sponsoredMessage(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SponsoredMessage
+  }
+  r.depth--
+  return v
+}
+function t_SponsoredMessageReportOption(r: TlReader): Api.SponsoredMessageReportOption {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SponsoredMessageReportOption
+  switch (id) {
+    case 1124938064: v = r_sponsoredMessageReportOption(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SponsoredMessageReportOption
+  }
+  r.depth--
+  return v
+}
+function t_SponsoredPeer(r: TlReader): Api.SponsoredPeer {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SponsoredPeer
+  switch (id) {
+    case -963180333: v = r_sponsoredPeer(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SponsoredPeer
+  }
+  r.depth--
+  return v
+}
+function t_StarGift(r: TlReader): Api.StarGift {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarGift
+  switch (id) {
+    case 825922887: v = r_starGift(r); break
+    case -2047825459: v = r_starGiftUnique(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarGift
+  }
+  r.depth--
+  return v
+}
+function t_StarGiftActiveAuctionState(r: TlReader): Api.StarGiftActiveAuctionState {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarGiftActiveAuctionState
+  switch (id) {
+    case -753154979: v = r_starGiftActiveAuctionState(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarGiftActiveAuctionState
+  }
+  r.depth--
+  return v
+}
+function t_StarGiftAttribute(r: TlReader): Api.StarGiftAttribute {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarGiftAttribute
+  switch (id) {
+    case 1448235490: v = r_starGiftAttributeModel(r); break
+    case 1315997162: v = r_starGiftAttributePattern(r); break
+    case -1624963868: v = r_starGiftAttributeBackdrop(r); break
+    case -524291476: v = r_starGiftAttributeOriginalDetails(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarGiftAttribute
+  }
+  r.depth--
+  return v
+}
+function t_StarGiftAttributeCounter(r: TlReader): Api.StarGiftAttributeCounter {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarGiftAttributeCounter
+  switch (id) {
+    case 783398488: v = r_starGiftAttributeCounter(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarGiftAttributeCounter
+  }
+  r.depth--
+  return v
+}
+function t_StarGiftAttributeId(r: TlReader): Api.StarGiftAttributeId {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarGiftAttributeId
+  switch (id) {
+    case 1219145276: v = r_starGiftAttributeIdModel(r); break
+    case 1242965043: v = r_starGiftAttributeIdPattern(r); break
+    case 520210263: v = r_starGiftAttributeIdBackdrop(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarGiftAttributeId
+  }
+  r.depth--
+  return v
+}
+function t_StarGiftAttributeRarity(r: TlReader): Api.StarGiftAttributeRarity {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarGiftAttributeRarity
+  switch (id) {
+    case 910391095: v = r_starGiftAttributeRarity(r); break
+    case -607231095: v = r_starGiftAttributeRarityUncommon(r); break
+    case -259174037: v = r_starGiftAttributeRarityRare(r); break
+    case 2029777832: v = r_starGiftAttributeRarityEpic(r); break
+    case -822614104: v = r_starGiftAttributeRarityLegendary(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarGiftAttributeRarity
+  }
+  r.depth--
+  return v
+}
+function t_StarGiftAuctionAcquiredGift(r: TlReader): Api.StarGiftAuctionAcquiredGift {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarGiftAuctionAcquiredGift
+  switch (id) {
+    case 1118831432: v = r_starGiftAuctionAcquiredGift(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarGiftAuctionAcquiredGift
+  }
+  r.depth--
+  return v
+}
+function t_StarGiftAuctionRound(r: TlReader): Api.StarGiftAuctionRound {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarGiftAuctionRound
+  switch (id) {
+    case 984483112: v = r_starGiftAuctionRound(r); break
+    case 178266597: v = r_starGiftAuctionRoundExtendable(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarGiftAuctionRound
+  }
+  r.depth--
+  return v
+}
+function t_StarGiftAuctionState(r: TlReader): Api.StarGiftAuctionState {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarGiftAuctionState
+  switch (id) {
+    case -30197422: v = r_starGiftAuctionStateNotModified(r); break
+    case 1998212710: v = r_starGiftAuctionState(r); break
+    case -1758614593: v = r_starGiftAuctionStateFinished(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarGiftAuctionState
+  }
+  r.depth--
+  return v
+}
+function t_StarGiftAuctionUserState(r: TlReader): Api.StarGiftAuctionUserState {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarGiftAuctionUserState
+  switch (id) {
+    case 787403204: v = r_starGiftAuctionUserState(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarGiftAuctionUserState
+  }
+  r.depth--
+  return v
+}
+function t_StarGiftBackground(r: TlReader): Api.StarGiftBackground {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarGiftBackground
+  switch (id) {
+    case -1342872680: v = r_starGiftBackground(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarGiftBackground
+  }
+  r.depth--
+  return v
+}
+function t_StarGiftCollection(r: TlReader): Api.StarGiftCollection {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarGiftCollection
+  switch (id) {
+    case -1653926992: v = r_starGiftCollection(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarGiftCollection
+  }
+  r.depth--
+  return v
+}
+function t_StarGiftUpgradePrice(r: TlReader): Api.StarGiftUpgradePrice {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarGiftUpgradePrice
+  switch (id) {
+    case -1712704739: v = r_starGiftUpgradePrice(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarGiftUpgradePrice
+  }
+  r.depth--
+  return v
+}
+function t_StarRefProgram(r: TlReader): Api.StarRefProgram {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarRefProgram
+  switch (id) {
+    case -586389774: v = r_starRefProgram(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarRefProgram
+  }
+  r.depth--
+  return v
+}
+function t_StarsAmount(r: TlReader): Api.StarsAmount {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarsAmount
+  switch (id) {
+    case -1145654109: v = r_starsAmount(r); break
+    case 1957618656: v = r_starsTonAmount(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarsAmount
+  }
+  r.depth--
+  return v
+}
+function t_StarsGiveawayWinnersOption(r: TlReader): Api.StarsGiveawayWinnersOption {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarsGiveawayWinnersOption
+  switch (id) {
+    case 1411605001: v = r_starsGiveawayWinnersOption(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarsGiveawayWinnersOption
+  }
+  r.depth--
+  return v
+}
+function t_StarsRating(r: TlReader): Api.StarsRating {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarsRating
+  switch (id) {
+    case 453922567: v = r_starsRating(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarsRating
+  }
+  r.depth--
+  return v
+}
+function t_StarsRevenueStatus(r: TlReader): Api.StarsRevenueStatus {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarsRevenueStatus
+  switch (id) {
+    case -21080943: v = r_starsRevenueStatus(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarsRevenueStatus
+  }
+  r.depth--
+  return v
+}
+function t_StarsSubscription(r: TlReader): Api.StarsSubscription {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarsSubscription
+  switch (id) {
+    case 779004698: v = r_starsSubscription(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarsSubscription
+  }
+  r.depth--
+  return v
+}
+function t_StarsSubscriptionPricing(r: TlReader): Api.StarsSubscriptionPricing {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarsSubscriptionPricing
+  switch (id) {
+    case 88173912: v = r_starsSubscriptionPricing(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarsSubscriptionPricing
+  }
+  r.depth--
+  return v
+}
+function t_StarsTransaction(r: TlReader): Api.StarsTransaction {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarsTransaction
+  switch (id) {
+    case 325426864: v = r_starsTransaction(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarsTransaction
+  }
+  r.depth--
+  return v
+}
+function t_StarsTransactionPeer(r: TlReader): Api.StarsTransactionPeer {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StarsTransactionPeer
+  switch (id) {
+    case -1779253276: v = r_starsTransactionPeerUnsupported(r); break
+    case -1269320843: v = r_starsTransactionPeerAppStore(r); break
+    case 2069236235: v = r_starsTransactionPeerPlayMarket(r); break
+    case 621656824: v = r_starsTransactionPeerPremiumBot(r); break
+    case -382740222: v = r_starsTransactionPeerFragment(r); break
+    case -670195363: v = r_starsTransactionPeer(r); break
+    case 1617438738: v = r_starsTransactionPeerAds(r); break
+    case -110658899: v = r_starsTransactionPeerAPI(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StarsTransactionPeer
+  }
+  r.depth--
+  return v
+}
+function t_StatsAbsValueAndPrev(r: TlReader): Api.StatsAbsValueAndPrev {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StatsAbsValueAndPrev
+  switch (id) {
+    case -884757282: v = r_statsAbsValueAndPrev(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StatsAbsValueAndPrev
+  }
+  r.depth--
+  return v
+}
+function t_StatsDateRangeDays(r: TlReader): Api.StatsDateRangeDays {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StatsDateRangeDays
+  switch (id) {
+    case -1237848657: v = r_statsDateRangeDays(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StatsDateRangeDays
+  }
+  r.depth--
+  return v
+}
+function t_StatsGraph(r: TlReader): Api.StatsGraph {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StatsGraph
+  switch (id) {
+    case 1244130093: v = r_statsGraphAsync(r); break
+    case -1092839390: v = r_statsGraphError(r); break
+    case -1901828938: v = r_statsGraph(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StatsGraph
+  }
+  r.depth--
+  return v
+}
+function t_StatsGroupTopAdmin(r: TlReader): Api.StatsGroupTopAdmin {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StatsGroupTopAdmin
+  switch (id) {
+    case -682079097: v = r_statsGroupTopAdmin(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StatsGroupTopAdmin
+  }
+  r.depth--
+  return v
+}
+function t_StatsGroupTopInviter(r: TlReader): Api.StatsGroupTopInviter {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StatsGroupTopInviter
+  switch (id) {
+    case 1398765469: v = r_statsGroupTopInviter(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StatsGroupTopInviter
+  }
+  r.depth--
+  return v
+}
+function t_StatsGroupTopPoster(r: TlReader): Api.StatsGroupTopPoster {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StatsGroupTopPoster
+  switch (id) {
+    case -1660637285: v = r_statsGroupTopPoster(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StatsGroupTopPoster
+  }
+  r.depth--
+  return v
+}
+function t_StatsPercentValue(r: TlReader): Api.StatsPercentValue {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StatsPercentValue
+  switch (id) {
+    case -875679776: v = r_statsPercentValue(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StatsPercentValue
+  }
+  r.depth--
+  return v
+}
+function t_StickerKeyword(r: TlReader): Api.StickerKeyword {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StickerKeyword
+  switch (id) {
+    case -50416996: v = r_stickerKeyword(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StickerKeyword
+  }
+  r.depth--
+  return v
+}
+function t_StickerPack(r: TlReader): Api.StickerPack {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StickerPack
+  switch (id) {
+    case 313694676: v = r_stickerPack(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StickerPack
+  }
+  r.depth--
+  return v
+}
+function t_StickerSet(r: TlReader): Api.StickerSet {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StickerSet
+  switch (id) {
+    case 768691932: v = r_stickerSet(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StickerSet
+  }
+  r.depth--
+  return v
+}
+function t_StickerSetCovered(r: TlReader): Api.StickerSetCovered {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StickerSetCovered
+  switch (id) {
+    case 1678812626: v = r_stickerSetCovered(r); break
+    case 872932635: v = r_stickerSetMultiCovered(r); break
+    case 1087454222: v = r_stickerSetFullCovered(r); break
+    case 2008112412: v = r_stickerSetNoCovered(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StickerSetCovered
+  }
+  r.depth--
+  return v
+}
+function t_StoriesStealthMode(r: TlReader): Api.StoriesStealthMode {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StoriesStealthMode
+  switch (id) {
+    case 1898850301: v = r_storiesStealthMode(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StoriesStealthMode
+  }
+  r.depth--
+  return v
+}
+function t_StoryAlbum(r: TlReader): Api.StoryAlbum {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StoryAlbum
+  switch (id) {
+    case -1826262950: v = r_storyAlbum(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StoryAlbum
+  }
+  r.depth--
+  return v
+}
+function t_StoryFwdHeader(r: TlReader): Api.StoryFwdHeader {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StoryFwdHeader
+  switch (id) {
+    case -1205411504: v = r_storyFwdHeader(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StoryFwdHeader
+  }
+  r.depth--
+  return v
+}
+function t_StoryItem(r: TlReader): Api.StoryItem {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StoryItem
+  switch (id) {
+    case 1374088783: v = r_storyItemDeleted(r); break
+    case -5388013: v = r_storyItemSkipped(r); break
+    case 379894076: v = r_storyItem(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StoryItem
+  }
+  r.depth--
+  return v
+}
+function t_StoryReaction(r: TlReader): Api.StoryReaction {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StoryReaction
+  switch (id) {
+    case 1620104917: v = r_storyReaction(r); break
+    case -1146411453: v = r_storyReactionPublicForward(r); break
+    case -808644845: v = r_storyReactionPublicRepost(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StoryReaction
+  }
+  r.depth--
+  return v
+}
+function t_StoryView(r: TlReader): Api.StoryView {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StoryView
+  switch (id) {
+    case -1329730875: v = r_storyView(r); break
+    case -1870436597: v = r_storyViewPublicForward(r); break
+    case -1116418231: v = r_storyViewPublicRepost(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StoryView
+  }
+  r.depth--
+  return v
+}
+function t_StoryViews(r: TlReader): Api.StoryViews {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.StoryViews
+  switch (id) {
+    case -1923523370: v = r_storyViews(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.StoryViews
+  }
+  r.depth--
+  return v
+}
+function t_SuggestedPost(r: TlReader): Api.SuggestedPost {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.SuggestedPost
+  switch (id) {
+    case 244201445: v = r_suggestedPost(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.SuggestedPost
+  }
+  r.depth--
+  return v
+}
+function t_TextWithEntities(r: TlReader): Api.TextWithEntities {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.TextWithEntities
+  switch (id) {
+    case 1964978502: v = r_textWithEntities(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.TextWithEntities
+  }
+  r.depth--
+  return v
+}
+function t_Theme(r: TlReader): Api.Theme {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Theme
+  switch (id) {
+    case -1609668650: v = r_theme(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Theme
+  }
+  r.depth--
+  return v
+}
+function t_ThemeSettings(r: TlReader): Api.ThemeSettings {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.ThemeSettings
+  switch (id) {
+    case -94849324: v = r_themeSettings(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.ThemeSettings
+  }
+  r.depth--
+  return v
+}
+function t_Timezone(r: TlReader): Api.Timezone {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Timezone
+  switch (id) {
+    case -7173643: v = r_timezone(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Timezone
+  }
+  r.depth--
+  return v
+}
+function t_TodoCompletion(r: TlReader): Api.TodoCompletion {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.TodoCompletion
+  switch (id) {
+    case 572241380: v = r_todoCompletion(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.TodoCompletion
+  }
+  r.depth--
+  return v
+}
+function t_TodoItem(r: TlReader): Api.TodoItem {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.TodoItem
+  switch (id) {
+    case -878074577: v = r_todoItem(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.TodoItem
+  }
+  r.depth--
+  return v
+}
+function t_TodoList(r: TlReader): Api.TodoList {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.TodoList
+  switch (id) {
+    case 1236871718: v = r_todoList(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.TodoList
+  }
+  r.depth--
+  return v
+}
+function t_TopPeer(r: TlReader): Api.TopPeer {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.TopPeer
+  switch (id) {
+    case -305282981: v = r_topPeer(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.TopPeer
+  }
+  r.depth--
+  return v
+}
+function t_TopPeerCategory(r: TlReader): Api.TopPeerCategory {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.TopPeerCategory
+  switch (id) {
+    case -1419371685: v = r_topPeerCategoryBotsPM(r); break
+    case 344356834: v = r_topPeerCategoryBotsInline(r); break
+    case 104314861: v = r_topPeerCategoryCorrespondents(r); break
+    case -1122524854: v = r_topPeerCategoryGroups(r); break
+    case 371037736: v = r_topPeerCategoryChannels(r); break
+    case 511092620: v = r_topPeerCategoryPhoneCalls(r); break
+    case -1472172887: v = r_topPeerCategoryForwardUsers(r); break
+    case -68239120: v = r_topPeerCategoryForwardChats(r); break
+    case -39945236: v = r_topPeerCategoryBotsApp(r); break
+    case 1814361053: v = r_topPeerCategoryBotsGuestChat(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.TopPeerCategory
+  }
+  r.depth--
+  return v
+}
+function t_TopPeerCategoryPeers(r: TlReader): Api.TopPeerCategoryPeers {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.TopPeerCategoryPeers
+  switch (id) {
+    case -75283823: v = r_topPeerCategoryPeers(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.TopPeerCategoryPeers
+  }
+  r.depth--
+  return v
+}
+function t_Update(r: TlReader): Api.Update {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Update
+  switch (id) {
+    case 522914557: v = r_updateNewMessage(r); break
+    case 1318109142: v = r_updateMessageID(r); break
+    case -1576161051: v = r_updateDeleteMessages(r); break
+    case 706199388: v = r_updateUserTyping(r); break
+    case -2092401936: v = r_updateChatUserTyping(r); break
+    case 125178264: v = r_updateChatParticipants(r); break
+    case -440534818: v = r_updateUserStatus(r); break
+    case -1484486364: v = r_updateUserName(r); break
+    case -1991136273: v = r_updateNewAuthorization(r); break
+    case 314359194: v = r_updateNewEncryptedMessage(r); break
+    case 386986326: v = r_updateEncryptedChatTyping(r); break
+    case -1264392051: v = r_updateEncryption(r); break
+    case 956179895: v = r_updateEncryptedMessagesRead(r); break
+    case 1037718609: v = r_updateChatParticipantAdd(r); break
+    case -483443337: v = r_updateChatParticipantDelete(r); break
+    case -1906403213: v = r_updateDcOptions(r); break
+    case -1094555409: v = r_updateNotifySettings(r); break
+    case -337352679: v = r_updateServiceNotification(r); break
+    case -298113238: v = r_updatePrivacy(r); break
+    case 88680979: v = r_updateUserPhone(r); break
+    case -1635468135: v = r_updateReadHistoryInbox(r); break
+    case 791617983: v = r_updateReadHistoryOutbox(r); break
+    case 2139689491: v = r_updateWebPage(r); break
+    case -131960447: v = r_updateReadMessagesContents(r); break
+    case 277713951: v = r_updateChannelTooLong(r); break
+    case 1666927625: v = r_updateChannel(r); break
+    case 1656358105: v = r_updateNewChannelMessage(r); break
+    case -1842450928: v = r_updateReadChannelInbox(r); break
+    case -1020437742: v = r_updateDeleteChannelMessages(r); break
+    case -232346616: v = r_updateChannelMessageViews(r); break
+    case -674602590: v = r_updateChatParticipantAdmin(r); break
+    case 1753886890: v = r_updateNewStickerSet(r); break
+    case 196268545: v = r_updateStickerSetsOrder(r); break
+    case 834816008: v = r_updateStickerSets(r); break
+    case -1821035490: v = r_updateSavedGifs(r); break
+    case 1232025500: v = r_updateBotInlineQuery(r); break
+    case 317794823: v = r_updateBotInlineSend(r); break
+    case 457133559: v = r_updateEditChannelMessage(r); break
+    case -1177566067: v = r_updateBotCallbackQuery(r); break
+    case -469536605: v = r_updateEditMessage(r); break
+    case 1763610706: v = r_updateInlineBotCallbackQuery(r); break
+    case -1218471511: v = r_updateReadChannelOutbox(r); break
+    case -302247650: v = r_updateDraftMessage(r); break
+    case 1461528386: v = r_updateReadFeaturedStickers(r); break
+    case -1706939360: v = r_updateRecentStickers(r); break
+    case -1574314746: v = r_updateConfig(r); break
+    case 861169551: v = r_updatePtsChanged(r); break
+    case 791390623: v = r_updateChannelWebPage(r); break
+    case 1852826908: v = r_updateDialogPinned(r); break
+    case -99664734: v = r_updatePinnedDialogs(r); break
+    case -2095595325: v = r_updateBotWebhookJSON(r); break
+    case -1684914010: v = r_updateBotWebhookJSONQuery(r); break
+    case -1246823043: v = r_updateBotShippingQuery(r); break
+    case -1934976362: v = r_updateBotPrecheckoutQuery(r); break
+    case -1425052898: v = r_updatePhoneCall(r); break
+    case 1180041828: v = r_updateLangPackTooLong(r); break
+    case 1442983757: v = r_updateLangPack(r); break
+    case -451831443: v = r_updateFavedStickers(r); break
+    case 636691703: v = r_updateChannelReadMessagesContents(r); break
+    case 1887741886: v = r_updateContactsReset(r); break
+    case -1304443240: v = r_updateChannelAvailableMessages(r); break
+    case -1235684802: v = r_updateDialogUnreadMark(r); break
+    case -699641301: v = r_updateMessagePoll(r); break
+    case 1421875280: v = r_updateChatDefaultBannedRights(r); break
+    case 422972864: v = r_updateFolderPeers(r); break
+    case 1786671974: v = r_updatePeerSettings(r); break
+    case -1263546448: v = r_updatePeerLocated(r); break
+    case 967122427: v = r_updateNewScheduledMessage(r); break
+    case -223929981: v = r_updateDeleteScheduledMessages(r); break
+    case -2112423005: v = r_updateTheme(r); break
+    case -2027964103: v = r_updateGeoLiveViewed(r); break
+    case 1448076945: v = r_updateLoginToken(r); break
+    case 1989799956: v = r_updateMessagePollVote(r); break
+    case 654302845: v = r_updateDialogFilter(r); break
+    case -1512627963: v = r_updateDialogFilterOrder(r); break
+    case 889491791: v = r_updateDialogFilters(r); break
+    case 643940105: v = r_updatePhoneCallSignalingData(r); break
+    case -761649164: v = r_updateChannelMessageForwards(r); break
+    case -693004986: v = r_updateReadChannelDiscussionInbox(r); break
+    case 1767677564: v = r_updateReadChannelDiscussionOutbox(r); break
+    case -337610926: v = r_updatePeerBlocked(r); break
+    case -1937192669: v = r_updateChannelUserTyping(r); break
+    case -309990731: v = r_updatePinnedMessages(r); break
+    case 1538885128: v = r_updatePinnedChannelMessages(r); break
+    case -124097970: v = r_updateChat(r); break
+    case -219423922: v = r_updateGroupCallParticipants(r); break
+    case -1658710304: v = r_updateGroupCall(r); break
+    case -1147422299: v = r_updatePeerHistoryTTL(r); break
+    case -796432838: v = r_updateChatParticipant(r); break
+    case -1738720581: v = r_updateChannelParticipant(r); break
+    case -997782967: v = r_updateBotStopped(r); break
+    case 192428418: v = r_updateGroupCallConnection(r); break
+    case 1299263278: v = r_updateBotCommands(r); break
+    case 1885586395: v = r_updatePendingJoinRequests(r); break
+    case 2092125561: v = r_updateBotChatInviteRequester(r); break
+    case 506035194: v = r_updateMessageReactions(r); break
+    case 397910539: v = r_updateAttachMenuBots(r); break
+    case 361936797: v = r_updateWebViewResultSent(r); break
+    case 347625491: v = r_updateBotMenuButton(r); break
+    case 1960361625: v = r_updateSavedRingtones(r); break
+    case 8703322: v = r_updateTranscribedAudio(r); break
+    case -78886548: v = r_updateReadFeaturedEmojiStickers(r); break
+    case 674706841: v = r_updateUserEmojiStatus(r); break
+    case 821314523: v = r_updateRecentEmojiStatuses(r); break
+    case 1870160884: v = r_updateRecentReactions(r); break
+    case -2030252155: v = r_updateMoveStickerSetToTop(r); break
+    case -710666460: v = r_updateMessageExtendedMedia(r); break
+    case 542282808: v = r_updateUser(r); break
+    case -335171433: v = r_updateAutoSaveSettings(r); break
+    case 1974712216: v = r_updateStory(r); break
+    case -145845461: v = r_updateReadStories(r); break
+    case 468923833: v = r_updateStoryID(r); break
+    case 738741697: v = r_updateStoriesStealthMode(r); break
+    case 2103604867: v = r_updateSentStoryReaction(r); break
+    case -1873947492: v = r_updateBotChatBoost(r); break
+    case 129403168: v = r_updateChannelViewForumAsMessages(r); break
+    case -1371598819: v = r_updatePeerWallpaper(r); break
+    case -1407069234: v = r_updateBotMessageReaction(r); break
+    case 164329305: v = r_updateBotMessageReactions(r); break
+    case -1364222348: v = r_updateSavedDialogPinned(r); break
+    case 1751942566: v = r_updatePinnedSavedDialogs(r); break
+    case 969307186: v = r_updateSavedReactionTags(r); break
+    case -245208620: v = r_updateSmsJob(r); break
+    case -112784718: v = r_updateQuickReplies(r); break
+    case -180508905: v = r_updateNewQuickReply(r); break
+    case 1407644140: v = r_updateDeleteQuickReply(r); break
+    case 1040518415: v = r_updateQuickReplyMessage(r); break
+    case 1450174413: v = r_updateDeleteQuickReplyMessages(r); break
+    case -1964652166: v = r_updateBotBusinessConnect(r); break
+    case -1646578564: v = r_updateBotNewBusinessMessage(r); break
+    case 132077692: v = r_updateBotEditBusinessMessage(r); break
+    case -1607821266: v = r_updateBotDeleteBusinessMessage(r); break
+    case 405070859: v = r_updateNewStoryReaction(r); break
+    case 1317053305: v = r_updateStarsBalance(r); break
+    case 513998247: v = r_updateBusinessBotCallbackQuery(r); break
+    case -1518030823: v = r_updateStarsRevenueStatus(r); break
+    case 675009298: v = r_updateBotPurchasedPaidMedia(r); break
+    case -1955438642: v = r_updatePaidReactionPrivacy(r); break
+    case 1347068303: v = r_updateSentPhoneCode(r); break
+    case -1535694705: v = r_updateGroupCallChainBlocks(r); break
+    case 2008081266: v = r_updateReadMonoForumInbox(r); break
+    case -1532521610: v = r_updateReadMonoForumOutbox(r); break
+    case -1618924792: v = r_updateMonoForumNoPaidException(r); break
+    case -667783411: v = r_updateGroupCallMessage(r); break
+    case -917002394: v = r_updateGroupCallEncryptedMessage(r); break
+    case 1748708434: v = r_updatePinnedForumTopic(r); break
+    case -554613808: v = r_updatePinnedForumTopics(r); break
+    case 1048963372: v = r_updateDeleteGroupCallMessages(r); break
+    case 1222788802: v = r_updateStarGiftAuctionState(r); break
+    case -598150370: v = r_updateStarGiftAuctionUserState(r); break
+    case -73640838: v = r_updateEmojiGameInfo(r); break
+    case -1408818108: v = r_updateStarGiftCraftFail(r); break
+    case -1115461703: v = r_updateChatParticipantRank(r); break
+    case 1216408986: v = r_updateManagedBot(r); break
+    case -841742019: v = r_updateBotGuestChatQuery(r); break
+    case -1945136645: v = r_updateAiComposeTones(r); break
+    case -1112768912: v = r_updateJoinChatWebViewDecision(r); break
+    case -1306491994: v = r_updateNewBotConnection(r); break
+    case -1013306658: v = r_updateWebBrowserSettings(r); break
+    case 335872721: v = r_updateWebBrowserException(r); break
+    case 549239713: v = r_updateNewEphemeralMessage(r); break
+    case 1457257720: v = r_updateDeleteEphemeralMessages(r); break
+    case 1270583041: v = r_updateEditEphemeralMessage(r); break
+    case 1812827683: v = r_updateBotStarsSubscription(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Update
+  }
+  r.depth--
+  return v
+}
+function t_Updates(r: TlReader): Api.Updates {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Updates
+  switch (id) {
+    case -484987010: v = r_updatesTooLong(r); break
+    case 826001400: v = r_updateShortMessage(r); break
+    case 1299050149: v = r_updateShortChatMessage(r); break
+    case 2027216577: v = r_updateShort(r); break
+    case 1918567619: v = r_updatesCombined(r); break
+    case 1957577280: v = r_updates(r); break
+    case -1877614335: v = r_updateShortSentMessage(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Updates
+  }
+  r.depth--
+  return v
+}
+function t_User(r: TlReader): Api.User {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.User
+  switch (id) {
+    case -742634630: v = r_userEmpty(r); break
+    case -1313289085: v = r_user(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.User
+  }
+  r.depth--
+  return v
+}
+function t_UserFull(r: TlReader): Api.UserFull {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.UserFull
+  switch (id) {
+    case 114026053: v = r_userFull(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.UserFull
+  }
+  r.depth--
+  return v
+}
+function t_UserProfilePhoto(r: TlReader): Api.UserProfilePhoto {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.UserProfilePhoto
+  switch (id) {
+    case 1326562017: v = r_userProfilePhotoEmpty(r); break
+    case -2100168954: v = r_userProfilePhoto(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.UserProfilePhoto
+  }
+  r.depth--
+  return v
+}
+function t_UserStatus(r: TlReader): Api.UserStatus {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.UserStatus
+  switch (id) {
+    case 164646985: v = r_userStatusEmpty(r); break
+    case -306628279: v = r_userStatusOnline(r); break
+    case 9203775: v = r_userStatusOffline(r); break
+    case 2065268168: v = r_userStatusRecently(r); break
+    case 1410997530: v = r_userStatusLastWeek(r); break
+    case 1703516023: v = r_userStatusLastMonth(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.UserStatus
+  }
+  r.depth--
+  return v
+}
+function t_Username(r: TlReader): Api.Username {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.Username
+  switch (id) {
+    case -1274595769: v = r_username(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.Username
+  }
+  r.depth--
+  return v
+}
+function t_VideoSize(r: TlReader): Api.VideoSize {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.VideoSize
+  switch (id) {
+    case -567037804: v = r_videoSize(r); break
+    case -128171716: v = r_videoSizeEmojiMarkup(r); break
+    case 228623102: v = r_videoSizeStickerMarkup(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.VideoSize
+  }
+  r.depth--
+  return v
+}
+function t_WallPaper(r: TlReader): Api.WallPaper {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.WallPaper
+  switch (id) {
+    case -1539849235: v = r_wallPaper(r); break
+    case -528465642: v = r_wallPaperNoFile(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.WallPaper
+  }
+  r.depth--
+  return v
+}
+function t_WallPaperSettings(r: TlReader): Api.WallPaperSettings {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.WallPaperSettings
+  switch (id) {
+    case 925826256: v = r_wallPaperSettings(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.WallPaperSettings
+  }
+  r.depth--
+  return v
+}
+function t_WebAuthorization(r: TlReader): Api.WebAuthorization {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.WebAuthorization
+  switch (id) {
+    case -1493633966: v = r_webAuthorization(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.WebAuthorization
+  }
+  r.depth--
+  return v
+}
+function t_WebDocument(r: TlReader): Api.WebDocument {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.WebDocument
+  switch (id) {
+    case 475467473: v = r_webDocument(r); break
+    case -104284986: v = r_webDocumentNoProxy(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.WebDocument
+  }
+  r.depth--
+  return v
+}
+function t_WebDomainException(r: TlReader): Api.WebDomainException {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.WebDomainException
+  switch (id) {
+    case -1824741993: v = r_webDomainException(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.WebDomainException
+  }
+  r.depth--
+  return v
+}
+function t_WebPage(r: TlReader): Api.WebPage {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.WebPage
+  switch (id) {
+    case 555358088: v = r_webPageEmpty(r); break
+    case -1328464313: v = r_webPagePending(r); break
+    case -392411726: v = r_webPage(r); break
+    case 1930545681: v = r_webPageNotModified(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.WebPage
+  }
+  r.depth--
+  return v
+}
+function t_WebPageAttribute(r: TlReader): Api.WebPageAttribute {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.WebPageAttribute
+  switch (id) {
+    case 1421174295: v = r_webPageAttributeTheme(r); break
+    case 781501415: v = r_webPageAttributeStory(r); break
+    case 1355547603: v = r_webPageAttributeStickerSet(r); break
+    case -814781000: v = r_webPageAttributeUniqueStarGift(r); break
+    case 835375875: v = r_webPageAttributeStarGiftCollection(r); break
+    case 29770178: v = r_webPageAttributeStarGiftAuction(r); break
+    case 2005007896: v = r_webPageAttributeAiComposeTone(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.WebPageAttribute
+  }
+  r.depth--
+  return v
+}
+function t_account$PasswordInputSettings(r: TlReader): Api.account.PasswordInputSettings {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.account.PasswordInputSettings
+  switch (id) {
+    case -1036572727: v = r_account$passwordInputSettings(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.account.PasswordInputSettings
+  }
+  r.depth--
+  return v
+}
+function t_auth$Authorization(r: TlReader): Api.auth.Authorization {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.auth.Authorization
+  switch (id) {
+    case 782418132: v = r_auth$authorization(r); break
+    case 1148485274: v = r_auth$authorizationSignUpRequired(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.auth.Authorization
+  }
+  r.depth--
+  return v
+}
+function t_auth$CodeType(r: TlReader): Api.auth.CodeType {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.auth.CodeType
+  switch (id) {
+    case 1923290508: v = r_auth$codeTypeSms(r); break
+    case 1948046307: v = r_auth$codeTypeCall(r); break
+    case 577556219: v = r_auth$codeTypeFlashCall(r); break
+    case -702884114: v = r_auth$codeTypeMissedCall(r); break
+    case 116234636: v = r_auth$codeTypeFragmentSms(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.auth.CodeType
+  }
+  r.depth--
+  return v
+}
+function t_auth$SentCode(r: TlReader): Api.auth.SentCode {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.auth.SentCode
+  switch (id) {
+    case 1577067778: v = r_auth$sentCode(r); break
+    case 596704836: v = r_auth$sentCodeSuccess(r); break
+    case -125665601: v = r_auth$sentCodePaymentRequired(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.auth.SentCode
+  }
+  r.depth--
+  return v
+}
+function t_auth$SentCodeType(r: TlReader): Api.auth.SentCodeType {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.auth.SentCodeType
+  switch (id) {
+    case 1035688326: v = r_auth$sentCodeTypeApp(r); break
+    case -1073693790: v = r_auth$sentCodeTypeSms(r); break
+    case 1398007207: v = r_auth$sentCodeTypeCall(r); break
+    case -1425815847: v = r_auth$sentCodeTypeFlashCall(r); break
+    case -2113903484: v = r_auth$sentCodeTypeMissedCall(r); break
+    case -196020837: v = r_auth$sentCodeTypeEmailCode(r); break
+    case -1521934870: v = r_auth$sentCodeTypeSetUpEmailRequired(r); break
+    case -648651719: v = r_auth$sentCodeTypeFragmentSms(r); break
+    case 10475318: v = r_auth$sentCodeTypeFirebaseSms(r); break
+    case -1542017919: v = r_auth$sentCodeTypeSmsWord(r); break
+    case -1284008785: v = r_auth$sentCodeTypeSmsPhrase(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.auth.SentCodeType
+  }
+  r.depth--
+  return v
+}
+function t_help$Country(r: TlReader): Api.help.Country {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.help.Country
+  switch (id) {
+    case -1014526429: v = r_help$country(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.help.Country
+  }
+  r.depth--
+  return v
+}
+function t_help$CountryCode(r: TlReader): Api.help.CountryCode {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.help.CountryCode
+  switch (id) {
+    case 1107543535: v = r_help$countryCode(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.help.CountryCode
+  }
+  r.depth--
+  return v
+}
+function t_help$PeerColorOption(r: TlReader): Api.help.PeerColorOption {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.help.PeerColorOption
+  switch (id) {
+    case -1377014082: v = r_help$peerColorOption(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.help.PeerColorOption
+  }
+  r.depth--
+  return v
+}
+function t_help$PeerColorSet(r: TlReader): Api.help.PeerColorSet {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.help.PeerColorSet
+  switch (id) {
+    case 639736408: v = r_help$peerColorSet(r); break
+    case 1987928555: v = r_help$peerColorProfileSet(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.help.PeerColorSet
+  }
+  r.depth--
+  return v
+}
+function t_help$TermsOfService(r: TlReader): Api.help.TermsOfService {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.help.TermsOfService
+  switch (id) {
+    case 2013922064: v = r_help$termsOfService(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.help.TermsOfService
+  }
+  r.depth--
+  return v
+}
+function t_messages$EmojiGameInfo(r: TlReader): Api.messages.EmojiGameInfo {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.messages.EmojiGameInfo
+  switch (id) {
+    case 1508266805: v = r_messages$emojiGameUnavailable(r); break
+    case 1155883043: v = r_messages$emojiGameDiceInfo(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.messages.EmojiGameInfo
+  }
+  r.depth--
+  return v
+}
+function t_messages$EmojiGameOutcome(r: TlReader): Api.messages.EmojiGameOutcome {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.messages.EmojiGameOutcome
+  switch (id) {
+    case -634726841: v = r_messages$emojiGameOutcome(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.messages.EmojiGameOutcome
+  }
+  r.depth--
+  return v
+}
+function t_messages$StickerSet(r: TlReader): Api.messages.StickerSet {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.messages.StickerSet
+  switch (id) {
+    case 1846886166: v = r_messages$stickerSet(r); break
+    case -738646805: v = r_messages$stickerSetNotModified(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.messages.StickerSet
+  }
+  r.depth--
+  return v
+}
+function t_storage$FileType(r: TlReader): Api.storage.FileType {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.storage.FileType
+  switch (id) {
+    case -1432995067: v = r_storage$fileUnknown(r); break
+    case 1086091090: v = r_storage$filePartial(r); break
+    case 8322574: v = r_storage$fileJpeg(r); break
+    case -891180321: v = r_storage$fileGif(r); break
+    case 172975040: v = r_storage$filePng(r); break
+    case -1373745011: v = r_storage$filePdf(r); break
+    case 1384777335: v = r_storage$fileMp3(r); break
+    case 1258941372: v = r_storage$fileMov(r); break
+    case -1278304028: v = r_storage$fileMp4(r); break
+    case 276907596: v = r_storage$fileWebp(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.storage.FileType
+  }
+  r.depth--
+  return v
+}
+function t_updates$State(r: TlReader): Api.updates.State {
+  const at = r.pos
+  const id = r.int()
+  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)
+  r.depth++
+  let v: Api.updates.State
+  switch (id) {
+    case -1519637954: v = r_updates$state(r); break
+    default:
+      r.depth--
+      r.pos = at
+      return r.object() as Api.updates.State
+  }
+  r.depth--
+  return v
+}
+function tv_AiComposeTone(r: TlReader): Api.AiComposeTone[] {
+  const n = r.vector(4)
+  const a: Api.AiComposeTone[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_AiComposeTone(r)
+  return a
+}
+function tv_AttachMenuBot(r: TlReader): Api.AttachMenuBot[] {
+  const n = r.vector(4)
+  const a: Api.AttachMenuBot[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_AttachMenuBot(r)
+  return a
+}
+function tv_AttachMenuBotIcon(r: TlReader): Api.AttachMenuBotIcon[] {
+  const n = r.vector(4)
+  const a: Api.AttachMenuBotIcon[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_AttachMenuBotIcon(r)
+  return a
+}
+function tv_AttachMenuBotIconColor(r: TlReader): Api.AttachMenuBotIconColor[] {
+  const n = r.vector(4)
+  const a: Api.AttachMenuBotIconColor[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_AttachMenuBotIconColor(r)
+  return a
+}
+function tv_AttachMenuPeerType(r: TlReader): Api.AttachMenuPeerType[] {
+  const n = r.vector(4)
+  const a: Api.AttachMenuPeerType[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_AttachMenuPeerType(r)
+  return a
+}
+function tv_AuctionBidLevel(r: TlReader): Api.AuctionBidLevel[] {
+  const n = r.vector(4)
+  const a: Api.AuctionBidLevel[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_AuctionBidLevel(r)
+  return a
+}
+function tv_Authorization(r: TlReader): Api.Authorization[] {
+  const n = r.vector(4)
+  const a: Api.Authorization[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_Authorization(r)
+  return a
+}
+function tv_AutoSaveException(r: TlReader): Api.AutoSaveException[] {
+  const n = r.vector(4)
+  const a: Api.AutoSaveException[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_AutoSaveException(r)
+  return a
+}
+function tv_AvailableEffect(r: TlReader): Api.AvailableEffect[] {
+  const n = r.vector(4)
+  const a: Api.AvailableEffect[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_AvailableEffect(r)
+  return a
+}
+function tv_AvailableReaction(r: TlReader): Api.AvailableReaction[] {
+  const n = r.vector(4)
+  const a: Api.AvailableReaction[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_AvailableReaction(r)
+  return a
+}
+function tv_BankCardOpenUrl(r: TlReader): Api.BankCardOpenUrl[] {
+  const n = r.vector(4)
+  const a: Api.BankCardOpenUrl[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_BankCardOpenUrl(r)
+  return a
+}
+function tv_Boost(r: TlReader): Api.Boost[] {
+  const n = r.vector(4)
+  const a: Api.Boost[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_Boost(r)
+  return a
+}
+function tv_BotCommand(r: TlReader): Api.BotCommand[] {
+  const n = r.vector(4)
+  const a: Api.BotCommand[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_BotCommand(r)
+  return a
+}
+function tv_BotInfo(r: TlReader): Api.BotInfo[] {
+  const n = r.vector(4)
+  const a: Api.BotInfo[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_BotInfo(r)
+  return a
+}
+function tv_BotInlineResult(r: TlReader): Api.BotInlineResult[] {
+  const n = r.vector(4)
+  const a: Api.BotInlineResult[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_BotInlineResult(r)
+  return a
+}
+function tv_BotPreviewMedia(r: TlReader): Api.BotPreviewMedia[] {
+  const n = r.vector(4)
+  const a: Api.BotPreviewMedia[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_BotPreviewMedia(r)
+  return a
+}
+function tv_BusinessChatLink(r: TlReader): Api.BusinessChatLink[] {
+  const n = r.vector(4)
+  const a: Api.BusinessChatLink[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_BusinessChatLink(r)
+  return a
+}
+function tv_BusinessWeeklyOpen(r: TlReader): Api.BusinessWeeklyOpen[] {
+  const n = r.vector(4)
+  const a: Api.BusinessWeeklyOpen[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_BusinessWeeklyOpen(r)
+  return a
+}
+function tv_CdnPublicKey(r: TlReader): Api.CdnPublicKey[] {
+  const n = r.vector(4)
+  const a: Api.CdnPublicKey[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_CdnPublicKey(r)
+  return a
+}
+function tv_ChannelAdminLogEvent(r: TlReader): Api.ChannelAdminLogEvent[] {
+  const n = r.vector(4)
+  const a: Api.ChannelAdminLogEvent[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_ChannelAdminLogEvent(r)
+  return a
+}
+function tv_ChannelParticipant(r: TlReader): Api.ChannelParticipant[] {
+  const n = r.vector(4)
+  const a: Api.ChannelParticipant[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_ChannelParticipant(r)
+  return a
+}
+function tv_Chat(r: TlReader): Api.Chat[] {
+  const n = r.vector(4)
+  const a: Api.Chat[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_Chat(r)
+  return a
+}
+function tv_ChatAdminWithInvites(r: TlReader): Api.ChatAdminWithInvites[] {
+  const n = r.vector(4)
+  const a: Api.ChatAdminWithInvites[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_ChatAdminWithInvites(r)
+  return a
+}
+function tv_ChatInviteImporter(r: TlReader): Api.ChatInviteImporter[] {
+  const n = r.vector(4)
+  const a: Api.ChatInviteImporter[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_ChatInviteImporter(r)
+  return a
+}
+function tv_ChatParticipant(r: TlReader): Api.ChatParticipant[] {
+  const n = r.vector(4)
+  const a: Api.ChatParticipant[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_ChatParticipant(r)
+  return a
+}
+function tv_ChatTheme(r: TlReader): Api.ChatTheme[] {
+  const n = r.vector(4)
+  const a: Api.ChatTheme[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_ChatTheme(r)
+  return a
+}
+function tv_CommunityPeer(r: TlReader): Api.CommunityPeer[] {
+  const n = r.vector(4)
+  const a: Api.CommunityPeer[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_CommunityPeer(r)
+  return a
+}
+function tv_CommunityPeerRequest(r: TlReader): Api.CommunityPeerRequest[] {
+  const n = r.vector(4)
+  const a: Api.CommunityPeerRequest[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_CommunityPeerRequest(r)
+  return a
+}
+function tv_ConnectedBot(r: TlReader): Api.ConnectedBot[] {
+  const n = r.vector(4)
+  const a: Api.ConnectedBot[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_ConnectedBot(r)
+  return a
+}
+function tv_ConnectedBotStarRef(r: TlReader): Api.ConnectedBotStarRef[] {
+  const n = r.vector(4)
+  const a: Api.ConnectedBotStarRef[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_ConnectedBotStarRef(r)
+  return a
+}
+function tv_Contact(r: TlReader): Api.Contact[] {
+  const n = r.vector(4)
+  const a: Api.Contact[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_Contact(r)
+  return a
+}
+function tv_ContactBirthday(r: TlReader): Api.ContactBirthday[] {
+  const n = r.vector(4)
+  const a: Api.ContactBirthday[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_ContactBirthday(r)
+  return a
+}
+function tv_DcOption(r: TlReader): Api.DcOption[] {
+  const n = r.vector(4)
+  const a: Api.DcOption[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_DcOption(r)
+  return a
+}
+function tv_Dialog(r: TlReader): Api.Dialog[] {
+  const n = r.vector(4)
+  const a: Api.Dialog[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_Dialog(r)
+  return a
+}
+function tv_DialogFilter(r: TlReader): Api.DialogFilter[] {
+  const n = r.vector(4)
+  const a: Api.DialogFilter[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_DialogFilter(r)
+  return a
+}
+function tv_DialogPeer(r: TlReader): Api.DialogPeer[] {
+  const n = r.vector(4)
+  const a: Api.DialogPeer[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_DialogPeer(r)
+  return a
+}
+function tv_Document(r: TlReader): Api.Document[] {
+  const n = r.vector(4)
+  const a: Api.Document[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_Document(r)
+  return a
+}
+function tv_DocumentAttribute(r: TlReader): Api.DocumentAttribute[] {
+  const n = r.vector(4)
+  const a: Api.DocumentAttribute[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_DocumentAttribute(r)
+  return a
+}
+function tv_EmojiGroup(r: TlReader): Api.EmojiGroup[] {
+  const n = r.vector(4)
+  const a: Api.EmojiGroup[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_EmojiGroup(r)
+  return a
+}
+function tv_EmojiKeyword(r: TlReader): Api.EmojiKeyword[] {
+  const n = r.vector(4)
+  const a: Api.EmojiKeyword[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_EmojiKeyword(r)
+  return a
+}
+function tv_EmojiStatus(r: TlReader): Api.EmojiStatus[] {
+  const n = r.vector(4)
+  const a: Api.EmojiStatus[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_EmojiStatus(r)
+  return a
+}
+function tv_EncryptedMessage(r: TlReader): Api.EncryptedMessage[] {
+  const n = r.vector(4)
+  const a: Api.EncryptedMessage[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_EncryptedMessage(r)
+  return a
+}
+function tv_ExportedChatInvite(r: TlReader): Api.ExportedChatInvite[] {
+  const n = r.vector(4)
+  const a: Api.ExportedChatInvite[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_ExportedChatInvite(r)
+  return a
+}
+function tv_ExportedChatlistInvite(r: TlReader): Api.ExportedChatlistInvite[] {
+  const n = r.vector(4)
+  const a: Api.ExportedChatlistInvite[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_ExportedChatlistInvite(r)
+  return a
+}
+function tv_FileHash(r: TlReader): Api.FileHash[] {
+  const n = r.vector(4)
+  const a: Api.FileHash[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_FileHash(r)
+  return a
+}
+function tv_FolderPeer(r: TlReader): Api.FolderPeer[] {
+  const n = r.vector(4)
+  const a: Api.FolderPeer[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_FolderPeer(r)
+  return a
+}
+function tv_ForumTopic(r: TlReader): Api.ForumTopic[] {
+  const n = r.vector(4)
+  const a: Api.ForumTopic[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_ForumTopic(r)
+  return a
+}
+function tv_FoundStory(r: TlReader): Api.FoundStory[] {
+  const n = r.vector(4)
+  const a: Api.FoundStory[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_FoundStory(r)
+  return a
+}
+function tv_GroupCallDonor(r: TlReader): Api.GroupCallDonor[] {
+  const n = r.vector(4)
+  const a: Api.GroupCallDonor[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_GroupCallDonor(r)
+  return a
+}
+function tv_GroupCallParticipant(r: TlReader): Api.GroupCallParticipant[] {
+  const n = r.vector(4)
+  const a: Api.GroupCallParticipant[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_GroupCallParticipant(r)
+  return a
+}
+function tv_GroupCallParticipantVideoSourceGroup(r: TlReader): Api.GroupCallParticipantVideoSourceGroup[] {
+  const n = r.vector(4)
+  const a: Api.GroupCallParticipantVideoSourceGroup[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_GroupCallParticipantVideoSourceGroup(r)
+  return a
+}
+function tv_GroupCallStreamChannel(r: TlReader): Api.GroupCallStreamChannel[] {
+  const n = r.vector(4)
+  const a: Api.GroupCallStreamChannel[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_GroupCallStreamChannel(r)
+  return a
+}
+function tv_HighScore(r: TlReader): Api.HighScore[] {
+  const n = r.vector(4)
+  const a: Api.HighScore[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_HighScore(r)
+  return a
+}
+function tv_ImportedContact(r: TlReader): Api.ImportedContact[] {
+  const n = r.vector(4)
+  const a: Api.ImportedContact[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_ImportedContact(r)
+  return a
+}
+function tv_InlineQueryPeerType(r: TlReader): Api.InlineQueryPeerType[] {
+  const n = r.vector(4)
+  const a: Api.InlineQueryPeerType[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InlineQueryPeerType(r)
+  return a
+}
+function tv_InputAppEvent(r: TlReader): Api.InputAppEvent[] {
+  const n = r.vector(4)
+  const a: Api.InputAppEvent[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputAppEvent(r)
+  return a
+}
+function tv_InputBotInlineResult(r: TlReader): Api.InputBotInlineResult[] {
+  const n = r.vector(4)
+  const a: Api.InputBotInlineResult[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputBotInlineResult(r)
+  return a
+}
+function tv_InputChannel(r: TlReader): Api.InputChannel[] {
+  const n = r.vector(4)
+  const a: Api.InputChannel[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputChannel(r)
+  return a
+}
+function tv_InputContact(r: TlReader): Api.InputContact[] {
+  const n = r.vector(4)
+  const a: Api.InputContact[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputContact(r)
+  return a
+}
+function tv_InputDialogPeer(r: TlReader): Api.InputDialogPeer[] {
+  const n = r.vector(4)
+  const a: Api.InputDialogPeer[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputDialogPeer(r)
+  return a
+}
+function tv_InputDocument(r: TlReader): Api.InputDocument[] {
+  const n = r.vector(4)
+  const a: Api.InputDocument[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputDocument(r)
+  return a
+}
+function tv_InputFolderPeer(r: TlReader): Api.InputFolderPeer[] {
+  const n = r.vector(4)
+  const a: Api.InputFolderPeer[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputFolderPeer(r)
+  return a
+}
+function tv_InputMedia(r: TlReader): Api.InputMedia[] {
+  const n = r.vector(4)
+  const a: Api.InputMedia[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputMedia(r)
+  return a
+}
+function tv_InputMessage(r: TlReader): Api.InputMessage[] {
+  const n = r.vector(4)
+  const a: Api.InputMessage[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputMessage(r)
+  return a
+}
+function tv_InputMessageReadMetric(r: TlReader): Api.InputMessageReadMetric[] {
+  const n = r.vector(4)
+  const a: Api.InputMessageReadMetric[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputMessageReadMetric(r)
+  return a
+}
+function tv_InputPeer(r: TlReader): Api.InputPeer[] {
+  const n = r.vector(4)
+  const a: Api.InputPeer[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputPeer(r)
+  return a
+}
+function tv_InputPhoto(r: TlReader): Api.InputPhoto[] {
+  const n = r.vector(4)
+  const a: Api.InputPhoto[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputPhoto(r)
+  return a
+}
+function tv_InputPrivacyRule(r: TlReader): Api.InputPrivacyRule[] {
+  const n = r.vector(4)
+  const a: Api.InputPrivacyRule[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputPrivacyRule(r)
+  return a
+}
+function tv_InputRichFile(r: TlReader): Api.InputRichFile[] {
+  const n = r.vector(4)
+  const a: Api.InputRichFile[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputRichFile(r)
+  return a
+}
+function tv_InputRichMessage(r: TlReader): Api.InputRichMessage[] {
+  const n = r.vector(4)
+  const a: Api.InputRichMessage[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputRichMessage(r)
+  return a
+}
+function tv_InputSavedStarGift(r: TlReader): Api.InputSavedStarGift[] {
+  const n = r.vector(4)
+  const a: Api.InputSavedStarGift[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputSavedStarGift(r)
+  return a
+}
+function tv_InputSecureFile(r: TlReader): Api.InputSecureFile[] {
+  const n = r.vector(4)
+  const a: Api.InputSecureFile[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputSecureFile(r)
+  return a
+}
+function tv_InputSingleMedia(r: TlReader): Api.InputSingleMedia[] {
+  const n = r.vector(4)
+  const a: Api.InputSingleMedia[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputSingleMedia(r)
+  return a
+}
+function tv_InputStarsTransaction(r: TlReader): Api.InputStarsTransaction[] {
+  const n = r.vector(4)
+  const a: Api.InputStarsTransaction[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputStarsTransaction(r)
+  return a
+}
+function tv_InputStickerSet(r: TlReader): Api.InputStickerSet[] {
+  const n = r.vector(4)
+  const a: Api.InputStickerSet[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputStickerSet(r)
+  return a
+}
+function tv_InputStickerSetItem(r: TlReader): Api.InputStickerSetItem[] {
+  const n = r.vector(4)
+  const a: Api.InputStickerSetItem[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputStickerSetItem(r)
+  return a
+}
+function tv_InputThemeSettings(r: TlReader): Api.InputThemeSettings[] {
+  const n = r.vector(4)
+  const a: Api.InputThemeSettings[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputThemeSettings(r)
+  return a
+}
+function tv_InputUser(r: TlReader): Api.InputUser[] {
+  const n = r.vector(4)
+  const a: Api.InputUser[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputUser(r)
+  return a
+}
+function tv_InputWallPaper(r: TlReader): Api.InputWallPaper[] {
+  const n = r.vector(4)
+  const a: Api.InputWallPaper[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_InputWallPaper(r)
+  return a
+}
+function tv_JSONObjectValue(r: TlReader): Api.JSONObjectValue[] {
+  const n = r.vector(4)
+  const a: Api.JSONObjectValue[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_JSONObjectValue(r)
+  return a
+}
+function tv_JSONValue(r: TlReader): Api.JSONValue[] {
+  const n = r.vector(4)
+  const a: Api.JSONValue[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_JSONValue(r)
+  return a
+}
+function tv_KeyboardButton(r: TlReader): Api.KeyboardButton[] {
+  const n = r.vector(4)
+  const a: Api.KeyboardButton[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_KeyboardButton(r)
+  return a
+}
+function tv_KeyboardButtonRow(r: TlReader): Api.KeyboardButtonRow[] {
+  const n = r.vector(4)
+  const a: Api.KeyboardButtonRow[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_KeyboardButtonRow(r)
+  return a
+}
+function tv_LabeledPrice(r: TlReader): Api.LabeledPrice[] {
+  const n = r.vector(4)
+  const a: Api.LabeledPrice[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_LabeledPrice(r)
+  return a
+}
+function tv_LangPackString(r: TlReader): Api.LangPackString[] {
+  const n = r.vector(4)
+  const a: Api.LangPackString[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_LangPackString(r)
+  return a
+}
+function tv_MediaArea(r: TlReader): Api.MediaArea[] {
+  const n = r.vector(4)
+  const a: Api.MediaArea[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_MediaArea(r)
+  return a
+}
+function tv_Message(r: TlReader): Api.Message[] {
+  const n = r.vector(4)
+  const a: Api.Message[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_Message(r)
+  return a
+}
+function tv_MessageEntity(r: TlReader): Api.MessageEntity[] {
+  const n = r.vector(4)
+  const a: Api.MessageEntity[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_MessageEntity(r)
+  return a
+}
+function tv_MessageExtendedMedia(r: TlReader): Api.MessageExtendedMedia[] {
+  const n = r.vector(4)
+  const a: Api.MessageExtendedMedia[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_MessageExtendedMedia(r)
+  return a
+}
+function tv_MessageMedia(r: TlReader): Api.MessageMedia[] {
+  const n = r.vector(4)
+  const a: Api.MessageMedia[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_MessageMedia(r)
+  return a
+}
+function tv_MessagePeerReaction(r: TlReader): Api.MessagePeerReaction[] {
+  const n = r.vector(4)
+  const a: Api.MessagePeerReaction[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_MessagePeerReaction(r)
+  return a
+}
+function tv_MessagePeerVote(r: TlReader): Api.MessagePeerVote[] {
+  const n = r.vector(4)
+  const a: Api.MessagePeerVote[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_MessagePeerVote(r)
+  return a
+}
+function tv_MessageRange(r: TlReader): Api.MessageRange[] {
+  const n = r.vector(4)
+  const a: Api.MessageRange[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_MessageRange(r)
+  return a
+}
+function tv_MessageReactor(r: TlReader): Api.MessageReactor[] {
+  const n = r.vector(4)
+  const a: Api.MessageReactor[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_MessageReactor(r)
+  return a
+}
+function tv_MessageReportOption(r: TlReader): Api.MessageReportOption[] {
+  const n = r.vector(4)
+  const a: Api.MessageReportOption[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_MessageReportOption(r)
+  return a
+}
+function tv_MessageViews(r: TlReader): Api.MessageViews[] {
+  const n = r.vector(4)
+  const a: Api.MessageViews[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_MessageViews(r)
+  return a
+}
+function tv_MessagesFilter(r: TlReader): Api.MessagesFilter[] {
+  const n = r.vector(4)
+  const a: Api.MessagesFilter[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_MessagesFilter(r)
+  return a
+}
+function tv_MissingInvitee(r: TlReader): Api.MissingInvitee[] {
+  const n = r.vector(4)
+  const a: Api.MissingInvitee[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_MissingInvitee(r)
+  return a
+}
+function tv_MyBoost(r: TlReader): Api.MyBoost[] {
+  const n = r.vector(4)
+  const a: Api.MyBoost[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_MyBoost(r)
+  return a
+}
+function tv_PageBlock(r: TlReader): Api.PageBlock[] {
+  const n = r.vector(4)
+  const a: Api.PageBlock[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PageBlock(r)
+  return a
+}
+function tv_PageListItem(r: TlReader): Api.PageListItem[] {
+  const n = r.vector(4)
+  const a: Api.PageListItem[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PageListItem(r)
+  return a
+}
+function tv_PageListOrderedItem(r: TlReader): Api.PageListOrderedItem[] {
+  const n = r.vector(4)
+  const a: Api.PageListOrderedItem[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PageListOrderedItem(r)
+  return a
+}
+function tv_PageRelatedArticle(r: TlReader): Api.PageRelatedArticle[] {
+  const n = r.vector(4)
+  const a: Api.PageRelatedArticle[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PageRelatedArticle(r)
+  return a
+}
+function tv_PageTableCell(r: TlReader): Api.PageTableCell[] {
+  const n = r.vector(4)
+  const a: Api.PageTableCell[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PageTableCell(r)
+  return a
+}
+function tv_PageTableRow(r: TlReader): Api.PageTableRow[] {
+  const n = r.vector(4)
+  const a: Api.PageTableRow[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PageTableRow(r)
+  return a
+}
+function tv_Passkey(r: TlReader): Api.Passkey[] {
+  const n = r.vector(4)
+  const a: Api.Passkey[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_Passkey(r)
+  return a
+}
+function tv_PaymentFormMethod(r: TlReader): Api.PaymentFormMethod[] {
+  const n = r.vector(4)
+  const a: Api.PaymentFormMethod[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PaymentFormMethod(r)
+  return a
+}
+function tv_PaymentSavedCredentials(r: TlReader): Api.PaymentSavedCredentials[] {
+  const n = r.vector(4)
+  const a: Api.PaymentSavedCredentials[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PaymentSavedCredentials(r)
+  return a
+}
+function tv_Peer(r: TlReader): Api.Peer[] {
+  const n = r.vector(4)
+  const a: Api.Peer[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_Peer(r)
+  return a
+}
+function tv_PeerBlocked(r: TlReader): Api.PeerBlocked[] {
+  const n = r.vector(4)
+  const a: Api.PeerBlocked[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PeerBlocked(r)
+  return a
+}
+function tv_PeerLocated(r: TlReader): Api.PeerLocated[] {
+  const n = r.vector(4)
+  const a: Api.PeerLocated[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PeerLocated(r)
+  return a
+}
+function tv_PeerStories(r: TlReader): Api.PeerStories[] {
+  const n = r.vector(4)
+  const a: Api.PeerStories[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PeerStories(r)
+  return a
+}
+function tv_PhoneConnection(r: TlReader): Api.PhoneConnection[] {
+  const n = r.vector(4)
+  const a: Api.PhoneConnection[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PhoneConnection(r)
+  return a
+}
+function tv_Photo(r: TlReader): Api.Photo[] {
+  const n = r.vector(4)
+  const a: Api.Photo[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_Photo(r)
+  return a
+}
+function tv_PhotoSize(r: TlReader): Api.PhotoSize[] {
+  const n = r.vector(4)
+  const a: Api.PhotoSize[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PhotoSize(r)
+  return a
+}
+function tv_PollAnswer(r: TlReader): Api.PollAnswer[] {
+  const n = r.vector(4)
+  const a: Api.PollAnswer[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PollAnswer(r)
+  return a
+}
+function tv_PollAnswerVoters(r: TlReader): Api.PollAnswerVoters[] {
+  const n = r.vector(4)
+  const a: Api.PollAnswerVoters[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PollAnswerVoters(r)
+  return a
+}
+function tv_PopularContact(r: TlReader): Api.PopularContact[] {
+  const n = r.vector(4)
+  const a: Api.PopularContact[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PopularContact(r)
+  return a
+}
+function tv_PostInteractionCounters(r: TlReader): Api.PostInteractionCounters[] {
+  const n = r.vector(4)
+  const a: Api.PostInteractionCounters[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PostInteractionCounters(r)
+  return a
+}
+function tv_PremiumSubscriptionOption(r: TlReader): Api.PremiumSubscriptionOption[] {
+  const n = r.vector(4)
+  const a: Api.PremiumSubscriptionOption[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PremiumSubscriptionOption(r)
+  return a
+}
+function tv_PrepaidGiveaway(r: TlReader): Api.PrepaidGiveaway[] {
+  const n = r.vector(4)
+  const a: Api.PrepaidGiveaway[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PrepaidGiveaway(r)
+  return a
+}
+function tv_PrivacyRule(r: TlReader): Api.PrivacyRule[] {
+  const n = r.vector(4)
+  const a: Api.PrivacyRule[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PrivacyRule(r)
+  return a
+}
+function tv_PublicForward(r: TlReader): Api.PublicForward[] {
+  const n = r.vector(4)
+  const a: Api.PublicForward[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_PublicForward(r)
+  return a
+}
+function tv_QuickReply(r: TlReader): Api.QuickReply[] {
+  const n = r.vector(4)
+  const a: Api.QuickReply[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_QuickReply(r)
+  return a
+}
+function tv_Reaction(r: TlReader): Api.Reaction[] {
+  const n = r.vector(4)
+  const a: Api.Reaction[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_Reaction(r)
+  return a
+}
+function tv_ReactionCount(r: TlReader): Api.ReactionCount[] {
+  const n = r.vector(4)
+  const a: Api.ReactionCount[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_ReactionCount(r)
+  return a
+}
+function tv_RecentMeUrl(r: TlReader): Api.RecentMeUrl[] {
+  const n = r.vector(4)
+  const a: Api.RecentMeUrl[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_RecentMeUrl(r)
+  return a
+}
+function tv_RequestedPeer(r: TlReader): Api.RequestedPeer[] {
+  const n = r.vector(4)
+  const a: Api.RequestedPeer[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_RequestedPeer(r)
+  return a
+}
+function tv_RestrictionReason(r: TlReader): Api.RestrictionReason[] {
+  const n = r.vector(4)
+  const a: Api.RestrictionReason[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_RestrictionReason(r)
+  return a
+}
+function tv_RichMessage(r: TlReader): Api.RichMessage[] {
+  const n = r.vector(4)
+  const a: Api.RichMessage[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_RichMessage(r)
+  return a
+}
+function tv_RichText(r: TlReader): Api.RichText[] {
+  const n = r.vector(4)
+  const a: Api.RichText[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_RichText(r)
+  return a
+}
+function tv_SavedDialog(r: TlReader): Api.SavedDialog[] {
+  const n = r.vector(4)
+  const a: Api.SavedDialog[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_SavedDialog(r)
+  return a
+}
+function tv_SavedReactionTag(r: TlReader): Api.SavedReactionTag[] {
+  const n = r.vector(4)
+  const a: Api.SavedReactionTag[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_SavedReactionTag(r)
+  return a
+}
+function tv_SavedStarGift(r: TlReader): Api.SavedStarGift[] {
+  const n = r.vector(4)
+  const a: Api.SavedStarGift[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_SavedStarGift(r)
+  return a
+}
+function tv_SearchResultsCalendarPeriod(r: TlReader): Api.SearchResultsCalendarPeriod[] {
+  const n = r.vector(4)
+  const a: Api.SearchResultsCalendarPeriod[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_SearchResultsCalendarPeriod(r)
+  return a
+}
+function tv_SearchResultsPosition(r: TlReader): Api.SearchResultsPosition[] {
+  const n = r.vector(4)
+  const a: Api.SearchResultsPosition[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_SearchResultsPosition(r)
+  return a
+}
+function tv_SecureFile(r: TlReader): Api.SecureFile[] {
+  const n = r.vector(4)
+  const a: Api.SecureFile[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_SecureFile(r)
+  return a
+}
+function tv_SecureRequiredType(r: TlReader): Api.SecureRequiredType[] {
+  const n = r.vector(4)
+  const a: Api.SecureRequiredType[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_SecureRequiredType(r)
+  return a
+}
+function tv_SecureValue(r: TlReader): Api.SecureValue[] {
+  const n = r.vector(4)
+  const a: Api.SecureValue[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_SecureValue(r)
+  return a
+}
+function tv_SecureValueError(r: TlReader): Api.SecureValueError[] {
+  const n = r.vector(4)
+  const a: Api.SecureValueError[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_SecureValueError(r)
+  return a
+}
+function tv_SecureValueHash(r: TlReader): Api.SecureValueHash[] {
+  const n = r.vector(4)
+  const a: Api.SecureValueHash[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_SecureValueHash(r)
+  return a
+}
+function tv_SecureValueType(r: TlReader): Api.SecureValueType[] {
+  const n = r.vector(4)
+  const a: Api.SecureValueType[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_SecureValueType(r)
+  return a
+}
+function tv_SendAsPeer(r: TlReader): Api.SendAsPeer[] {
+  const n = r.vector(4)
+  const a: Api.SendAsPeer[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_SendAsPeer(r)
+  return a
+}
+function tv_ShippingOption(r: TlReader): Api.ShippingOption[] {
+  const n = r.vector(4)
+  const a: Api.ShippingOption[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_ShippingOption(r)
+  return a
+}
+function tv_SponsoredMessage(r: TlReader): Api.SponsoredMessage[] {
+  const n = r.vector(4)
+  const a: Api.SponsoredMessage[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_SponsoredMessage(r)
+  return a
+}
+function tv_SponsoredMessageReportOption(r: TlReader): Api.SponsoredMessageReportOption[] {
+  const n = r.vector(4)
+  const a: Api.SponsoredMessageReportOption[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_SponsoredMessageReportOption(r)
+  return a
+}
+function tv_SponsoredPeer(r: TlReader): Api.SponsoredPeer[] {
+  const n = r.vector(4)
+  const a: Api.SponsoredPeer[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_SponsoredPeer(r)
+  return a
+}
+function tv_StarGift(r: TlReader): Api.StarGift[] {
+  const n = r.vector(4)
+  const a: Api.StarGift[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StarGift(r)
+  return a
+}
+function tv_StarGiftActiveAuctionState(r: TlReader): Api.StarGiftActiveAuctionState[] {
+  const n = r.vector(4)
+  const a: Api.StarGiftActiveAuctionState[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StarGiftActiveAuctionState(r)
+  return a
+}
+function tv_StarGiftAttribute(r: TlReader): Api.StarGiftAttribute[] {
+  const n = r.vector(4)
+  const a: Api.StarGiftAttribute[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StarGiftAttribute(r)
+  return a
+}
+function tv_StarGiftAttributeCounter(r: TlReader): Api.StarGiftAttributeCounter[] {
+  const n = r.vector(4)
+  const a: Api.StarGiftAttributeCounter[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StarGiftAttributeCounter(r)
+  return a
+}
+function tv_StarGiftAttributeId(r: TlReader): Api.StarGiftAttributeId[] {
+  const n = r.vector(4)
+  const a: Api.StarGiftAttributeId[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StarGiftAttributeId(r)
+  return a
+}
+function tv_StarGiftAuctionAcquiredGift(r: TlReader): Api.StarGiftAuctionAcquiredGift[] {
+  const n = r.vector(4)
+  const a: Api.StarGiftAuctionAcquiredGift[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StarGiftAuctionAcquiredGift(r)
+  return a
+}
+function tv_StarGiftAuctionRound(r: TlReader): Api.StarGiftAuctionRound[] {
+  const n = r.vector(4)
+  const a: Api.StarGiftAuctionRound[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StarGiftAuctionRound(r)
+  return a
+}
+function tv_StarGiftCollection(r: TlReader): Api.StarGiftCollection[] {
+  const n = r.vector(4)
+  const a: Api.StarGiftCollection[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StarGiftCollection(r)
+  return a
+}
+function tv_StarGiftUpgradePrice(r: TlReader): Api.StarGiftUpgradePrice[] {
+  const n = r.vector(4)
+  const a: Api.StarGiftUpgradePrice[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StarGiftUpgradePrice(r)
+  return a
+}
+function tv_StarRefProgram(r: TlReader): Api.StarRefProgram[] {
+  const n = r.vector(4)
+  const a: Api.StarRefProgram[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StarRefProgram(r)
+  return a
+}
+function tv_StarsAmount(r: TlReader): Api.StarsAmount[] {
+  const n = r.vector(4)
+  const a: Api.StarsAmount[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StarsAmount(r)
+  return a
+}
+function tv_StarsGiveawayWinnersOption(r: TlReader): Api.StarsGiveawayWinnersOption[] {
+  const n = r.vector(4)
+  const a: Api.StarsGiveawayWinnersOption[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StarsGiveawayWinnersOption(r)
+  return a
+}
+function tv_StarsSubscription(r: TlReader): Api.StarsSubscription[] {
+  const n = r.vector(4)
+  const a: Api.StarsSubscription[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StarsSubscription(r)
+  return a
+}
+function tv_StarsTransaction(r: TlReader): Api.StarsTransaction[] {
+  const n = r.vector(4)
+  const a: Api.StarsTransaction[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StarsTransaction(r)
+  return a
+}
+function tv_StatsGroupTopAdmin(r: TlReader): Api.StatsGroupTopAdmin[] {
+  const n = r.vector(4)
+  const a: Api.StatsGroupTopAdmin[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StatsGroupTopAdmin(r)
+  return a
+}
+function tv_StatsGroupTopInviter(r: TlReader): Api.StatsGroupTopInviter[] {
+  const n = r.vector(4)
+  const a: Api.StatsGroupTopInviter[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StatsGroupTopInviter(r)
+  return a
+}
+function tv_StatsGroupTopPoster(r: TlReader): Api.StatsGroupTopPoster[] {
+  const n = r.vector(4)
+  const a: Api.StatsGroupTopPoster[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StatsGroupTopPoster(r)
+  return a
+}
+function tv_StickerKeyword(r: TlReader): Api.StickerKeyword[] {
+  const n = r.vector(4)
+  const a: Api.StickerKeyword[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StickerKeyword(r)
+  return a
+}
+function tv_StickerPack(r: TlReader): Api.StickerPack[] {
+  const n = r.vector(4)
+  const a: Api.StickerPack[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StickerPack(r)
+  return a
+}
+function tv_StickerSet(r: TlReader): Api.StickerSet[] {
+  const n = r.vector(4)
+  const a: Api.StickerSet[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StickerSet(r)
+  return a
+}
+function tv_StickerSetCovered(r: TlReader): Api.StickerSetCovered[] {
+  const n = r.vector(4)
+  const a: Api.StickerSetCovered[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StickerSetCovered(r)
+  return a
+}
+function tv_StoryAlbum(r: TlReader): Api.StoryAlbum[] {
+  const n = r.vector(4)
+  const a: Api.StoryAlbum[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StoryAlbum(r)
+  return a
+}
+function tv_StoryItem(r: TlReader): Api.StoryItem[] {
+  const n = r.vector(4)
+  const a: Api.StoryItem[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StoryItem(r)
+  return a
+}
+function tv_StoryReaction(r: TlReader): Api.StoryReaction[] {
+  const n = r.vector(4)
+  const a: Api.StoryReaction[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StoryReaction(r)
+  return a
+}
+function tv_StoryView(r: TlReader): Api.StoryView[] {
+  const n = r.vector(4)
+  const a: Api.StoryView[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StoryView(r)
+  return a
+}
+function tv_StoryViews(r: TlReader): Api.StoryViews[] {
+  const n = r.vector(4)
+  const a: Api.StoryViews[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_StoryViews(r)
+  return a
+}
+function tv_TextWithEntities(r: TlReader): Api.TextWithEntities[] {
+  const n = r.vector(4)
+  const a: Api.TextWithEntities[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_TextWithEntities(r)
+  return a
+}
+function tv_Theme(r: TlReader): Api.Theme[] {
+  const n = r.vector(4)
+  const a: Api.Theme[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_Theme(r)
+  return a
+}
+function tv_ThemeSettings(r: TlReader): Api.ThemeSettings[] {
+  const n = r.vector(4)
+  const a: Api.ThemeSettings[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_ThemeSettings(r)
+  return a
+}
+function tv_Timezone(r: TlReader): Api.Timezone[] {
+  const n = r.vector(4)
+  const a: Api.Timezone[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_Timezone(r)
+  return a
+}
+function tv_TodoCompletion(r: TlReader): Api.TodoCompletion[] {
+  const n = r.vector(4)
+  const a: Api.TodoCompletion[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_TodoCompletion(r)
+  return a
+}
+function tv_TodoItem(r: TlReader): Api.TodoItem[] {
+  const n = r.vector(4)
+  const a: Api.TodoItem[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_TodoItem(r)
+  return a
+}
+function tv_TopPeer(r: TlReader): Api.TopPeer[] {
+  const n = r.vector(4)
+  const a: Api.TopPeer[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_TopPeer(r)
+  return a
+}
+function tv_TopPeerCategoryPeers(r: TlReader): Api.TopPeerCategoryPeers[] {
+  const n = r.vector(4)
+  const a: Api.TopPeerCategoryPeers[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_TopPeerCategoryPeers(r)
+  return a
+}
+function tv_Update(r: TlReader): Api.Update[] {
+  const n = r.vector(4)
+  const a: Api.Update[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_Update(r)
+  return a
+}
+function tv_User(r: TlReader): Api.User[] {
+  const n = r.vector(4)
+  const a: Api.User[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_User(r)
+  return a
+}
+function tv_Username(r: TlReader): Api.Username[] {
+  const n = r.vector(4)
+  const a: Api.Username[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_Username(r)
+  return a
+}
+function tv_VideoSize(r: TlReader): Api.VideoSize[] {
+  const n = r.vector(4)
+  const a: Api.VideoSize[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_VideoSize(r)
+  return a
+}
+function tv_WallPaper(r: TlReader): Api.WallPaper[] {
+  const n = r.vector(4)
+  const a: Api.WallPaper[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_WallPaper(r)
+  return a
+}
+function tv_WebAuthorization(r: TlReader): Api.WebAuthorization[] {
+  const n = r.vector(4)
+  const a: Api.WebAuthorization[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_WebAuthorization(r)
+  return a
+}
+function tv_WebDomainException(r: TlReader): Api.WebDomainException[] {
+  const n = r.vector(4)
+  const a: Api.WebDomainException[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_WebDomainException(r)
+  return a
+}
+function tv_WebPageAttribute(r: TlReader): Api.WebPageAttribute[] {
+  const n = r.vector(4)
+  const a: Api.WebPageAttribute[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_WebPageAttribute(r)
+  return a
+}
+function tv_help$Country(r: TlReader): Api.help.Country[] {
+  const n = r.vector(4)
+  const a: Api.help.Country[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_help$Country(r)
+  return a
+}
+function tv_help$CountryCode(r: TlReader): Api.help.CountryCode[] {
+  const n = r.vector(4)
+  const a: Api.help.CountryCode[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_help$CountryCode(r)
+  return a
+}
+function tv_help$PeerColorOption(r: TlReader): Api.help.PeerColorOption[] {
+  const n = r.vector(4)
+  const a: Api.help.PeerColorOption[] = new Array(n)
+  for (let i = 0; i < n; i++) a[i] = t_help$PeerColorOption(r)
+  return a
 }
 
 /** Api readers keyed by constructor id (the id is consumed before the call). */

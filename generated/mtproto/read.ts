@@ -201,7 +201,7 @@ function r_message(r: TlReader): Mt.message {
 function r_msg_copy(r: TlReader): Mt.msg_copy {
   return {
     _: 'msg_copy',
-    origMessage: r.object() as Mt.Message,
+    origMessage: t_Message(r),
   }
 }
 function r_msgs_ack(r: TlReader): Mt.msgs_ack {
@@ -390,6 +390,9 @@ function r_req_pq(r: TlReader): Mt.req_pq {
     _: 'req_pq',
     nonce: r.int128(),
   }
+}
+function t_Message(r: TlReader): Mt.Message {
+  return r.object() as Mt.Message
 }
 
 /** Mt readers keyed by constructor id (the id is consumed before the call). */

@@ -38,7 +38,9 @@ function readExpr(m: Model, t: TlType, d: TlDecl): string | undefined {
     case 'prim':
       return t.name === 'Bool' ? 'r.bool()' : t.name === 'true' ? 'true' : `r.${t.name}()`
     case 'boxed':
-      return t.type === 'Bool' ? 'r.bool()' : `r.object() as ${tsType(m, t, d)}`
+      if (t.type === 'Bool') return 'r.bool()'
+      usedTypes.add(t.type)
+      return `t_${flat(t.type)}(r)`
     case 'generic':
       return `r.object() as ${m.ns}Method`
     case 'any':
@@ -50,10 +52,59 @@ function readExpr(m: Model, t: TlType, d: TlDecl): string | undefined {
       const e = t.elem
       if (e.kind === 'prim' && PRIM_VEC[e.name]) return `r.${PRIM_VEC[e.name]}()`
       if (e.kind === 'boxed' && e.type === 'Bool') return 'r.vecBool()'
-      if (e.kind === 'boxed' || e.kind === 'any') return `r.vecObject() as ${tsType(m, t, d)}`
+      if (e.kind === 'boxed') {
+        usedTypes.add(e.type)
+        usedVectorTypes.add(e.type)
+        return `tv_${flat(e.type)}(r)`
+      }
+      if (e.kind === 'any') return `r.vecObject() as ${tsType(m, t, d)}`
       return undefined
     }
   }
+}
+
+/** Boxed types read by some field (each gets a typed dispatcher) and those read as `Vector<T>`. */
+const usedTypes = new Set<string>()
+const usedVectorTypes = new Set<string>()
+
+/**
+ * Typed dispatcher for boxed type `t`: a switch over the type's constructor ids calling the readers directly
+ * (monomorphic, inlinable call sites instead of one megamorphic table call). Any other id (gzip_packed, an
+ * unknown id, a constructor of another type) goes through the generic `r.object()`, with the same semantics.
+ */
+function dispatcher(m: Model, t: string): string[] {
+  const ty = qualified(m.ns, t)
+  const ctors = (m.types.get(t) ?? []).filter((c) => c.hasId && c.name !== 'gzip_packed')
+  // no constructor with an id (the service `Message`): nothing to switch on
+  if (ctors.length === 0) return [`function t_${flat(t)}(r: TlReader): ${ty} {`, `  return r.object() as ${ty}`, '}']
+  const out = [
+    `function t_${flat(t)}(r: TlReader): ${ty} {`,
+    '  const at = r.pos',
+    '  const id = r.int()',
+    '  if (r.depth >= MAX_DEPTH) throw r.tooDeep(at, id)',
+    '  r.depth++',
+    `  let v: ${ty}`,
+    '  switch (id) {',
+  ]
+  for (const c of ctors) {
+    const call = c.name === 'boolTrue' || c.name === 'boolFalse' ? `${c.name === 'boolTrue'} as unknown as ${ty}` : `r_${flat(c.name)}(r)`
+    out.push(`    case ${c.id | 0}: v = ${call}; break`)
+  }
+  out.push('    default:', '      r.depth--', '      r.pos = at', `      return r.object() as ${ty}`, '  }', '  r.depth--', '  return v', '}')
+  return out
+}
+
+/** Reader of `Vector<t>` using the typed dispatcher per element. */
+function vectorReader(m: Model, t: string): string[] {
+  const ty = qualified(m.ns, t)
+  return [
+    `function tv_${flat(t)}(r: TlReader): ${ty}[] {`,
+    '  const n = r.vector(4)',
+    `  const a: ${ty}[] = new Array(n)`,
+    `  for (let i = 0; i < n; i++) a[i] = t_${flat(t)}(r)`,
+    '  return a',
+    '}',
+  ]
 }
 
 /** Statements computing a value of type `t` (possibly none) and the expression that yields it. */
@@ -173,6 +224,10 @@ export function emitRead(m: Model, banner: string, runtimeImport: string): strin
     // gzip_packed is unwrapped by TlReader.object() itself; an id-less constructor is only ever read bare.
     if (d.hasId && d.name !== 'gzip_packed') table.push(`${lcName}.set(0x${d.id.toString(16)}, r_${flat(d.name)})`)
   }
+  for (const t of [...usedTypes].sort()) out.push(...dispatcher(m, t))
+  for (const t of [...usedVectorTypes].sort()) out.push(...vectorReader(m, t))
+  usedTypes.clear()
+  usedVectorTypes.clear()
   out.push('', `/** ${m.ns} readers keyed by constructor id (the id is consumed before the call). */`)
   out.push(`const ${lcName} = new Map<number, ReadFn>()`, ...table, `export { ${lcName} }`, '')
   const results: string[] = []
@@ -197,7 +252,7 @@ export function emitRead(m: Model, banner: string, runtimeImport: string): strin
   const body = out.join('\n')
   const head = [
     banner,
-    importLine(['type ReadFn', 'type TlReader', 'type TlValue'], body, runtimeImport),
+    importLine(['MAX_DEPTH', 'type ReadFn', 'type TlReader', 'type TlValue'], body, runtimeImport),
     importLine([`type ${m.ns}`, `type ${m.ns}Method`], body, './types.js'),
     '',
   ]

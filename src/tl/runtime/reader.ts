@@ -231,6 +231,11 @@ export class TlReader {
     throw new TlError(`expected Bool at offset ${at}, got ${hexId(id)}`, 'bad-bool', at, id)
   }
 
+  /** The error for nesting beyond {@link MAX_DEPTH} (thrown by generated typed dispatchers too). */
+  tooDeep(at: number, id: number): TlError {
+    return new TlError(`objects nested deeper than ${MAX_DEPTH} at offset ${at}`, 'too-deep', at, id >>> 0)
+  }
+
   /**
    * Reads a boxed object: dispatches on the constructor id, unwraps gzip_packed, and reads a boxed vector of
    * objects when it meets the vector id. boolTrue/boolFalse come back as booleans.
