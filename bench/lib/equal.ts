@@ -20,16 +20,20 @@ function asBigint(v: unknown): bigint | undefined {
 /**
  * Returns the path of the first difference between `source` and `got`, or undefined when equal. Keys absent
  * from `source` must be absent, undefined, null or false in `got` (optional fields and unset flags).
+ * `strictBigint` requires longs to be real bigints (mtactor's representation) rather than any long form.
  */
-export function looseDiff(source: unknown, got: unknown, path: string): string | undefined {
-  if (typeof source === 'bigint') return asBigint(got) === source ? undefined : path
+export function looseDiff(source: unknown, got: unknown, path: string, strictBigint = false): string | undefined {
+  if (typeof source === 'bigint') {
+    if (strictBigint && typeof got !== 'bigint') return `${path} (not a bigint)`
+    return asBigint(got) === source ? undefined : path
+  }
   if (source instanceof Uint8Array) {
     return got instanceof Uint8Array && Buffer.compare(source, got) === 0 ? undefined : path
   }
   if (Array.isArray(source)) {
     if (!Array.isArray(got) || got.length !== source.length) return `${path} (length)`
     for (let i = 0; i < source.length; i++) {
-      const d = looseDiff(source[i], got[i], `${path}[${i}]`)
+      const d = looseDiff(source[i], got[i], `${path}[${i}]`, strictBigint)
       if (d) return d
     }
     return undefined
@@ -39,7 +43,7 @@ export function looseDiff(source: unknown, got: unknown, path: string): string |
     const s = source as Record<string, unknown>
     const g = got as Record<string, unknown>
     for (const k of Object.keys(s)) {
-      const d = looseDiff(s[k], g[k], `${path}.${k}`)
+      const d = looseDiff(s[k], g[k], `${path}.${k}`, strictBigint)
       if (d) return d
     }
     for (const k of Object.keys(g)) {

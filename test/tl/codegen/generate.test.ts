@@ -1,5 +1,5 @@
 /**
- * Layer update procedure: regenerate from Layer 224 with `scripts/gen.ts --api FILE --out DIR` into a temp dir
+ * Layer update procedure: regenerate from Layer 224 with `gen --api FILE --out DIR` (in-process) into a temp dir
  * and typecheck the result with tsc; `--check` reports stale output with a non-zero exit and the file list.
  */
 import { spawnSync } from 'node:child_process'
@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { runGen } from '../../../src/tl/codegen/cli.js'
 
 const root = join(import.meta.dirname, '..', '..', '..')
 const tmp = mkdtempSync(join(tmpdir(), 'mtactor-layer224-'))
@@ -24,8 +25,8 @@ describe('scripts/gen.ts', () => {
     symlinkSync(join(root, 'node_modules'), join(tmp, 'node_modules'))
     writeFileSync(join(tmp, 'package.json'), JSON.stringify({ type: 'module' }))
     const out = join(tmp, 'generated')
-    const gen = run('tsx', [join(root, 'scripts/gen.ts'), '--api', join(root, 'test/fixtures/api-layer224.tl'), '--out', out])
-    expect(gen.status, gen.out).toBe(0)
+    const gen = runGen(['--api', join(root, 'test/fixtures/api-layer224.tl'), '--out', out], root)
+    expect(gen.code, gen.message).toBe(0)
     const index = readFileSync(join(out, 'api/index.ts'), 'utf8')
     expect(index).toContain('export const LAYER = 224')
     expect(index).toContain('do not edit')
@@ -51,9 +52,11 @@ describe('scripts/gen.ts', () => {
     expect(tsc.status, tsc.out).toBe(0)
 
     // the committed generated/ is Layer 228, so checking the 224 output against it must fail and list files
-    const check = run('tsx', [join(root, 'scripts/gen.ts'), '--check', '--out', out])
-    expect(check.status).not.toBe(0)
-    expect(check.out).toContain('api/types.ts')
-    expect(check.out).not.toContain('mtproto/types.ts')
+    const check = runGen(['--check', '--out', out], root)
+    expect(check.code).not.toBe(0)
+    expect(check.message).toContain('api/types.ts')
+    expect(check.message).not.toContain('mtproto/types.ts')
+    // and the committed tree is fresh (the same check `npm test` runs as a phase)
+    expect(runGen(['--check'], root)).toEqual({ code: 0, message: expect.stringContaining('up to date') })
   })
 })
