@@ -11,6 +11,7 @@
  * bigint; strings are decoded as UTF-8 (invalid sequences become U+FFFD, as the Telegram clients do).
  */
 import { unzipSync } from 'node:zlib'
+import { ArgumentError } from '../../errors.js'
 import { TlError, hexId } from '../errors.js'
 import { type IdTable, type ReadFn, idSlot, idTableFor, registry } from './registry.js'
 
@@ -74,6 +75,9 @@ export class TlReader {
     end = buf.length,
     opts: TlReaderOptions = {},
   ) {
+    if (!(start >= 0 && start <= buf.length && end >= start)) {
+      throw new ArgumentError(`invalid reader window [${start}, ${end}) over ${buf.length} bytes`, 'start')
+    }
     this.pos = start
     this.end = Math.min(end, buf.length)
     this.readers = opts.readers ?? registry.readers
@@ -140,7 +144,8 @@ export class TlReader {
 
   /** `n` raw bytes (a copy). */
   raw(n: number): Uint8Array {
-    if (n < 0 || this.pos + n > this.end) this.need(n)
+    if (!Number.isInteger(n) || n < 0) throw new TlError(`invalid raw length ${n} at offset ${this.pos}`, 'bad-value', this.pos)
+    if (this.pos + n > this.end) this.need(n)
     const out = this.buf.slice(this.pos, this.pos + n)
     this.pos += n
     return out

@@ -1,5 +1,6 @@
 import { deflateSync, gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
+import { ArgumentError } from '../../../src/errors.js'
 import { TlError, TlReader, TlWriter, serializeObject } from '../../../src/tl/index.js'
 import type { TlObject } from '../../../src/tl/runtime/registry.js'
 
@@ -69,6 +70,16 @@ describe('TlReader primitives', () => {
     expect(r.long()).toBe(42n)
     expect(r.object()).toEqual({ _: 'inputPeerChat', chatId: 5n })
     expect(() => r.int()).toThrow(TlError)
+  })
+
+  it('rejects bad windows and raw lengths', () => {
+    expect(() => new TlReader(new Uint8Array(4), -1)).toThrow(ArgumentError)
+    expect(() => new TlReader(new Uint8Array(4), 5)).toThrow(ArgumentError)
+    expect(() => new TlReader(new Uint8Array(4), 2, 1)).toThrow(ArgumentError)
+    const r = new TlReader(new Uint8Array(4))
+    expect(() => r.raw(-1)).toThrow(TlError)
+    expect(() => r.raw(5)).toThrow(TlError)
+    expect(r.raw(4).length).toBe(4)
   })
 })
 
