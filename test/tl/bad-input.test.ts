@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { MtError, deserializeError, serializeError } from '../../src/errors.js'
-import { TlError, TlReader, deserializeObject, readResultByName, serializeObject } from '../../src/tl/index.js'
+import { ArgumentError } from '../../src/errors.js'
+import { TlError, TlReader, deserializeObject, readResultByName, serializeObject, sizeOf } from '../../src/tl/index.js'
 import type { TlObject } from '../../src/tl/runtime/registry.js'
 import { RandomObjects } from './helpers/random-object.js'
 import { Rng } from './helpers/rng.js'
@@ -138,6 +139,36 @@ describe('fuzz', () => {
     expect(typed).toBeGreaterThan(ITER / 4)
   })
 })
+
+describe('malformed objects to serialize', () => {
+  it('20,000 damaged objects: serializeObject either succeeds exactly or throws ArgumentError', () => {
+    const rng = new Rng(0xbad0)
+    const model = apiModel()
+    const gen = new RandomObjects(model, rng)
+    const decls = model.ctors.filter((d) => d.hasId && d.params.length > 0 && !['boolTrue', 'boolFalse'].includes(d.name))
+    const junk: unknown[] = [undefined, null, 1.5, -1, 'text', 7n, true, {}, [], new Uint8Array(3), { _: 'nope' }]
+    let rejected = 0
+    for (let i = 0; i < 20_000; i++) {
+      const obj = gen.build(rng.pick(decls), { mode: 'random', maxDepth: 2 })
+      const keys = Object.keys(obj).filter((k) => k !== '_')
+      const key = rng.pick(keys.length > 0 ? keys : ['_'])
+      if (rng.chance(0.3)) delete obj[key]
+      else obj[key] = rng.pick(junk)
+      try {
+        const b = serializeObject(obj as unknown as TlObject)
+        expect(b.length).toBe(sizeOfSafe(obj))
+      } catch (e) {
+        if (!(e instanceof ArgumentError)) throw new Error(`iteration ${i}: ${String(e)} for ${String(obj._)}.${key}`)
+        rejected++
+      }
+    }
+    expect(rejected).toBeGreaterThan(5_000)
+  })
+})
+
+function sizeOfSafe(obj: Record<string, unknown>): number {
+  return sizeOf(obj as unknown as TlObject)
+}
 
 function mutate(src: Uint8Array, rng: Rng): Uint8Array {
   const kind = rng.int(6)

@@ -51,8 +51,7 @@ export class Rng {
 
   /** A random element. */
   pick<T>(items: readonly T[]): T {
-    const v = items[this.int(items.length)]
-    if (v === undefined) throw new Error('pick from empty list')
-    return v
+    if (items.length === 0) throw new Error('pick from empty list')
+    return items[this.int(items.length)] as T
   }
 }
