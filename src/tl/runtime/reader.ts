@@ -38,9 +38,6 @@ const s64 = new BigInt64Array(s32.buffer)
 /** Typed arrays use the platform byte order; the scratch trick needs little-endian (every Node target is). */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
 
-/** Node's Buffer has a native UTF-8 slice (faster than TextDecoder for short strings); not in @types/node. */
-type NodeBuffer = Buffer & { utf8Slice(start: number, end: number): string }
-
 const f64 = new Float64Array(1)
 const f64b = new Uint8Array(f64.buffer)
 
@@ -66,7 +63,8 @@ export class TlReader {
   private readonly table: IdTable
   readonly maxGzipOutput: number
   readonly allowGzip: boolean
-  private readonly nb: NodeBuffer
+  /** Buffer view of `buf` (same indices): its native UTF-8 decoding beats TextDecoder by ~2x on short strings. */
+  private readonly nb: Buffer
 
   constructor(
     /** The buffer to read. */
@@ -84,7 +82,7 @@ export class TlReader {
     this.table = idTableFor(this.readers)
     this.maxGzipOutput = opts.maxGzipOutput ?? DEFAULT_MAX_GZIP_OUTPUT
     this.allowGzip = opts.allowGzip ?? true
-    this.nb = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength) as NodeBuffer
+    this.nb = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
   }
 
   /** Bytes left to read. */
@@ -216,15 +214,15 @@ export class TlReader {
         let out = ''
         for (let i = p + 1; i <= p + len; i++) {
           const c = b[i] as number
-          if (c >= 0x80) return this.nb.utf8Slice(p + 1, p + 1 + len)
+          if (c >= 0x80) return this.nb.toString('utf8', p + 1, p + 1 + len)
           out += String.fromCharCode(c)
         }
         return out
       }
-      return this.nb.utf8Slice(p + 1, p + 1 + len)
+      return this.nb.toString('utf8', p + 1, p + 1 + len)
     }
     const start = this.span()
-    return this.lastLength === 0 ? '' : this.nb.utf8Slice(start, start + this.lastLength)
+    return this.lastLength === 0 ? '' : this.nb.toString('utf8', start, start + this.lastLength)
   }
 
   /** Boxed Bool (boolTrue / boolFalse). */

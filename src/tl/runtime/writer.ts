@@ -22,12 +22,12 @@ const LONG_END = 2n ** 64n
 const f64 = new Float64Array(1)
 const f64b = new Uint8Array(f64.buffer)
 
-/** Node's Buffer has a native UTF-8 write (3x faster than a JS loop for 100 characters); not in @types/node. */
-type NodeBuffer = Buffer & { utf8Write(s: string, offset: number, maxLength: number): number }
-
-/** A Buffer over the same memory as `u8` (same indices). */
-function nodeView(u8: Uint8Array): NodeBuffer {
-  return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength) as NodeBuffer
+/**
+ * A Buffer over the same memory as `u8` (same indices): Buffer's native UTF-8 write is 3x faster than a JS loop
+ * for 100 characters.
+ */
+function nodeView(u8: Uint8Array): Buffer {
+  return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength)
 }
 
 /** UTF-8 byte length of a string (lone surrogates count 3: encoders write U+FFFD). Native, ~10 ns. */
@@ -96,7 +96,7 @@ export class TlWriter {
   pos: number
   /** The buffer written into. */
   buf: Uint8Array
-  private nb: NodeBuffer
+  private nb: Buffer
 
   constructor(sizeOrBuffer: number | Uint8Array, start = 0) {
     this.buf = typeof sizeOrBuffer === 'number' ? new Uint8Array(sizeOrBuffer) : sizeOrBuffer
@@ -213,7 +213,7 @@ export class TlWriter {
     if (len <= SHORT_STRING) {
       // at most 252 UTF-8 bytes: the 1-byte header is certain, so encode first and fill the header in after
       const at = this.pos
-      const n = len === 0 ? 0 : this.nb.utf8Write(s, at + 1, SHORT_STRING * 3)
+      const n = len === 0 ? 0 : this.nb.write(s, at + 1, SHORT_STRING * 3, 'utf8')
       this.buf[at] = n
       this.pos = at + 1 + n
       this.pad(n)
@@ -221,7 +221,7 @@ export class TlWriter {
     }
     const n = Buffer.byteLength(s, 'utf8')
     this.header(n)
-    this.pos += this.nb.utf8Write(s, this.pos, n)
+    this.pos += this.nb.write(s, this.pos, n, 'utf8')
     this.pad(n)
   }
 
