@@ -213,7 +213,8 @@ export class TlWriter {
     if (len <= SHORT_STRING) {
       // at most 252 UTF-8 bytes: the 1-byte header is certain, so encode first and fill the header in after
       const at = this.pos
-      const n = len === 0 ? 0 : this.nb.write(s, at + 1, SHORT_STRING * 3, 'utf8')
+      const room = this.buf.length - at - 1
+      const n = len === 0 ? 0 : this.nb.write(s, at + 1, room < SHORT_STRING * 3 ? room : SHORT_STRING * 3, 'utf8')
       this.buf[at] = n
       this.pos = at + 1 + n
       this.pad(n)
