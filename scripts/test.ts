@@ -33,7 +33,7 @@ function phase(name: string, cmd: string, args: string[], opts: { capture?: bool
   return res.stdout ?? ''
 }
 
-// (the generated/ freshness phase is added with the TL code generator)
+phase('generated/ freshness', bin('tsx'), ['scripts/gen.ts', '--check'])
 phase('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])
 phase('lint', bin('biome'), ['lint', '--error-on-warnings', '.'])
 
