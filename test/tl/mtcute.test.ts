@@ -66,7 +66,7 @@ describe('agreement with mtcute 0.30.3', () => {
     for (const c of model.ctors) {
       if (SPECIAL.has(c.name) || !c.hasId) continue
       const fn = readers[c.id]
-      if (fn && fn.toString().includes(`_: "${c.name}"`)) common.add(c.name)
+      if (fn?.toString().includes(`_: "${c.name}"`)) common.add(c.name)
     }
     // Same id does not mean same fields: `flags.N?true` fields are not part of the CRC, so Layer 228 added some
     // that mtcute's Layer 227 readers do not know. Only fields mtcute reads are filled.
