@@ -69,6 +69,9 @@ export interface ServerAuthKey {
 /** Most answers remembered per key: covers 10,000-request pipelines with room (Telegram keeps minutes of them). */
 export const MAX_CACHED_ANSWERS = 65536
 
+/** Salt windows kept per key: 64 announced future salts (the get_future_salts maximum) plus a few past ones. */
+const MAX_SALT_WINDOWS = 64 + 4
+
 /** The auth keys of one DC. Survives DC restarts (the cluster keeps the store, not the sockets). */
 export class ServerKeyStore {
   readonly #keys = new Map<bigint, ServerAuthKey>()
@@ -128,8 +131,8 @@ export class ServerKeyStore {
       random(b)
       s = new DataView(b.buffer).getBigInt64(0, true)
       key.salts.set(w, s)
-      // Keep the table small: windows long past are never accepted again.
-      for (const old of key.salts.keys()) if (old < w - 2) key.salts.delete(old)
+      // Keep the table small: drop the oldest windows once more are held than get_future_salts can announce.
+      if (key.salts.size > MAX_SALT_WINDOWS) key.salts.delete(Math.min(...key.salts.keys()))
     }
     return s
   }

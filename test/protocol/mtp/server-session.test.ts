@@ -227,3 +227,51 @@ describe('server session', () => {
     }
   })
 })
+
+describe('salt rotation', () => {
+  it('rotates salts on the configured lifetime across 3 rotations; the previous salt stays valid, older ones get bad_server_salt', async () => {
+    const c = await openClient(cluster)
+    const dc = cluster.dc(1)
+    try {
+      await c.waitResult(c.send(initWrap({ _: 'help.getNearestDc' })))
+      const fs = c.send({ _: 'get_future_salts', num: 5 })
+      const future = (await c.waitFor((m) => m.obj._ === 'future_salts' && field(m.obj, 'reqMsgId') === fs)).obj as unknown as Mt.future_salts
+      const seen = new Set<bigint>()
+      for (let r = 1; r <= 3; r++) {
+        // One lifetime later (the DC clock is moved; client msg_ids follow it).
+        dc.clock.skewSeconds += 60
+        c.msgIds.setTimeOffset(dc.clock.skewSeconds)
+        const stale = c.send(getUser(BigInt(600 + r)), { salt: future.salts[r - 1]?.salt ?? 0n })
+        await c.waitResult(stale)
+        const nowW = Math.floor((Date.now() / 1000 + dc.clock.skewSeconds) / 60)
+        const expected = future.salts.find((s) => Math.floor(s.validSince / 60) === nowW)
+        expect(expected).toBeDefined()
+        c.salt = expected?.salt ?? 0n
+        seen.add(c.salt)
+        await c.waitResult(c.send(getUser(BigInt(700 + r))))
+      }
+      expect(seen.size).toBe(3)
+      const old = c.send(getUser(800n), { salt: future.salts[0]?.salt ?? 0n })
+      const n = await c.waitFor((m) => m.obj._ === 'bad_server_salt' && field(m.obj, 'badMsgId') === old)
+      expect(field(n.obj, 'newServerSalt')).toBe(c.salt)
+    } finally {
+      dc.clock.skewSeconds = 0
+      c.close()
+    }
+  })
+
+  it('answers 20 for a msg_id below the window it still remembers', async () => {
+    const c = await openClient(cluster)
+    try {
+      await c.waitResult(c.send(initWrap({ _: 'help.getNearestDc' })))
+      const early = c.msgIds.next(Date.now())
+      for (let i = 0; i < 2100; i++) c.send({ _: 'msgs_ack', msgIds: [] }, { contentRelated: false })
+      await c.waitResult(c.send({ _: 'help.getNearestDc' }))
+      const late = c.send(getUser(1n), { msgId: early })
+      const n = await c.waitFor((m) => m.obj._ === 'bad_msg_notification' && field(m.obj, 'badMsgId') === late)
+      expect(field(n.obj, 'errorCode')).toBe(20)
+    } finally {
+      c.close()
+    }
+  })
+})
