@@ -57,3 +57,29 @@ export function errorOf(fn: () => unknown): string {
   }
   throw new Error('expected a typed error')
 }
+
+/** Which message of the exchange a hook sees: 1 = req_pq/resPQ, 2 = req_DH_params/server_DH_params, 3+ = DH gen. */
+export type Hook = (step: number, body: Uint8Array) => Uint8Array
+
+/**
+ * Runs an exchange whose messages pass through hooks (to forge them): `toServer` sees each client request,
+ * `toClient` each server answer. Returns the client's result; throws whatever either side throws.
+ */
+export function runWithHooks(
+  hooks: { toServer?: Hook; toClient?: Hook },
+  client: Partial<ClientHandshakeOptions> = {},
+  server: Partial<ServerHandshakeOptions> = {},
+  seed = 11,
+): AuthKeyResult {
+  const key = serverKey()
+  const c = new ClientHandshake({ crypto, random: seededRandom(seed), dcId: 2, rsaKeys: [key.publicKey], ...client })
+  const s = new ServerHandshake({ crypto, random: seededRandom(seed + 1000), rsaKey: key, ...server })
+  let msg = c.start(NOW_MS)
+  for (let step = 1; step < 20; step++) {
+    const ans = s.receive(hooks.toServer ? hooks.toServer(step, msg) : msg, NOW_MS)
+    const next = c.receive(hooks.toClient ? hooks.toClient(step, ans.send) : ans.send, NOW_MS)
+    if ('done' in next) return next.done
+    msg = next.send
+  }
+  throw new Error('handshake did not finish')
+}
