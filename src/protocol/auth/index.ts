@@ -14,3 +14,4 @@ export {
   type ServerStep,
 } from './server.js'
 export { generatePq, type PqChallenge } from './server-pq.js'
+export { buildBindTempAuthKey, verifyBindTempAuthKey, type BindTempAuthKeyOptions, type VerifyBindOptions } from './bind.js'
