@@ -8,7 +8,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { TlBinaryWriter, __tlReaderMap, __tlWriterMap, addPublicKey } from '@mtcute/core/utils.js'
 import { NodeCryptoProvider } from '@mtcute/node/utils.js'
 import Long from 'long'
+import bigInt from 'big-integer'
 import { readBigIntFromBuffer } from 'telegram/Helpers.js'
+import { doAuthentication } from 'telegram/network/Authenticator.js'
+import { MTProtoPlainSender } from 'telegram/network/MTProtoPlainSender.js'
+import { _serverKeys } from 'telegram/crypto/RSA.js'
 import { Api as GramApi } from 'telegram/tl/index.js'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ServerHandshake, type ServerHandshakeMode, type ServerAuthResult } from '../../../src/protocol/auth/server.js'
@@ -111,6 +115,37 @@ describe('mtcute 0.30 handshake code against our ServerHandshake (in memory)', (
 
   it('dh_gen_fail: mtcute stops', async () => {
     await expect(mtcuteAgainstOurServer('fail')).rejects.toThrow()
+  })
+})
+
+describe('GramJS 2.26 Authenticator against our ServerHandshake (in memory)', () => {
+  it('completes the handshake (p_q_inner_data with RSA_PAD) and both sides agree on the key', async () => {
+    const key = serverKey().publicKey
+    _serverKeys.set(key.fingerprint.i64.toString(), { n: bigInt(key.n.toString()), e: Number(key.e) })
+    const server = new ServerHandshake({ crypto, random: seededRandom(21), rsaKey: serverKey() })
+    let result: ServerAuthResult | undefined
+    let pending: Buffer | undefined
+    const connection = {
+      send: async (frame: Buffer) => {
+        const ans = server.receive(new Uint8Array(frame.subarray(20)), Date.now())
+        if (ans.done) result = ans.done
+        const out = Buffer.alloc(20 + ans.send.length)
+        out.writeBigInt64LE(0x65000001n << 32n, 8)
+        out.writeUInt32LE(ans.send.length, 16)
+        out.set(ans.send, 20)
+        pending = out
+      },
+      recv: async () => {
+        if (pending === undefined) throw new Error('nothing to receive')
+        return pending
+      },
+    }
+    const sender = new MTProtoPlainSender(connection as never, silent as never)
+    const { authKey } = await doAuthentication(sender, silent as never)
+    expect(result?.dcId).toBeUndefined()
+    expect(result?.temp).toBe(false)
+    const ours = Buffer.from(result?.authKey ?? [])
+    expect(authKey.getKey()?.equals(ours)).toBe(true)
   })
 })
 
