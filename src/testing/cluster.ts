@@ -10,6 +10,7 @@
 import '../tl/index.js'
 import { randomFillSync } from 'node:crypto'
 import { ArgumentError } from '../errors.js'
+import type { ServerHandshakeMode } from '../protocol/auth/server.js'
 import { createNodeCryptoProvider } from '../protocol/crypto/node-provider.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
 import type { RsaPublicKey } from '../protocol/crypto/rsa.js'
@@ -23,6 +24,7 @@ import { serializeObject, type Api } from '../tl/index.js'
 import { DcServer, type DcLimits } from './dc.js'
 import { FaultPlan } from './faults.js'
 import { type DcAddress, registerLoopbackHandlers } from './handlers.js'
+import { type HandshakeSwitch, registerBindHandler, serverHandshakeFactory } from './handshake.js'
 import { rsaKeyPairFromPrivatePem } from './rsa.js'
 
 /** Everything a handshake factory builder gets from the cluster. */
@@ -47,8 +49,10 @@ export interface ClusterOptions {
   readonly rsaKey?: RsaKeyPair | string
   /** Seconds each server salt stays current (default 3600, as on Telegram; tests use a few seconds). */
   readonly saltLifetimeSeconds?: number
-  /** Builds the key exchange of a DC. Without it the DCs accept only imported keys (plain messages get -404). */
+  /** Replaces the key exchange of every DC (default: ServerHandshake with the cluster's RSA key). */
   readonly handshake?: (ctx: HandshakeContext) => HandshakeFactory
+  /** How the key exchange ends: 'ok' (default), 'retry' (dh_gen_retry once), 'fail' (dh_gen_fail), 'params-fail'. */
+  readonly handshakeMode?: ServerHandshakeMode
   /** The cluster plays Telegram's test DCs (DC ids 10000+N in p_q_inner_data_dc); default production. */
   readonly testMode?: boolean
   readonly limits?: Partial<DcLimits>
@@ -76,6 +80,8 @@ export interface ClusterDc extends DcAddress {
   readonly engine: ServerEngine
   /** The DC clock offset in seconds (the skew-clock fault moves it). */
   readonly clock: { skewSeconds: number }
+  /** The key exchange's ending for new exchanges on this DC; switchable at run time. */
+  readonly handshake: HandshakeSwitch
   readonly server: DcServer
 }
 
@@ -152,7 +158,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const faults = new FaultPlan()
     const executions = new ExecutionCounters()
     const clock = { skewSeconds: 0 }
-    const handshake = options.handshake?.({ dcId: id, crypto, random, rsaKey, acceptDc })
+    registerBindHandler(rpc, keys, crypto)
+    const sw: HandshakeSwitch = { mode: options.handshakeMode ?? 'ok' }
+    const hctx: HandshakeContext = { dcId: id, crypto, random, rsaKey, acceptDc }
+    const handshake = options.handshake ? options.handshake(hctx) : serverHandshakeFactory(hctx, sw)
     const engine = new ServerEngine({
       crypto,
       random,
@@ -162,7 +171,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       counters: executions,
       clock,
       onRequest: (m) => faults.onRequest(m),
-      ...(handshake ? { handshake } : {}),
+      handshake,
     })
     const server: DcServer = new DcServer({
       id,
@@ -177,7 +186,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       route: (dcId) => dcs.find((d) => d.id === dcId)?.engine,
       onRestart: () => void restart(id),
     })
-    dcs.push({ id, host, port: 0, faults, executions, keys, rpc, engine, clock, server })
+    dcs.push({ id, host, port: 0, faults, executions, keys, rpc, engine, clock, handshake: sw, server })
   }
   const started: DcServer[] = []
   try {

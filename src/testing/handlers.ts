@@ -81,6 +81,10 @@ export function registerLoopbackHandlers(rpc: RpcRegistry, opts: { dcId: number;
     const n: Api.nearestDc = { _: 'nearestDc', country: 'ZZ', thisDc: opts.dcId, nearestDc: opts.dcId }
     return n
   })
+  rpc.register('updates.getState', (_req, ctx) => {
+    const st: Api.updates.state = { _: 'updates.state', pts: 1, qts: 0, date: ctx.now, seq: 0, unreadCount: 0 }
+    return st
+  })
   rpc.register('users.getUsers', (req, ctx) => {
     const ids = (req as Api.users.getUsers).id
     if (ids.length > MAX_USERS_PER_CALL) throw new RpcFailure(400, 'LIMIT_INVALID')

@@ -6,6 +6,7 @@
  */
 export { type Cluster, type ClusterDc, type ClusterOptions, type ClusterProxySecrets, type HandshakeContext, startCluster } from './cluster.js'
 export { type DcLimits, DcServer } from './dc.js'
+export { type HandshakeSwitch, registerBindHandler, serverHandshakeFactory } from './handshake.js'
 export { type ArmedFault, type Fault, FaultPlan, type FaultSchedule } from './faults.js'
 export { type DcAddress, loopbackConfig, registerLoopbackHandlers, SELF_USER_ID } from './handlers.js'
 export { type ProxyAuth, startHttpConnectProxy, startSocks5Proxy, type TestProxy } from './proxies.js'

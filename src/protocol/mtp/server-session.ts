@@ -156,7 +156,9 @@ export function handleMessage(env: SessionEnv, ctx: FrameContext, msgId: bigint,
   if (sec > ctx.serverNow + MAX_FUTURE_SECONDS) return badMsg(ctx, msgId, seqno, 17)
   if (msgId <= s.floor) return badMsg(ctx, msgId, seqno, 20)
   const odd = (seqno & 1) === 1
-  if ((isContainer || id === SERVER_IDS.msgsAck) && odd) return badMsg(ctx, msgId, seqno, 34)
+  // 34 only for containers: msgs_ack is not content-related either, but mtcute sends it with an odd seq_no and
+  // Telegram accepts that, so the loopback DC does too.
+  if (isContainer && odd) return badMsg(ctx, msgId, seqno, 34)
   if (isApi && !odd) return badMsg(ctx, msgId, seqno, 35)
   if (isApi) {
     const last = s.lastContent

@@ -107,7 +107,7 @@ describe('server session', () => {
       expect(await code(c.send(getUser(1n), { msgId: (now - 400n) << 32n }))).toBe(16)
       expect(await code(c.send(getUser(1n), { msgId: (now + 60n) << 32n }))).toBe(17)
       expect(await code(c.send(getUser(1n), { msgId: c.msgIds.next(Date.now()) | 1n }))).toBe(18)
-      expect(await code(c.send({ _: 'msgs_ack', msgIds: [] }, { seqno: 7 }))).toBe(34)
+      expect(await code(c.send(container(c, [{ body: getUser(1n) }]).body, { seqno: 7 }))).toBe(34)
       expect(await code(c.send(getUser(1n), { seqno: 2 }))).toBe(35)
       const hi = c.send(getUser(2n), { seqno: 101 })
       await c.waitFor(() => c.result(hi) !== undefined)

@@ -1,0 +1,123 @@
+/**
+ * mtcute (@mtcute/core 0.30.3 with its Node crypto) as an independent client of the loopback cluster: it completes
+ * the key exchange with our public key and calls help.getConfig over intermediate, padded intermediate, obfuscated,
+ * MTProxy dd and ee, and with PFS (a temp key bound with auth.bindTempAuthKey). Sockets are real; each case has an
+ * explicit timeout and the suite runs serially.
+ */
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { connectTcp } from '@fuman/node'
+import {
+  BaseMtProxyTransport,
+  IntermediatePacketCodec,
+  type IPacketCodec,
+  MemoryStorage,
+  ObfuscatedPacketCodec,
+  PaddedIntermediatePacketCodec,
+  type TelegramTransport,
+  type tl,
+} from '@mtcute/core'
+import { BaseTelegramClient } from '@mtcute/core/client.js'
+import { addPublicKey, type BasicDcOption } from '@mtcute/core/utils.js'
+import { NodeCryptoProvider } from '@mtcute/node/utils.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Cluster, startCluster } from '../../src/testing/index.js'
+
+type PlatformCtor = new () => ConstructorParameters<typeof BaseTelegramClient>[0]['platform']
+let NodePlatform: PlatformCtor
+let cluster: Cluster
+
+beforeAll(async () => {
+  cluster = await startCluster({ dcs: 2 })
+  // NodePlatform lives in @mtcute/node's index, which also loads the SQLite storage (its native module is not built
+  // here): load the platform module by path from the same package copy instead.
+  const nodeDir = dirname(fileURLToPath(import.meta.resolve('@mtcute/node/utils.js')))
+  NodePlatform = ((await import(pathToFileURL(join(nodeDir, 'utils', 'platform.js')).href)) as { NodePlatform: PlatformCtor }).NodePlatform
+})
+afterAll(async () => {
+  await cluster.close()
+})
+
+class LoopTransport implements TelegramTransport {
+  constructor(readonly codec: () => IPacketCodec) {}
+  async connect(dc: BasicDcOption) {
+    const conn = await connectTcp({ address: dc.ipAddress, port: dc.port })
+    conn.setNoDelay(true)
+    return conn
+  }
+  packetCodec(): IPacketCodec {
+    return this.codec()
+  }
+}
+
+class LoopMtProxy extends BaseMtProxyTransport {
+  _connectTcp(endpoint: { address: string; port: number }) {
+    return connectTcp(endpoint)
+  }
+}
+
+async function getConfig(transport: TelegramTransport, opts: { usePfs?: boolean; dcId?: number } = {}): Promise<tl.RawConfig> {
+  const crypto = new NodeCryptoProvider()
+  await crypto.initialize?.()
+  addPublicKey(crypto, cluster.publicKeyPem)
+  const dcId = opts.dcId ?? 2
+  const dc = cluster.dcs.find((d) => d.id === dcId)
+  if (dc === undefined) throw new Error('no dc')
+  const option = { id: dc.id, ipAddress: dc.host, port: dc.port }
+  const client = new BaseTelegramClient({
+    apiId: 1,
+    apiHash: '00000000000000000000000000000000',
+    storage: new MemoryStorage(),
+    crypto,
+    platform: new NodePlatform(),
+    transport,
+    defaultDcs: { main: option, media: option },
+    updates: false,
+    logLevel: process.env.MTCUTE_LOG ? 5 : 0,
+    network: opts.usePfs ? { usePfs: true } : {},
+  })
+  try {
+    return (await client.call({ _: 'help.getConfig' })) as tl.RawConfig
+  } finally {
+    await client.destroy()
+  }
+}
+
+const cases: Array<[string, () => TelegramTransport]> = [
+  ['intermediate', () => new LoopTransport(() => new IntermediatePacketCodec())],
+  ['padded intermediate', () => new LoopTransport(() => new PaddedIntermediatePacketCodec())],
+  ['obfuscated', () => new LoopTransport(() => new ObfuscatedPacketCodec(new IntermediatePacketCodec()))],
+  ['MTProxy dd', () => new LoopMtProxy({ host: cluster.host, port: cluster.dc(1).port, secret: cluster.proxySecrets.padded })],
+  ['MTProxy ee', () => new LoopMtProxy({ host: cluster.host, port: cluster.dc(1).port, secret: cluster.proxySecrets.fakeTls })],
+]
+
+describe('mtcute against the loopback cluster', () => {
+  for (const [name, make] of cases) {
+    it(`handshake and help.getConfig over ${name}`, async () => {
+      const cfg = await getConfig(make())
+      expect(cfg._).toBe('config')
+      expect(cfg.thisDc).toBe(2)
+      expect(cfg.dcOptions.map((o) => o.port)).toEqual(cluster.dcs.map((d) => d.port))
+    }, 10_000)
+  }
+
+  it('survives dh_gen_retry from the DC', async () => {
+    const dc = cluster.dc(2)
+    dc.handshake.mode = 'retry'
+    try {
+      const cfg = await getConfig(new LoopTransport(() => new IntermediatePacketCodec()))
+      expect(cfg.thisDc).toBe(2)
+    } finally {
+      dc.handshake.mode = 'ok'
+    }
+  }, 10_000)
+
+  it('with usePfs: temp key bound with auth.bindTempAuthKey, then help.getConfig', async () => {
+    const before = cluster.dc(2).executions.byArgument
+    const bound = [...before.keys()].filter((k) => k.startsWith('auth.bindTempAuthKey')).length
+    const cfg = await getConfig(new LoopTransport(() => new IntermediatePacketCodec()), { usePfs: true })
+    expect(cfg.thisDc).toBe(2)
+    expect([...cluster.dc(2).executions.byArgument.keys()].filter((k) => k.startsWith('auth.bindTempAuthKey')).length).toBe(bound + 1)
+    expect([...cluster.dc(2).keys.keys()].some((k) => k.temp && k.boundTo !== undefined)).toBe(true)
+  }, 10_000)
+})
