@@ -18,6 +18,9 @@ import type { ProxySecret, ServerEvent } from '../protocol/transport/index.js'
 import type { Fault } from './faults.js'
 import { DualTransport } from './transport-select.js'
 
+/** How many maximum-size frames may wait unread in a socket's send buffer before the DC drops the client. */
+const MAX_UNREAD_FRAMES = 8
+
 /** Limits every DC enforces. */
 export interface DcLimits {
   /** Open connections per DC; one more gets -429 and is closed. */
@@ -304,5 +307,7 @@ export class DcServer {
       }
       c.socket.write(bytes)
     }
+    // A client that stops reading must not make the DC buffer without bound.
+    if (c.socket.writableLength > this.o.limits.maxFrameSize * MAX_UNREAD_FRAMES) this.#destroy(c)
   }
 }

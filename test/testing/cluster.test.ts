@@ -64,3 +64,29 @@ describe('loopback cluster', () => {
     })
   }
 })
+
+describe('loopback cluster on ::1', () => {
+  it('listens on IPv6 loopback when asked', async () => {
+    let v6: Cluster
+    try {
+      v6 = await startCluster({ dcs: 1, host: '::1', rsaKey: cluster.rsaKey })
+    } catch (e) {
+      // Hosts without an IPv6 loopback cannot bind ::1; that is the environment, not the cluster.
+      expect((e as NodeJS.ErrnoException).code).toMatch(/EADDRNOTAVAIL|EAFNOSUPPORT/)
+      return
+    }
+    try {
+      expect(v6.dcs[0]?.host).toBe('::1')
+      const key = new Uint8Array(256).fill(9)
+      v6.importAuthKey(1, key, 42n)
+      const c = await MiniClient.open({ crypto, host: '::1', port: v6.dc(1).port, authKey: key, salt: 42n })
+      try {
+        await c.waitResult(c.send(initWrap({ _: 'help.getNearestDc' })))
+      } finally {
+        c.close()
+      }
+    } finally {
+      await v6.close()
+    }
+  })
+})

@@ -25,6 +25,7 @@ import {
   newSession,
   type OutMessage,
   type SessionEnv,
+  trackUnacked,
 } from './server-session.js'
 import { decodePlainFrame, encodePlainFrame, MAX_CONTAINER_BYTES, MAX_CONTAINER_MESSAGES, type WireMessage, writeContainer } from './server-wire.js'
 import { SERVER_IDS } from './server-wire.js'
@@ -200,7 +201,7 @@ export class ServerConnection {
     const env = this.#engine.env
     if (session === undefined) {
       session = ctx.session
-      key.sessions.set(session.id, session)
+      keys.addSession(key, session)
       announceSession(env, ctx, firstMsgIdOf(msg.msgId, msg.body))
     }
     if (session.connection !== this) {
@@ -248,7 +249,7 @@ export class ServerConnection {
       }
       const msgId = s.msgIds.next(ctx.nowMs, m.answer ? 'answer' : 'other')
       const seqno = s.seq.next(m.contentRelated)
-      if (m.contentRelated) s.unacked.set(msgId, { seqno, body: m.body })
+      if (m.contentRelated) trackUnacked(s, msgId, seqno, m.body)
       wire.push({ msgId, seqno, body: m.body })
     }
     for (const m of ctx.out) place(m)

@@ -66,6 +66,11 @@ export interface ServerAuthKey {
   readonly answers: Map<bigint, CachedAnswer>
 }
 
+/** Most sessions kept per key: the oldest is forgotten beyond it (its client gets new_session_created). */
+export const MAX_SESSIONS_PER_KEY = 1024
+/** Most unacknowledged messages kept per session: a client that never acks cannot grow the server without bound. */
+export const MAX_UNACKED_PER_SESSION = 16384
+
 /** Most answers remembered per key: covers 10,000-request pipelines with room (Telegram keeps minutes of them). */
 export const MAX_CACHED_ANSWERS = 65536
 
@@ -141,6 +146,15 @@ export class ServerKeyStore {
   saltValid(key: ServerAuthKey, salt: bigint, serverNow: number, random: RandomSource): boolean {
     const w = this.window(serverNow)
     return salt === this.saltOf(key, w, random) || salt === key.salts.get(w - 1)
+  }
+
+  /** Adds a session to a key, forgetting the oldest past {@link MAX_SESSIONS_PER_KEY}. */
+  addSession(key: ServerAuthKey, session: ServerSessionState): void {
+    key.sessions.set(session.id, session)
+    if (key.sessions.size > MAX_SESSIONS_PER_KEY) {
+      const oldest = key.sessions.keys().next()
+      if (!oldest.done) key.sessions.delete(oldest.value)
+    }
   }
 
   /** Records an answer, evicting the oldest past {@link MAX_CACHED_ANSWERS}. */

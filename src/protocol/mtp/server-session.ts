@@ -16,7 +16,7 @@ import type { Fault } from '../../testing/faults.js'
 import type { RandomSource } from '../random.js'
 import { MsgIdGenerator, SeqNoCounter } from './msg-id.js'
 import { RpcFailure, ServerProtocolError, TRANSPORT_CODE } from './server-errors.js'
-import type { ServerAuthKey, ServerKeyStore, ServerSessionState } from './server-keys.js'
+import { MAX_UNACKED_PER_SESSION, type ServerAuthKey, type ServerKeyStore, type ServerSessionState } from './server-keys.js'
 import { type ExecutionCounters, RpcRegistry } from './server-rpc.js'
 import { constructorOf, parseContainer, SERVER_IDS, type WireMessage, writeRpcResult } from './server-wire.js'
 
@@ -124,6 +124,15 @@ export function badSalt(env: SessionEnv, ctx: FrameContext, msgId: bigint, seqno
   return true
 }
 
+/** Keeps a content-related server message until acknowledged (bounded: the oldest is dropped past the cap). */
+export function trackUnacked(s: ServerSessionState, msgId: bigint, seqno: number, body: Uint8Array): void {
+  s.unacked.set(msgId, { seqno, body })
+  if (s.unacked.size > MAX_UNACKED_PER_SESSION) {
+    const oldest = s.unacked.keys().next()
+    if (!oldest.done) s.unacked.delete(oldest.value)
+  }
+}
+
 function remember(s: ServerSessionState, msgId: bigint, seqno: number): void {
   s.seen.set(msgId, seqno)
   if (s.seen.size > SEEN_WINDOW) {
@@ -199,7 +208,7 @@ function answer(env: SessionEnv, ctx: FrameContext, reqMsgId: bigint, result: Ui
   const s = ctx.session
   s.msgIds.setTimeOffset(env.clock.skewSeconds)
   const fixed: WireMessage = { msgId: s.msgIds.next(ctx.nowMs, 'answer'), seqno: s.seq.next(true), body }
-  s.unacked.set(fixed.msgId, { seqno: fixed.seqno, body })
+  trackUnacked(s, fixed.msgId, fixed.seqno, body)
   env.keys.remember(ctx.key, reqMsgId, { sessionId: s.id, msgId: fixed.msgId, seqno: fixed.seqno, body })
   ctx.out.push({ body, contentRelated: true, answer: true, fixed })
 }
@@ -233,7 +242,7 @@ function runRpc(env: SessionEnv, ctx: FrameContext, msgId: bigint, seqno: number
       ctx.key.sessions.delete(ctx.session.id)
       const fresh = newSession(ctx.session.id, env.clock.skewSeconds)
       fresh.connection = ctx.session.connection
-      ctx.key.sessions.set(fresh.id, fresh)
+      env.keys.addSession(ctx.key, fresh)
       ctx.session = fresh
       announceSession(env, ctx, msgId)
       remember(fresh, msgId, seqno)

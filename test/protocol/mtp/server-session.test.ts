@@ -275,3 +275,47 @@ describe('salt rotation', () => {
     }
   })
 })
+
+describe('connection-level service behaviour', () => {
+  it('ping_delay_disconnect closes the connection after the delay unless another ping comes', async () => {
+    const c = await openClient(cluster)
+    try {
+      await c.waitResult(c.send(initWrap({ _: 'help.getNearestDc' })))
+      const t0 = Date.now()
+      c.send({ _: 'ping_delay_disconnect', pingId: 1n, disconnectDelay: 1 })
+      await c.waitFor((m) => m.obj._ === 'pong')
+      await c.waitClosed(3000)
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(900)
+    } finally {
+      c.close()
+    }
+  })
+
+  it('invokeWithoutUpdates keeps pushed updates away from that session', async () => {
+    const quiet = await openClient(cluster)
+    const loud = await openClient(cluster)
+    try {
+      await quiet.waitResult(quiet.send({ _: 'invokeWithoutUpdates', query: initWrap({ _: 'help.getNearestDc' }) }))
+      await loud.waitResult(loud.send(initWrap({ _: 'help.getNearestDc' })))
+      cluster.pushUpdate(1, { _: 'updatesTooLong' })
+      await loud.waitFor((m) => m.obj._ === 'updatesTooLong')
+      await quiet.waitResult(quiet.send({ _: 'help.getNearestDc' }))
+      expect(quiet.received.some((m) => m.obj._ === 'updatesTooLong')).toBe(false)
+    } finally {
+      quiet.close()
+      loud.close()
+    }
+  })
+
+  it('invokeAfterMsg runs the wrapped query', async () => {
+    const c = await openClient(cluster)
+    try {
+      const first = c.send(initWrap({ _: 'help.getNearestDc' }))
+      const after = c.send({ _: 'invokeAfterMsg', msgId: first, query: getUser(55n) })
+      const res = await c.waitResult(after)
+      expect((readResultByName(res.raw, 'users.getUsers') as Api.user[])[0]?.id).toBe(55n)
+    } finally {
+      c.close()
+    }
+  })
+})
