@@ -7,6 +7,7 @@
  * one literal with every field present (absent optional fields are `undefined`), which keeps one hidden class per
  * constructor.
  */
+import { InternalError } from '../../errors.js'
 import type { TlDecl, TlType } from '../parser/types.js'
 import { type Model, bareCtor, camel, flat, importLine, minSize, qualified } from './model.js'
 import { tsType } from './emit-types.js'
@@ -111,7 +112,7 @@ function vectorReader(m: Model, t: string): string[] {
 function readParts(m: Model, t: TlType, d: TlDecl, ctx: Ctx, ind: string): { pre: string[]; expr: string } {
   const e = readExpr(m, t, d)
   if (e !== undefined) return { pre: [], expr: e }
-  if (t.kind !== 'vector') throw new Error('unreachable: non-vector without expression')
+  if (t.kind !== 'vector') throw new InternalError(`codegen: type of ${d.name} has no read expression and is not a vector`)
   const n = ctx.tmp('n')
   const i = ctx.tmp('i')
   const arr = ctx.tmp('a')

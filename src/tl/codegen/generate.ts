@@ -14,6 +14,7 @@
  * The service module also carries four legacy constructors from tdesktop's mtproto.tl (`p_q_inner_data`,
  * `p_q_inner_data_temp`, `server_DH_params_fail`, `req_pq`) with their `string` fields typed as bytes.
  */
+import { TlSchemaError } from '../errors.js'
 import { parseSchema } from '../parser/parse.js'
 import type { TlDecl, TlParam, TlSchema } from '../parser/types.js'
 import { emitRead } from './emit-read.js'
@@ -49,7 +50,7 @@ export function serviceDecls(input: GenerateInput): { mt: TlSchema; decls: TlDec
   const legacy: TlDecl[] = []
   for (const name of LEGACY_SERVICE) {
     const d = td.decls.find((x) => x.name === name)
-    if (!d) throw new Error(`${input.tdesktopFile} lacks legacy declaration ${name}`)
+    if (!d) throw new TlSchemaError(`lacks the legacy declaration ${name}`, 0, input.tdesktopFile)
     legacy.push({ ...d, params: d.params.map(asBytes) })
   }
   return { mt, decls: [...mt.decls, ...legacy] }

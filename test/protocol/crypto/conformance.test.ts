@@ -7,12 +7,13 @@ import { hmac } from '@noble/hashes/hmac.js'
 import { sha1 } from '@noble/hashes/legacy.js'
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js'
 import { sha256, sha512 } from '@noble/hashes/sha2.js'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { ArgumentError } from '../../../src/errors.js'
 import { type AsyncCryptoProvider, createInThreadAsyncProvider } from '../../../src/protocol/crypto/async-provider.js'
 import { loadNativeIge } from '../../../src/protocol/crypto/native.js'
 import { createNodeCryptoProvider } from '../../../src/protocol/crypto/node-provider.js'
 import type { CryptoProvider } from '../../../src/protocol/crypto/provider.js'
+import { CryptoPool } from '../../../src/workers/crypto-pool.js'
 import { hex, IGE256_VECTORS, oracleCtr, oracleIgeDecrypt, oracleIgeEncrypt, seededBytes, toHex } from './oracle.js'
 
 const native = loadNativeIge()
@@ -21,10 +22,13 @@ const syncProviders: Array<[string, CryptoProvider]> = [
   ['js', createNodeCryptoProvider({ ige: 'js' })],
 ]
 if (native.ok) syncProviders.push(['native', createNodeCryptoProvider({ ige: 'native' })])
-const asyncProviders: Array<[string, AsyncCryptoProvider]> = syncProviders.map(([n, p]) => [
-  `async ${n}`,
-  createInThreadAsyncProvider(p),
-])
+// The worker pool, with every IGE job sent to a thread (threshold 0), is one more implementation under test.
+const pool = new CryptoPool({ inline: createNodeCryptoProvider(), threads: 2, threshold: 0 })
+afterAll(() => pool.close())
+const asyncProviders: Array<[string, AsyncCryptoProvider]> = [
+  ...syncProviders.map(([n, p]): [string, AsyncCryptoProvider] => [`async ${n}`, createInThreadAsyncProvider(p)]),
+  ['worker pool', pool],
+]
 
 /** Every provider seen through one async-shaped lens, so the same assertions cover both kinds. */
 interface Subject {

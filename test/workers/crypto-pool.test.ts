@@ -1,0 +1,45 @@
+import { threadId } from 'node:worker_threads'
+import { afterAll, describe, expect, it } from 'vitest'
+import { ArgumentError } from '../../src/errors.js'
+import { createNodeCryptoProvider } from '../../src/protocol/crypto/node-provider.js'
+import { randomBytes, seededRandom } from '../../src/protocol/random.js'
+import { CryptoPool } from '../../src/workers/crypto-pool.js'
+
+const inline = createNodeCryptoProvider()
+const pool = new CryptoPool({ inline, threads: 2, threshold: 64 * 1024 })
+afterAll(() => pool.close())
+
+describe('CryptoPool', { timeout: 30_000 }, () => {
+  const rnd = seededRandom(5)
+  const key = randomBytes(rnd, 32)
+  const iv = randomBytes(rnd, 32)
+
+  it('keeps small payloads inline and sends large ones to worker threads, with identical bytes', async () => {
+    const small = randomBytes(rnd, 4096)
+    const large = randomBytes(rnd, 1024 * 1024)
+    const before = { ...pool.stats }
+    expect(await pool.igeEncrypt(small, key, iv)).toEqual(inline.igeEncrypt(small, key, iv))
+    expect(pool.stats.inline).toBe(before.inline + 1)
+    const enc = await pool.igeEncrypt(large, key, iv)
+    expect(enc).toEqual(inline.igeEncrypt(large, key, iv))
+    expect(await pool.igeDecrypt(enc, key, iv)).toEqual(large)
+    expect(pool.stats.pooled).toBe(before.pooled + 2)
+    // The caller's buffers are untouched (the pool copies into a buffer it owns and transfers that).
+    expect(large.byteLength).toBe(1024 * 1024)
+    expect([...pool.stats.threads].every((id) => id !== threadId)).toBe(true)
+  })
+
+  it('spreads concurrent jobs over its threads', async () => {
+    const jobs = Array.from({ length: 8 }, () => randomBytes(rnd, 256 * 1024))
+    const outs = await Promise.all(jobs.map((j) => pool.igeEncrypt(j, key, iv)))
+    for (const [i, o] of outs.entries()) expect(o).toEqual(inline.igeEncrypt(jobs[i] as Uint8Array, key, iv))
+    expect(pool.stats.threads.size).toBe(2)
+  })
+
+  it('rejects bad arguments with the same typed errors as the inline provider', async () => {
+    await expect(pool.igeEncrypt(new Uint8Array(100_008), key, iv)).rejects.toBeInstanceOf(ArgumentError)
+    await expect(pool.pbkdf2Sha512(new Uint8Array(1), new Uint8Array(1), 0)).rejects.toBeInstanceOf(ArgumentError)
+    const pb = await pool.pbkdf2Sha512(new Uint8Array([1, 2]), new Uint8Array([3]), 1000)
+    expect(pb).toEqual(inline.pbkdf2Sha512(new Uint8Array([1, 2]), new Uint8Array([3]), 1000))
+  })
+})
