@@ -14,8 +14,10 @@ import { once } from 'node:events'
 import type { Socket } from 'node:net'
 import { ArgumentError, CancelledError, type MtError, NetworkError, TimeoutError } from '../errors.js'
 import { createMessageCipher } from '../protocol/crypto/message.js'
+import { type AuthKeyResult, ClientHandshake } from '../protocol/auth/index.js'
 import { createNodeCryptoProvider } from '../protocol/crypto/node-provider.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
+import type { RsaPublicKey } from '../protocol/crypto/rsa.js'
 import type { TransportError } from '../protocol/errors.js'
 import { ClientSession, type ClientSessionOptions, type SendRequest, type SessionEvent } from '../protocol/mtp/client-session.js'
 import { MsgIdGenerator } from '../protocol/mtp/msg-id.js'
@@ -25,17 +27,9 @@ import { type ApiMethod, type ResultOf, readResult, serializeObject } from '../t
 import { type ClientCodec, createClientCodec, type MtProxyOptions, type TransportKind } from './connection-transport.js'
 import { openSocket, type SocketProxy } from './socket.js'
 
-/** The outcome of a key exchange (the auth branch's `AuthKeyResult`, structurally). */
-export interface AuthKeyResult {
-  readonly authKey: Uint8Array
-  readonly authKeyId: bigint
-  readonly serverSalt: bigint
-  /** Seconds to add to local time to get server time. */
-  readonly timeOffset: number
-  readonly expiresAt?: number
-}
+export type { AuthKeyResult }
 
-/** A sans-IO key exchange (the auth branch's `ClientHandshake`, structurally). */
+/** A sans-IO key exchange: {@link ClientHandshake} by default; tests may inject another. */
 export interface HandshakeLike {
   start(nowMs: number): Uint8Array
   receive(body: Uint8Array, nowMs: number): { send: Uint8Array } | { done: AuthKeyResult }
@@ -81,7 +75,12 @@ export interface ConnectionOptions {
   readonly authKey?: Uint8Array
   readonly serverSalt?: bigint
   readonly timeOffset?: number
+  /** The key exchange to run when there is no auth key; default {@link ClientHandshake} with `rsaKeys`. */
   readonly handshake?: HandshakeFactory
+  /** Server RSA keys for the default key exchange (default: Telegram's built-in keys). */
+  readonly rsaKeys?: RsaPublicKey[]
+  /** Make a temporary (PFS) key that expires after this many seconds, with the default key exchange. */
+  readonly tempKeySeconds?: number
   readonly crypto?: CryptoProvider
   readonly random?: RandomSource
   /** Socket connect (and proxy) deadline, and the key exchange deadline. Default 10 s. */
@@ -148,7 +147,6 @@ export class Connection {
     this.#authKey = o.authKey
     this.#salt = o.serverSalt ?? 0n
     this.#offset = o.timeOffset ?? 0
-    if (o.authKey === undefined && o.handshake === undefined) throw new ArgumentError('either authKey or handshake is required', 'authKey')
   }
 
   /** Connects (retrying per the reconnect policy) and resolves once the session is ready. */
@@ -362,9 +360,21 @@ export class Connection {
   }
 
   #handshake(timeoutMs: number): Promise<void> {
-    const factory = this.#o.handshake
-    if (factory === undefined) return Promise.reject(new ArgumentError('no auth key and no handshake factory', 'handshake'))
-    const hs = factory({ crypto: this.#crypto, random: this.#random, dcId: this.#o.dcId, testMode: this.#o.testMode === true, media: this.#o.media === true })
+    const o = this.#o
+    const factory: HandshakeFactory =
+      o.handshake ??
+      ((ctx) =>
+        new ClientHandshake({
+          ...ctx,
+          ...(o.rsaKeys !== undefined ? { rsaKeys: o.rsaKeys } : {}),
+          ...(o.tempKeySeconds !== undefined ? { temp: { expiresInSeconds: o.tempKeySeconds } } : {}),
+        }))
+    let hs: HandshakeLike
+    try {
+      hs = factory({ crypto: this.#crypto, random: this.#random, dcId: this.#o.dcId, testMode: this.#o.testMode === true, media: this.#o.media === true })
+    } catch (e) {
+      return Promise.reject(e)
+    }
     const ids = new MsgIdGenerator('client')
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => fail(new TimeoutError(`auth key exchange timed out after ${timeoutMs} ms`, timeoutMs)), timeoutMs)
@@ -490,10 +500,6 @@ export class Connection {
         old.outbox.drain()
       }
       this.#waiting = carry.concat(this.#waiting)
-      if (this.#o.handshake === undefined) {
-        for (const id of [...this.#pending.keys()]) this.#settle(id, (p) => p.reject(error))
-        this.#waiting = []
-      }
     } else if (error.code === FLOOD) {
       // Too many connections: wait longer before the next attempt.
       this.#attempt = Math.max(this.#attempt, 3)
@@ -510,10 +516,6 @@ export class Connection {
       return
     }
     if (this.#closed) return
-    if (this.#authKey === undefined && this.#o.handshake === undefined) {
-      void this.close()
-      return
-    }
     this.#startReconnect()
   }
 

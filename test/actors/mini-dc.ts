@@ -17,6 +17,8 @@ import { seededRandom } from '../../src/protocol/random.js'
 import { createReplayCache, errorCodePayload, type ProxySecret, ServerTransport } from '../../src/protocol/transport/index.js'
 import { deserializeObject, serializeObject } from '../../src/tl/index.js'
 import type { AuthKeyResult, HandshakeLike } from '../../src/actors/connection.js'
+import { ServerHandshake, type ServerHandshakeMode } from '../../src/protocol/auth/index.js'
+import type { RsaKeyPair } from '../../src/protocol/crypto/rsa-server.js'
 import { crypto, testAuthKey } from '../protocol/mtp/fake-server.js'
 
 export const SERVER_SALT = 0x5a17n
@@ -25,6 +27,9 @@ const TEST_HS_MAGIC = 0x484b5331 // 'HSK1' little-endian marker of the test key 
 export interface MiniDcOptions {
   readonly secrets?: readonly ProxySecret[]
   readonly authKey?: Uint8Array
+  /** Run the real key exchange (ServerHandshake) with this key pair on plain messages. */
+  readonly rsaKey?: RsaKeyPair
+  readonly handshakeMode?: ServerHandshakeMode
 }
 
 interface SessionState {
@@ -48,9 +53,11 @@ export class MiniDc {
   connections = 0
   readonly #replay = createReplayCache()
   readonly #secrets: readonly ProxySecret[]
+  readonly #opts: MiniDcOptions
   readonly #pushers = new Map<Socket, (body: Uint8Array) => void>()
 
   constructor(opts: MiniDcOptions = {}) {
+    this.#opts = opts
     this.#secrets = opts.secrets ?? []
     this.authKey = opts.authKey ?? testAuthKey(9)
     this.cipher = createMessageCipher(crypto, this.authKey)
@@ -82,6 +89,7 @@ export class MiniDc {
     let requests = 0
     let sessionId = 0n
     const errorCode = this.errorCodes.shift()
+    let hs: ServerHandshake | undefined
     const send = (body: Uint8Array, content: boolean): void => {
       const st = this.sessions.get(sessionId)
       if (st === undefined || socket.destroyed) return
@@ -108,7 +116,22 @@ export class MiniDc {
           return
         }
         if (u32At(ev.payload, 0) === 0 && u32At(ev.payload, 4) === 0) {
-          this.#testHandshake(ev.payload, (b) => socket.write(t.encode(b)))
+          const rsaKey = this.#opts.rsaKey
+          if (rsaKey === undefined) {
+            this.#testHandshake(ev.payload, (b) => socket.write(t.encode(b)))
+            continue
+          }
+          hs ??= new ServerHandshake({ crypto, random: seededRandom(this.connections * 31), rsaKey, mode: this.#opts.handshakeMode ?? 'ok' })
+          try {
+            const step = hs.receive(decodePlainMessage(ev.payload).body, Date.now())
+            socket.write(t.encode(encodePlainMessage(step.send, new MsgIdGenerator('server').next(Date.now(), 'answer'))))
+            if (step.done !== undefined) {
+              this.authKey = step.done.authKey
+              this.cipher = createMessageCipher(crypto, this.authKey)
+            }
+          } catch {
+            socket.destroy()
+          }
           continue
         }
         let msg: ReturnType<MessageCipher['decrypt']>
