@@ -6,6 +6,7 @@ import { encodeProxySecret, type ProxySecret } from '../../src/protocol/transpor
 import { startHttpConnectProxy, startSocks5Proxy } from '../../src/testing/proxies.js'
 import { serializeObject } from '../../src/tl/index.js'
 import { AuthError } from '../../src/protocol/auth/index.js'
+import { SecurityError } from '../../src/protocol/errors.js'
 import { generateRsaKeyPair } from '../../src/protocol/crypto/rsa-server.js'
 import { crypto } from '../protocol/mtp/fake-server.js'
 import { MiniDc, testHandshake } from './mini-dc.js'
@@ -130,6 +131,33 @@ describe('connection driver over TCP', { timeout: 10_000 }, () => {
       expect(events.some((e) => e.type === 'auth-key')).toBe(true)
       expect(c.authKey).not.toEqual(oldKey)
     })
+  })
+
+  it('drops forged frames with a typed error event and keeps the session', async () => {
+    const events: ConnectionEvent[] = []
+    await withConn(dc, { onEvent: (e) => events.push(e) }, async (c) => {
+      await c.call(getUsers(1))
+      dc.forgeNext = 3
+      expect(await c.call(getUsers(2))).toEqual([{ _: 'userEmpty', id: 2n }])
+      const rejected = events.filter((e): e is Extract<ConnectionEvent, { type: 'rejected' }> => e.type === 'rejected')
+      expect(rejected).toHaveLength(3)
+      for (const e of rejected) expect(e.error).toBeInstanceOf(SecurityError)
+      expect(events.filter((e) => e.type === 'connected')).toHaveLength(1)
+    })
+  })
+
+  it('reconnects when keepalives go unanswered', async () => {
+    const events: string[] = []
+    dc.ignorePings = true
+    try {
+      await withConn(dc, { onEvent: (e) => events.push(e.type), session: { futureSalts: false, pingIntervalMs: 20, pingTimeoutMs: 40 } }, async (c) => {
+        for (let i = 0; i < 200 && events.filter((e) => e === 'connected').length < 2; i++) await new Promise((r) => setTimeout(r, 5))
+        expect(events.filter((e) => e === 'connected').length).toBeGreaterThanOrEqual(2)
+        expect(await c.call(getUsers(3))).toEqual([{ _: 'userEmpty', id: 3n }])
+      })
+    } finally {
+      dc.ignorePings = false
+    }
   })
 
   it('runs the key exchange when no auth key is given', async () => {

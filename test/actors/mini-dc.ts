@@ -51,6 +51,10 @@ export class MiniDc {
   /** Transport error codes to answer the next connections' first frame with. */
   readonly errorCodes: number[] = []
   connections = 0
+  /** Leave pings unanswered (keepalive failure). */
+  ignorePings = false
+  /** Send this many forged copies (one byte flipped) before each of the next answers. */
+  forgeNext = 0
   readonly #replay = createReplayCache()
   readonly #secrets: readonly ProxySecret[]
   readonly #opts: MiniDcOptions
@@ -95,6 +99,12 @@ export class MiniDc {
       if (st === undefined || socket.destroyed) return
       const seqNo = content ? st.seq++ * 2 + 1 : st.seq * 2
       const payload = this.cipher.encrypt({ salt: SERVER_SALT, sessionId, msgId: st.ids.next(Date.now(), 'answer'), seqNo, body }, { sender: 'server', random: seededRandom(7) })
+      for (; this.forgeNext > 0; this.forgeNext--) {
+        const forged = payload.slice()
+        const at = 8 + ((this.forgeNext * 37) % (forged.length - 8))
+        forged[at] = (forged[at] ?? 0) ^ 0x40
+        socket.write(t.encode(forged))
+      }
       socket.write(t.encode(payload))
     }
     this.#pushers.set(socket, (b) => send(b, true))
@@ -167,6 +177,7 @@ export class MiniDc {
             continue
           }
           if (id === SID.pingDelayDisconnect || id === SID.ping) {
+            if (this.ignorePings) continue
             out.push(serializeObject({ _: 'pong', msgId: m.msgId, pingId: new DataView(body.buffer, body.byteOffset).getBigInt64(4, true) }))
             continue
           }

@@ -199,7 +199,7 @@ function newSession(s: ClientSession, n: Mt.new_session_created, nowMs: number, 
 /** msg_detailed_info / msg_new_detailed_info: acknowledge an answer we have, or ask for it again. */
 function detailedInfo(s: ClientSession, answerMsgId: bigint, haveAnswer: boolean, nowMs: number): void {
   if (haveAnswer) s.acks.add(answerMsgId, nowMs)
-  else s.queueService(serializeObject({ _: 'msg_resend_req', msgIds: [answerMsgId] }, { ownBuffer: true }), false)
+  else s.queueService(serializeObject({ _: 'msg_resend_req', msgIds: [answerMsgId] }, { ownBuffer: true }), true)
 }
 
 /** msgs_state_req: one status byte per id (4 received, 3 too old to tell, 2 not received). */
@@ -209,7 +209,7 @@ function stateReq(s: ClientSession, reqMsgId: bigint, ids: readonly bigint[], no
   ids.forEach((id, i) => {
     info[i] = s.receivedRecently(id) ? 4 : msgIdSeconds(id) < now - STATE_TOO_OLD_SECONDS ? 3 : 2
   })
-  s.queueService(serializeObject({ _: 'msgs_state_info', reqMsgId, info }, { ownBuffer: true }), false)
+  s.queueService(serializeObject({ _: 'msgs_state_info', reqMsgId, info }, { ownBuffer: true }), true)
 }
 
 /** The server's view of our messages: resend (same msg_id) those it never received; mark the rest acknowledged. */

@@ -98,7 +98,12 @@ export const FUTURE_SALTS_COUNT = 32
 /** Largest request body accepted: Telegram refuses encrypted messages near 1 MiB; leave room for header and wrappers. */
 export const MAX_REQUEST_BYTES = 1024 * 1024 - 4096
 
-/** A service message queued by the session (acks are separate). */
+/**
+ * A service message queued by the session (acks are separate). msgs_state_req, msgs_state_info and msg_resend_req go
+ * out content-related: the spec counts "virtually all" messages as content-related except containers and acks
+ * (https://core.telegram.org/mtproto/description#message-sequence-number-msg-seqno). They are not tracked for resend:
+ * a lost one is simply asked again by whichever side still wants the answer.
+ */
 interface ServiceOut {
   readonly body: Uint8Array
   readonly contentRelated: boolean
@@ -192,7 +197,7 @@ export class ClientSession {
     const ids = [...this.outbox.sent.keys()]
     for (let i = 0; i < ids.length; i += MAX_IDS_PER_SERVICE_MESSAGE) {
       const chunk = ids.slice(i, i + MAX_IDS_PER_SERVICE_MESSAGE)
-      this.#svc.push({ body: serializeObject({ _: 'msgs_state_req', msgIds: chunk }, { ownBuffer: true }), contentRelated: false, stateIds: chunk })
+      this.#svc.push({ body: serializeObject({ _: 'msgs_state_req', msgIds: chunk }, { ownBuffer: true }), contentRelated: true, stateIds: chunk })
     }
   }
 

@@ -143,6 +143,26 @@ describe('client session: incoming', () => {
     expect(later.flatMap((e) => e.messages.map((m) => m.name))).toContain('get_future_salts')
   })
 
+  it('follows three salt rotations without a bad_server_salt, prefetching before the last one expires', () => {
+    const r = rig({ futureSalts: true })
+    const base = T0 / 1000
+    const req = r.flush().flatMap((e) => e.messages).find((m) => m.name === 'get_future_salts')
+    const salts = [0, 1, 2, 3].map((i) => ({ _: 'future_salt' as const, validSince: base + i * 1000, validUntil: base + (i + 1) * 1000 + 60, salt: 5000n + BigInt(i) }))
+    r.deliver(svc({ _: 'future_salts', reqMsgId: req?.msgId ?? 0n, now: base, salts }), { contentRelated: false })
+    const seen: bigint[] = []
+    for (let i = 0; i < 4; i++) {
+      // The last step lands inside the refresh margin (300 s) of the last salt, which ends at base + 4060.
+      const now = T0 + (i < 3 ? i * 1000 + 10 : 3800) * 1000
+      r.s.send({ body: getUsers(i), method: 'users.getUsers', requestId: 100 + i })
+      const envs = r.flush(now)
+      seen.push(envs[0]?.salt ?? -1n)
+      const asked = envs.flatMap((e) => e.messages).some((m) => m.name === 'get_future_salts')
+      // Only once the last known salt is within the refresh margin does the session ask again.
+      expect(asked).toBe(i === 3)
+    }
+    expect(seen).toEqual([5000n, 5001n, 5002n, 5003n])
+  })
+
   it('msgs_ack marks requests acknowledged', () => {
     const r = rig()
     const [a] = sendSome(r, 1)
