@@ -14,104 +14,43 @@ import { once } from 'node:events'
 import type { Socket } from 'node:net'
 import { ArgumentError, CancelledError, type MtError, NetworkError, TimeoutError } from '../errors.js'
 import { createMessageCipher } from '../protocol/crypto/message.js'
-import { type AuthKeyResult, ClientHandshake } from '../protocol/auth/index.js'
+import { ClientHandshake } from '../protocol/auth/index.js'
 import { createNodeCryptoProvider } from '../protocol/crypto/node-provider.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
-import type { RsaPublicKey } from '../protocol/crypto/rsa.js'
 import type { TransportError } from '../protocol/errors.js'
-import { ClientSession, type ClientSessionOptions, type SendRequest, type SessionEvent } from '../protocol/mtp/client-session.js'
-import { MsgIdGenerator } from '../protocol/mtp/msg-id.js'
-import { decodePlainMessage, encodePlainMessage } from '../protocol/mtp/plain.js'
+import { ClientSession, type SendRequest, type SessionEvent } from '../protocol/mtp/client-session.js'
 import type { RandomSource } from '../protocol/random.js'
 import { type ApiMethod, type ResultOf, readResult, serializeObject } from '../tl/index.js'
-import { type ClientCodec, createClientCodec, type MtProxyOptions, type TransportKind } from './connection-transport.js'
-import { openSocket, type SocketProxy } from './socket.js'
+import { HandshakeRun } from './connection-handshake.js'
+import { type ClientCodec, createClientCodec } from './connection-transport.js'
+import { openSocket } from './socket.js'
+import {
+  type ConnectionEvent,
+  type ConnectionOptions,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_RECONNECT,
+  type HandshakeFactory,
+  type InvokeOptions,
+  type ReconnectPolicy,
+  TRANSPORT_AUTH_KEY_NOT_FOUND,
+  TRANSPORT_FLOOD,
+} from './connection-types.js'
 
-export type { AuthKeyResult }
-
-/** A sans-IO key exchange: {@link ClientHandshake} by default; tests may inject another. */
-export interface HandshakeLike {
-  start(nowMs: number): Uint8Array
-  receive(body: Uint8Array, nowMs: number): { send: Uint8Array } | { done: AuthKeyResult }
-}
-
-/** Makes a fresh key exchange for a connection attempt. */
-export type HandshakeFactory = (ctx: { crypto: CryptoProvider; random: RandomSource; dcId: number; testMode: boolean; media: boolean }) => HandshakeLike
-
-/** Reconnect backoff: delay = min(maxDelayMs, minDelayMs * factor^attempt). */
-export interface ReconnectPolicy {
-  readonly minDelayMs?: number
-  readonly maxDelayMs?: number
-  readonly factor?: number
-  /** Consecutive failed attempts before giving up (pending requests then fail). Default unlimited. */
-  readonly maxAttempts?: number
-}
-
-/** What the connection reports besides results. */
-export type ConnectionEvent =
-  | { type: 'connected' }
-  | { type: 'disconnected'; error?: MtError }
-  | { type: 'auth-key'; result: AuthKeyResult }
-  /** The server does not know our auth key (-404): it is dropped; a new one is made when a handshake is available. */
-  | { type: 'auth-key-dropped'; error: TransportError }
-  | { type: 'new-session'; firstMsgId: bigint; serverSalt: bigint }
-  | { type: 'state'; serverSalt: bigint; timeOffset: number }
-  /** A received payload failed a check and was dropped (the connection carries on). */
-  | { type: 'rejected'; error: MtError }
-
-/** Options of {@link Connection.connect}. */
-export interface ConnectionOptions {
-  readonly host: string
-  readonly port: number
-  readonly dcId: number
-  /** Default 'intermediate'. */
-  readonly transport?: TransportKind
-  readonly obfuscated?: boolean
-  readonly mtproxy?: MtProxyOptions
-  readonly proxy?: SocketProxy
-  readonly testMode?: boolean
-  readonly media?: boolean
-  /** A known auth key; without it `handshake` makes one. */
-  readonly authKey?: Uint8Array
-  readonly serverSalt?: bigint
-  readonly timeOffset?: number
-  /** The key exchange to run when there is no auth key; default {@link ClientHandshake} with `rsaKeys`. */
-  readonly handshake?: HandshakeFactory
-  /** Server RSA keys for the default key exchange (default: Telegram's built-in keys). */
-  readonly rsaKeys?: RsaPublicKey[]
-  /** Make a temporary (PFS) key that expires after this many seconds, with the default key exchange. */
-  readonly tempKeySeconds?: number
-  readonly crypto?: CryptoProvider
-  readonly random?: RandomSource
-  /** Socket connect (and proxy) deadline, and the key exchange deadline. Default 10 s. */
-  readonly connectTimeoutMs?: number
-  readonly reconnect?: ReconnectPolicy
-  /** Session tuning (keepalive, acks, containers, gzip). */
-  readonly session?: Omit<ClientSessionOptions, 'cipher' | 'random' | 'serverSalt' | 'timeOffset' | 'ignoreTrailingBytes'>
-  readonly onUpdate?: (body: Uint8Array) => void
-  readonly onEvent?: (event: ConnectionEvent) => void
-}
-
-/** Per-call options. */
-export interface InvokeOptions {
-  readonly signal?: AbortSignal
-  readonly timeoutMs?: number
-  /** Run after this earlier call (its request id from {@link Connection.lastRequestId}); invokeAfterMsg. */
-  readonly after?: number
-}
+export type {
+  AuthKeyResult,
+  ConnectionEvent,
+  ConnectionOptions,
+  HandshakeFactory,
+  HandshakeLike,
+  InvokeOptions,
+  ReconnectPolicy,
+} from './connection-types.js'
 
 interface Pending {
   resolve(body: Uint8Array): void
   reject(e: MtError): void
   cleanup(): void
 }
-
-/** Defaults: first retry after 200 ms, doubling up to 10 s. */
-const DEFAULT_RECONNECT: Required<ReconnectPolicy> = { minDelayMs: 200, maxDelayMs: 10_000, factor: 2, maxAttempts: Number.POSITIVE_INFINITY }
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
-/** Transport error codes (https://core.telegram.org/mtproto/mtproto-transports#transport-errors). */
-const AUTH_KEY_NOT_FOUND = -404
-const FLOOD = -429
 
 /** One DC connection with its session. */
 export class Connection {
@@ -137,7 +76,7 @@ export class Connection {
   #flushQueued = false
   #attempt = 0
   #reconnecting: Promise<void> | undefined
-  #hs: { hs: HandshakeLike; ids: MsgIdGenerator; resolve(): void; reject(e: MtError): void } | undefined
+  #hs: HandshakeRun | undefined
 
   private constructor(o: ConnectionOptions) {
     this.#o = o
@@ -225,8 +164,7 @@ export class Connection {
     if (this.#sleepTimer !== undefined) clearTimeout(this.#sleepTimer)
     this.#wake?.()
     this.#session?.close()
-    this.#hs?.reject(new CancelledError('connection closed'))
-    this.#hs = undefined
+    this.#hs?.fail(new CancelledError('connection closed'))
     for (const id of [...this.#pending.keys()]) this.#settle(id, (p) => p.reject(new CancelledError('connection closed')))
     this.#waiting = []
     const s = this.#socket
@@ -359,7 +297,7 @@ export class Connection {
     }
   }
 
-  #handshake(timeoutMs: number): Promise<void> {
+  async #handshake(timeoutMs: number): Promise<void> {
     const o = this.#o
     const factory: HandshakeFactory =
       o.handshake ??
@@ -369,61 +307,21 @@ export class Connection {
           ...(o.rsaKeys !== undefined ? { rsaKeys: o.rsaKeys } : {}),
           ...(o.tempKeySeconds !== undefined ? { temp: { expiresInSeconds: o.tempKeySeconds } } : {}),
         }))
-    let hs: HandshakeLike
+    const hs = factory({ crypto: this.#crypto, random: this.#random, dcId: o.dcId, testMode: o.testMode === true, media: o.media === true })
+    const socket = this.#socket
+    const codec = this.#codec
+    const run = new HandshakeRun(hs, (frame) => {
+      if (codec !== undefined) socket?.write(codec.encode(frame))
+    }, timeoutMs)
+    this.#hs = run
     try {
-      hs = factory({ crypto: this.#crypto, random: this.#random, dcId: this.#o.dcId, testMode: this.#o.testMode === true, media: this.#o.media === true })
-    } catch (e) {
-      return Promise.reject(e)
-    }
-    const ids = new MsgIdGenerator('client')
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => fail(new TimeoutError(`auth key exchange timed out after ${timeoutMs} ms`, timeoutMs)), timeoutMs)
-      const fail = (e: MtError): void => {
-        clearTimeout(timer)
-        this.#hs = undefined
-        reject(e)
-      }
-      this.#hs = {
-        hs,
-        ids,
-        resolve: () => {
-          clearTimeout(timer)
-          this.#hs = undefined
-          resolve()
-        },
-        reject: fail,
-      }
-      try {
-        this.#writePlain(hs.start(Date.now()), ids)
-      } catch (e) {
-        fail(e as MtError)
-      }
-    })
-  }
-
-  #writePlain(body: Uint8Array, ids: MsgIdGenerator): void {
-    const frame = encodePlainMessage(body, ids.next(Date.now()))
-    this.#socket?.write(this.#codec?.encode(frame) ?? new Uint8Array(0))
-  }
-
-  #onHandshakeFrame(payload: Uint8Array): void {
-    const h = this.#hs
-    if (h === undefined) return
-    try {
-      const { body } = decodePlainMessage(payload)
-      const step = h.hs.receive(body, Date.now())
-      if ('send' in step) {
-        this.#writePlain(step.send, h.ids)
-        return
-      }
-      const r = step.done
+      const r = await run.done
       this.#authKey = r.authKey
       this.#salt = r.serverSalt
       this.#offset = r.timeOffset
       this.#emit({ type: 'auth-key', result: r })
-      h.resolve()
-    } catch (e) {
-      h.reject(e as MtError)
+    } finally {
+      if (this.#hs === run) this.#hs = undefined
     }
   }
 
@@ -439,7 +337,7 @@ export class Connection {
     }
     for (const ev of events) {
       if (ev.type === 'frame') {
-        if (this.#hs !== undefined) this.#onHandshakeFrame(ev.payload)
+        if (this.#hs !== undefined) this.#hs.onFrame(ev.payload)
         else this.#onFrame(ev.payload)
       } else if (ev.type === 'error') {
         this.#onTransportError(socket, ev.error)
@@ -484,8 +382,8 @@ export class Connection {
   }
 
   #onTransportError(socket: Socket, error: TransportError): void {
-    if (this.#hs !== undefined) this.#hs.reject(error)
-    if (error.code === AUTH_KEY_NOT_FOUND) {
+    this.#hs?.fail(error)
+    if (error.code === TRANSPORT_AUTH_KEY_NOT_FOUND) {
       this.#emit({ type: 'auth-key-dropped', error })
       const old = this.#session
       this.#authKey = undefined
@@ -500,7 +398,7 @@ export class Connection {
         old.outbox.drain()
       }
       this.#waiting = carry.concat(this.#waiting)
-    } else if (error.code === FLOOD) {
+    } else if (error.code === TRANSPORT_FLOOD) {
       // Too many connections: wait longer before the next attempt.
       this.#attempt = Math.max(this.#attempt, 3)
     }
@@ -512,7 +410,7 @@ export class Connection {
     if (socket !== this.#socket) return
     this.#dropSocket()
     if (this.#hs !== undefined) {
-      this.#hs.reject(new NetworkError('closed', 'connection closed during the key exchange'))
+      this.#hs.fail(new NetworkError('closed', 'connection closed during the key exchange'))
       return
     }
     if (this.#closed) return

@@ -10,6 +10,7 @@
 import { MtError } from '../../errors.js'
 import { deserializeObject, type Mt, serializeObject } from '../../tl/service.js'
 import { RpcError } from '../rpc-error.js'
+import { applyBadMsg } from './client-bad-msg.js'
 import { SessionError } from './client-errors.js'
 import type { ClientSession, SessionEvent } from './client-session.js'
 import type { OutReq } from './client-outbox.js'
@@ -71,12 +72,12 @@ function handleBody(s: ClientSession, msgId: bigint, body: Uint8Array, nowMs: nu
       return
     case SID.badServerSalt: {
       const n = read<Mt.bad_server_salt>(body)
-      s.badMsg(n.badMsgId, 48, msgId, nowMs, events, n.newServerSalt)
+      applyBadMsg(s, n.badMsgId, 48, msgId, nowMs, events, n.newServerSalt)
       return
     }
     case SID.badMsgNotification: {
       const n = read<Mt.bad_msg_notification>(body)
-      s.badMsg(n.badMsgId, n.errorCode, msgId, nowMs, events)
+      applyBadMsg(s, n.badMsgId, n.errorCode, msgId, nowMs, events)
       return
     }
     case SID.newSessionCreated:

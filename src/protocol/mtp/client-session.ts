@@ -14,89 +14,41 @@
  * msg_ids anyway, so such a request gets a new msg_id (the spec's "re-send with a new msg_id"). msg_copy is not used:
  * it is deprecated and servers do not accept it from clients.
  */
-import { AckQueue, type AckPolicy, MAX_IDS_PER_SERVICE_MESSAGE } from './acks.js'
-import { ArgumentError, type MtError } from '../../errors.js'
+import { AckQueue, MAX_IDS_PER_SERVICE_MESSAGE } from './acks.js'
+import { ArgumentError } from '../../errors.js'
 import type { MessageCipher } from '../crypto/message.js'
 import type { RandomSource } from '../random.js'
-import type { RpcError } from '../rpc-error.js'
 import { serializeObject } from '../../tl/service.js'
-import { badMsgCode, SEQ_LOWER_STEP, SEQ_RAISE_STEP } from './bad-msg.js'
 import { SessionError } from './client-errors.js'
 import { Outbox, type OutReq } from './client-outbox.js'
 import { handleIncoming } from './client-incoming.js'
 import { containerSize, encodeContainer, type InnerMessage, MAX_CONTAINER_BYTES, MAX_CONTAINER_MESSAGES } from './container.js'
 import { maybeGzip, wrapInvokeAfter } from './client-wire.js'
 import { MsgIdGenerator, msgIdSeconds, SeqNoCounter } from './msg-id.js'
-import { ReplayGuard, type ReplayOptions } from './replay.js'
+import { ReplayGuard } from './replay.js'
 import { SaltStore } from './salts.js'
 import { SecurityError } from '../errors.js'
+import {
+  type ClientSessionOptions,
+  DEFAULT_PING_INTERVAL_MS,
+  DEFAULT_PING_TIMEOUT_MS,
+  FUTURE_SALTS_COUNT,
+  MAX_REQUEST_BYTES,
+  PING_DISCONNECT_DELAY_SECONDS,
+  RESEND_SAME_ID_MAX_AGE_SECONDS,
+  type SendRequest,
+  type SessionEvent,
+} from './client-types.js'
 
-/** What the session reports to its driver. */
-export type SessionEvent =
-  /** The raw result of a request (gzip_packed already unwrapped). */
-  | { type: 'result'; requestId: number; body: Uint8Array }
-  | { type: 'rpc-error'; requestId: number; error: RpcError }
-  /** The request failed at the protocol level (bad_msg_notification 18/34/35, too many resends, session closed). */
-  | { type: 'failed'; requestId: number; error: MtError }
-  /** A raw boxed Updates object pushed by the server. */
-  | { type: 'update'; body: Uint8Array }
-  | { type: 'new-session'; firstMsgId: bigint; serverSalt: bigint }
-  /** Salt or clock offset changed: persist them with the auth key. */
-  | { type: 'state'; serverSalt: bigint; timeOffset: number }
-
-/** A request for {@link ClientSession.send}. */
-export interface SendRequest {
-  /** The serialized boxed request. */
-  readonly body: Uint8Array
-  /** Its TL method name (for errors and for matching bare answers such as pong). */
-  readonly method: string
-  /** The caller's id, echoed in events; unique among pending requests, >= 0. */
-  readonly requestId: number
-  /** Default true: a request expecting an answer. */
-  readonly contentRelated?: boolean
-  /** Run only after this pending request (invokeAfterMsg). */
-  readonly after?: number
-}
-
-/** Options of a session. */
-export interface ClientSessionOptions {
-  readonly cipher: MessageCipher
-  readonly random: RandomSource
-  readonly serverSalt?: bigint
-  /** Seconds to add to local time to get server time (from the key exchange or persisted state). */
-  readonly timeOffset?: number
-  /** Session id; random when omitted. */
-  readonly sessionId?: bigint
-  /** Interval between ping_delay_disconnect keepalives (ms); 0 disables. Default 60 s. */
-  readonly pingIntervalMs?: number
-  /** A keepalive unanswered this long marks the connection dead (ms). Default 15 s. */
-  readonly pingTimeoutMs?: number
-  readonly ack?: AckPolicy
-  readonly replay?: ReplayOptions
-  /** Requests at least this large are tried with gzip_packed (see GZIP_MIN_BYTES); Infinity disables. */
-  readonly gzipMinBytes?: number
-  /** Prefetch future salts (get_future_salts) before the known ones expire. Default true. */
-  readonly futureSalts?: boolean
-  /** Padding policy of the cipher. */
-  readonly padding?: 'random' | 'minimal'
-  /** Accept up to 15 trailing bytes after the last whole block (padded intermediate transport). */
-  readonly ignoreTrailingBytes?: boolean
-  readonly maxContainerMessages?: number
-  readonly maxContainerBytes?: number
-}
-
-/** A request id older than this (server time, seconds) is resent under a new msg_id: the server's window is 300 s. */
-export const RESEND_SAME_ID_MAX_AGE_SECONDS = 240
-/** Default keepalive interval: Telegram's own clients ping about once a minute. */
-export const DEFAULT_PING_INTERVAL_MS = 60_000
-/** ping_delay_disconnect's delay: the server drops the connection this long after the last ping (75 s, as tdesktop). */
-export const PING_DISCONNECT_DELAY_SECONDS = 75
-/** Default wait for a pong before declaring the connection dead. */
-export const DEFAULT_PING_TIMEOUT_MS = 15_000
-/** How many salts to ask for (the spec's maximum is 64; 32 covers more than a day). */
-export const FUTURE_SALTS_COUNT = 32
-/** Largest request body accepted: Telegram refuses encrypted messages near 1 MiB; leave room for header and wrappers. */
-export const MAX_REQUEST_BYTES = 1024 * 1024 - 4096
+export type { ClientSessionOptions, SendRequest, SessionEvent } from './client-types.js'
+export {
+  DEFAULT_PING_INTERVAL_MS,
+  DEFAULT_PING_TIMEOUT_MS,
+  FUTURE_SALTS_COUNT,
+  MAX_REQUEST_BYTES,
+  PING_DISCONNECT_DELAY_SECONDS,
+  RESEND_SAME_ID_MAX_AGE_SECONDS,
+} from './client-types.js'
 
 /**
  * A service message queued by the session (acks are separate). msgs_state_req, msgs_state_info and msg_resend_req go
@@ -378,55 +330,6 @@ export class ClientSession {
     return false
   }
 
-  /** Applies a bad_msg_notification / bad_server_salt to the messages it names. */
-  badMsg(badMsgId: bigint, code: number, notificationMsgId: bigint, nowMs: number, events: SessionEvent[], newSalt?: bigint): void {
-    const reqs = this.outbox.sentAmong([badMsgId])
-    const row = badMsgCode(code)
-    let failed: OutReq[] = []
-    switch (row.action) {
-      case 'update-salt-and-resend':
-        if (newSalt !== undefined) {
-          this.salts.set(newSalt)
-          events.push(this.stateEvent(nowMs))
-        }
-        failed = this.outbox.requeue(reqs, { reuseId: false })
-        break
-      case 'resync-time-and-resend':
-        // Code 17 (our clock ahead): ids must come back down into the server's window, which a monotonic generator
-        // never does, so a fresh generator takes over at the server's time.
-        if (code === 17) this.msgIds = new MsgIdGenerator('client')
-        this.msgIds.syncWithServerMsgId(notificationMsgId, nowMs)
-        events.push(this.stateEvent(nowMs))
-        failed = this.outbox.requeue(reqs, { reuseId: false })
-        break
-      case 'raise-seq-and-resend':
-        this.seq.adjust(SEQ_RAISE_STEP)
-        failed = this.outbox.requeue(reqs, { reuseId: false })
-        break
-      case 'lower-seq-and-resend':
-        this.seq.adjust(-SEQ_LOWER_STEP)
-        failed = this.outbox.requeue(reqs, { reuseId: false })
-        break
-      case 'resend-unpacked':
-        failed = this.outbox.requeue(reqs, { reuseId: false, alone: true })
-        break
-      case 'resend':
-        failed = this.outbox.requeue(reqs, { reuseId: false })
-        break
-      case 'fail':
-        for (const req of reqs) this.outbox.complete(req.msgId)
-        failed = reqs
-        break
-    }
-    for (const req of failed) {
-      if (this.internalAnswer(req)) continue
-      const error =
-        row.action === 'fail'
-          ? new SessionError('bad-msg', `server rejected the message: ${row.meaning} (code ${code})`, code)
-          : new SessionError('too-many-resends', `message resent too often (last code ${code})`, code)
-      events.push({ type: 'failed', requestId: req.requestId, error })
-    }
-  }
 
   #maybeRefreshSalts(nowMs: number): void {
     if (this.#o.futureSalts === false || this.#saltsReq !== undefined) return
