@@ -1,0 +1,187 @@
+/**
+ * Resend bookkeeping of the client session: every content message from the moment it is queued until it is answered
+ * (or, for messages without an answer, acknowledged), indexed by request id and by the msg_id it was last sent under,
+ * plus which msg_ids each sent container held.
+ *
+ * Spec: https://core.telegram.org/mtproto/service_messages_about_messages (a message is resent until the other side
+ * acknowledges it; bad_msg_notification and msg_resend_req name msg_ids, which may be containers),
+ * https://core.telegram.org/mtproto/description#message-identifier-msg-id (a message resent with its original msg_id
+ * lets the server recognise a duplicate and answer it from its cache instead of executing it again).
+ */
+import { ArgumentError } from '../../errors.js'
+
+/** Largest number of times one message is resent after server rejections before the request fails. */
+export const MAX_RESENDS = 8
+
+/** Work the session queued on its own behalf (not a caller's request). */
+export type InternalKind = 'ping' | 'salts'
+
+/** One outgoing content message and its state. */
+export interface OutReq {
+  /** The caller's id (negative for the session's own requests). */
+  readonly requestId: number
+  readonly method: string
+  /** The serialized request, gzip_packed already applied when it paid off; invokeAfterMsg is added per send. */
+  readonly body: Uint8Array
+  readonly contentRelated: boolean
+  /** The request this one must run after (invokeAfterMsg), while it is known. */
+  readonly after: OutReq | undefined
+  readonly internal: InternalKind | undefined
+  /** Queue order, so resent messages go out in their original order. */
+  readonly order: number
+  /** msg_id of the last send; 0n while never sent. */
+  msgId: bigint
+  seqNo: number
+  /** The server acknowledged the last send. */
+  acked: boolean
+  /** Send outside any container (after bad_msg_notification 64). */
+  alone: boolean
+  /** Resend under the same msg_id and seq_no (the server may have seen it) rather than a new one. */
+  reuseId: boolean
+  resends: number
+}
+
+/** What {@link Outbox.add} takes. */
+export interface OutReqInit {
+  readonly requestId: number
+  readonly method: string
+  readonly body: Uint8Array
+  readonly contentRelated: boolean
+  readonly after: OutReq | undefined
+  readonly internal: InternalKind | undefined
+}
+
+/** Queue and in-flight maps of one session. */
+export class Outbox {
+  /** Every message not yet answered (queued or sent), by request id. */
+  readonly byRequest = new Map<number, OutReq>()
+  /** Sent messages awaiting an answer, by the msg_id of their last send. */
+  readonly sent = new Map<bigint, OutReq>()
+  /** Sent containers: their msg_id and the msg_ids inside. */
+  readonly containers = new Map<bigint, bigint[]>()
+  #queue: OutReq[] = []
+  #head = 0
+  #order = 0
+
+  /** Queues a new message; request ids must be unique among pending messages. */
+  add(init: OutReqInit): OutReq {
+    if (this.byRequest.has(init.requestId)) throw new ArgumentError(`request ${init.requestId} is already pending`, 'requestId')
+    const req: OutReq = { ...init, order: this.#order++, msgId: 0n, seqNo: 0, acked: false, alone: false, reuseId: false, resends: 0 }
+    this.byRequest.set(req.requestId, req)
+    this.#queue.push(req)
+    return req
+  }
+
+  /** Messages waiting to be sent. */
+  get queued(): number {
+    return this.#queue.length - this.#head
+  }
+
+  /** The next queued message without taking it. */
+  peek(): OutReq | undefined {
+    return this.#queue[this.#head]
+  }
+
+  /** Takes the next queued message. */
+  shift(): OutReq | undefined {
+    const req = this.#queue[this.#head]
+    if (req === undefined) return undefined
+    this.#head++
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head)
+      this.#head = 0
+    }
+    return req
+  }
+
+  /** Records a send. */
+  markSent(req: OutReq, msgId: bigint, seqNo: number): void {
+    if (req.msgId !== 0n && req.msgId !== msgId) this.sent.delete(req.msgId)
+    req.msgId = msgId
+    req.seqNo = seqNo
+    req.acked = false
+    req.reuseId = false
+    this.sent.set(msgId, req)
+  }
+
+  /** The msg_ids a notification about `msgId` concerns: a container's contents, or the id itself. */
+  idsOf(msgId: bigint): readonly bigint[] {
+    return this.containers.get(msgId) ?? [msgId]
+  }
+
+  /** Removes an answered message; returns it, or undefined when it is not pending (a duplicate answer). */
+  complete(msgId: bigint): OutReq | undefined {
+    const req = this.sent.get(msgId)
+    if (req === undefined) return undefined
+    this.sent.delete(msgId)
+    this.byRequest.delete(req.requestId)
+    return req
+  }
+
+  /** Forgets a request wherever it is (cancellation); returns whether it was pending. */
+  forget(requestId: number): boolean {
+    const req = this.byRequest.get(requestId)
+    if (req === undefined) return false
+    this.byRequest.delete(requestId)
+    if (req.msgId !== 0n) this.sent.delete(req.msgId)
+    const i = this.#queue.indexOf(req, this.#head)
+    if (i >= 0) this.#queue.splice(i, 1)
+    return true
+  }
+
+  /**
+   * Puts sent messages back at the front of the queue, in their original order. `reuseId` keeps their msg_id and
+   * seq_no (the server may have them); otherwise they get new ones. Returns the messages that exceeded
+   * {@link MAX_RESENDS} (already removed) so the caller can fail them.
+   */
+  requeue(reqs: readonly OutReq[], opts: { readonly reuseId: boolean; readonly alone?: boolean; readonly counts?: boolean }): OutReq[] {
+    const back: OutReq[] = []
+    const failed: OutReq[] = []
+    for (const req of reqs) {
+      if (this.sent.get(req.msgId) !== req) continue
+      this.sent.delete(req.msgId)
+      if (opts.counts !== false && ++req.resends > MAX_RESENDS) {
+        this.byRequest.delete(req.requestId)
+        failed.push(req)
+        continue
+      }
+      req.reuseId = opts.reuseId
+      if (opts.alone === true) req.alone = true
+      back.push(req)
+    }
+    if (back.length > 0) {
+      back.sort((a, b) => a.order - b.order)
+      this.#queue = back.concat(this.#queue.slice(this.#head))
+      this.#head = 0
+    }
+    return failed
+  }
+
+  /** The sent messages among the given msg_ids (containers expanded). */
+  sentAmong(msgIds: readonly bigint[]): OutReq[] {
+    const out: OutReq[] = []
+    for (const id of msgIds) {
+      for (const inner of this.idsOf(id)) {
+        const req = this.sent.get(inner)
+        if (req !== undefined) out.push(req)
+      }
+    }
+    return out
+  }
+
+  /** Drops container records whose messages are all answered (bounds the map). */
+  pruneContainers(): void {
+    for (const [cid, ids] of this.containers) if (!ids.some((id) => this.sent.has(id))) this.containers.delete(cid)
+  }
+
+  /** Removes and returns every pending message (session closed). */
+  drain(): OutReq[] {
+    const all = [...this.byRequest.values()]
+    this.byRequest.clear()
+    this.sent.clear()
+    this.containers.clear()
+    this.#queue = []
+    this.#head = 0
+    return all
+  }
+}
