@@ -15,3 +15,4 @@ export {
 } from './server.js'
 export { generatePq, type PqChallenge } from './server-pq.js'
 export { buildBindTempAuthKey, verifyBindTempAuthKey, type BindTempAuthKeyOptions, type VerifyBindOptions } from './bind.js'
+export { generateServerRsaKeyPair, isPeerCompatibleFingerprint } from './server-key.js'
