@@ -16,3 +16,4 @@ export {
 export { generatePq, type PqChallenge } from './server-pq.js'
 export { buildBindTempAuthKey, verifyBindTempAuthKey, type BindTempAuthKeyOptions, type VerifyBindOptions } from './bind.js'
 export { generateServerRsaKeyPair, isPeerCompatibleFingerprint } from './server-key.js'
+export { TempKeyBindings, tempKeyRenewAt } from './pfs.js'
