@@ -25,6 +25,7 @@ describe('TempKeyBindings', () => {
     try {
       t.bind(1n, 200n, 3000)
     } catch (e) {
+      expect(e).toBeInstanceOf(AuthError)
       expect((e as AuthError).rpcError).toBe('TEMP_AUTH_KEY_ALREADY_BOUND')
     }
     expect(t.permKeyOf(1n, 2000)).toBe(100n)
