@@ -1,7 +1,6 @@
 /** Forged client requests at every field: the server rejects each with a typed error and stays failed. */
 import { describe, expect, it } from 'vitest'
 import { ServerHandshake } from '../../../src/protocol/auth/server.js'
-import { isPeerCompatibleFingerprint } from '../../../src/protocol/auth/server-key.js'
 import { rsaPadDecrypt } from '../../../src/protocol/crypto/rsa-server.js'
 import { rsaPadEncrypt } from '../../../src/protocol/crypto/rsa.js'
 import { tmpAesKeyIv } from '../../../src/protocol/crypto/kdf.js'
@@ -206,13 +205,5 @@ describe('server rejects forged client requests', () => {
       seen.add(pq.toString())
     }
     expect(seen.size).toBe(5)
-  })
-})
-
-describe('server key generation', () => {
-  it('only yields fingerprints whose hex form has no leading zero (mtcute 0.30 cannot match those)', () => {
-    expect(isPeerCompatibleFingerprint(serverKey().publicKey.fingerprint.u64)).toBe(true)
-    expect(isPeerCompatibleFingerprint(0x03c429a3c5d3f613n)).toBe(false)
-    expect(isPeerCompatibleFingerprint(0xd09d1d85de64fd85n)).toBe(true)
   })
 })
