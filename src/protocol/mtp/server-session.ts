@@ -297,11 +297,13 @@ function serviceMessage(env: SessionEnv, ctx: FrameContext, msgId: bigint, req: 
       const target = (req as Mt.destroy_session).sessionId
       const ok = target !== s.id && ctx.key.sessions.delete(target)
       const res: Mt.DestroySessionRes = ok ? { _: 'destroy_session_ok', sessionId: target } : { _: 'destroy_session_none', sessionId: target }
-      answer(env, ctx, msgId, obj(res))
+      // Sent bare, as Telegram does (mtcute and our client match it by type, not by req_msg_id).
+      ctx.out.push({ body: obj(res), contentRelated: true, answer: true })
       return true
     }
     case 'destroy_auth_key': {
-      answer(env, ctx, msgId, obj({ _: 'destroy_auth_key_ok' }))
+      const res: Mt.destroy_auth_key_ok = { _: 'destroy_auth_key_ok' }
+      ctx.out.push({ body: obj(res), contentRelated: true, answer: true })
       env.keys.delete(ctx.key.id)
       return true
     }
