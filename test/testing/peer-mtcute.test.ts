@@ -76,9 +76,19 @@ async function getConfig(transport: TelegramTransport, opts: { usePfs?: boolean;
     logLevel: process.env.MTCUTE_LOG ? 5 : 0,
     network: opts.usePfs ? { usePfs: true } : {},
   })
+  let timer: NodeJS.Timeout | undefined
+  const diagnose = new Promise<never>((_, reject) => {
+    // Fail with what the DC saw rather than a bare test timeout (accepted connections, keys, executions).
+    timer = setTimeout(() => {
+      const d = cluster.dc(dcId)
+      const ex = [...d.executions.byArgument.entries()].map(([k, v]) => `${k}=${v}`).join(',')
+      reject(new Error(`mtcute got no config in 8 s: dc ${dcId} accepted ${d.server.accepted} connections, ${d.keys.size} keys, executions ${ex}`))
+    }, 8000)
+  })
   try {
-    return (await client.call({ _: 'help.getConfig' })) as tl.RawConfig
+    return (await Promise.race([client.call({ _: 'help.getConfig' }), diagnose])) as tl.RawConfig
   } finally {
+    clearTimeout(timer)
     await client.destroy()
   }
 }
