@@ -16,7 +16,7 @@ import type { Fault } from '../../testing/faults.js'
 import type { RandomSource } from '../random.js'
 import { MsgIdGenerator, SeqNoCounter } from './msg-id.js'
 import { RpcFailure, ServerProtocolError, TRANSPORT_CODE } from './server-errors.js'
-import { MAX_UNACKED_PER_SESSION, type ServerAuthKey, type ServerKeyStore, type ServerSessionState } from './server-keys.js'
+import { evictOldest, MAX_UNACKED_PER_SESSION, type ServerAuthKey, type ServerKeyStore, type ServerSessionState } from './server-keys.js'
 import { type ExecutionCounters, RpcRegistry } from './server-rpc.js'
 import { constructorOf, parseContainer, SERVER_IDS, type WireMessage, writeRpcResult } from './server-wire.js'
 
@@ -127,21 +127,14 @@ export function badSalt(env: SessionEnv, ctx: FrameContext, msgId: bigint, seqno
 /** Keeps a content-related server message until acknowledged (bounded: the oldest is dropped past the cap). */
 export function trackUnacked(s: ServerSessionState, msgId: bigint, seqno: number, body: Uint8Array): void {
   s.unacked.set(msgId, { seqno, body })
-  if (s.unacked.size > MAX_UNACKED_PER_SESSION) {
-    const oldest = s.unacked.keys().next()
-    if (!oldest.done) s.unacked.delete(oldest.value)
-  }
+  evictOldest(s.unacked, MAX_UNACKED_PER_SESSION)
 }
 
 function remember(s: ServerSessionState, msgId: bigint, seqno: number): void {
   s.seen.set(msgId, seqno)
-  if (s.seen.size > SEEN_WINDOW) {
-    const oldest = s.seen.keys().next()
-    if (!oldest.done) {
-      s.seen.delete(oldest.value)
-      if (oldest.value > s.floor) s.floor = oldest.value
-    }
-  }
+  evictOldest(s.seen, SEEN_WINDOW, (id) => {
+    if (id > s.floor) s.floor = id
+  })
 }
 
 /**
