@@ -6,7 +6,7 @@ import { ServerKeyStore } from '../../../src/protocol/mtp/server-keys.js'
 import { ExecutionCounters, RpcRegistry } from '../../../src/protocol/mtp/server-rpc.js'
 import { decodePlainFrame, encodePlainFrame } from '../../../src/protocol/mtp/server-wire.js'
 import { seededRandom } from '../../../src/protocol/random.js'
-import { deserializeObject, serializeObject } from '../../../src/tl/index.js'
+import { deserializeObject, registry, serializeObject } from '../../../src/tl/index.js'
 
 const crypto = createNodeCryptoProvider()
 const NOW = 1_800_000_000_000
@@ -101,5 +101,48 @@ describe('server connection (sans-IO)', () => {
     expect(deserializeObject(plain.body)).toEqual({ _: 'updatesTooLong' })
     conn.closed = true
     expect(e.pushUpdate(serializeObject({ _: 'updatesTooLong' }), NOW)).toEqual([])
+  })
+})
+
+describe('server connection fuzz (seeded)', () => {
+  it('never throws on random payloads or on authentic messages with random bodies', () => {
+    const { e, keys } = engine()
+    const key = new Uint8Array(256).fill(6)
+    keys.add(key, { firstSalt: 1n, serverNow: NOW / 1000 })
+    const cipher = createMessageCipher(crypto, key)
+    const rnd = seededRandom(2024)
+    const byte = new Uint8Array(4)
+    const next = (n: number): number => {
+      rnd(byte)
+      return new DataView(byte.buffer).getUint32(0, true) % n
+    }
+    // Names whose ids steer random bodies into the interesting paths: containers, acks, gzip, wrappers, service queries.
+    const names = ['msg_container', 'msgs_ack', 'gzip_packed', 'invokeWithLayer', 'initConnection', 'msgs_state_req', 'msg_resend_req', 'rpc_drop_answer', 'users.getUsers']
+    const idByName = new Map([...registry.names].map(([id, n]) => [n, id]))
+    const prefixes = names.map((n) => idByName.get(n) ?? 0)
+    expect(prefixes).not.toContain(0)
+    let closes = 0
+    let answered = 0
+    const conn = e.connect({ padded: false })
+    let msgId = BigInt(NOW / 1000) << 32n
+    for (let i = 0; i < 3000; i++) {
+      if (i % 3 === 0) {
+        const junk = new Uint8Array(next(200))
+        rnd(junk)
+        const out = e.connect({ padded: false }).receive(junk, NOW)
+        if (out.close !== undefined) closes++
+        continue
+      }
+      const body = new Uint8Array(4 * (1 + next(64)))
+      rnd(body)
+      if (next(4) !== 0) new DataView(body.buffer).setUint32(0, prefixes[next(prefixes.length)] ?? 0, true)
+      msgId += 4n
+      const frame = cipher.encrypt({ salt: 1n, sessionId: 77n, msgId, seqNo: next(8), body }, { sender: 'client', random: rnd })
+      const out = conn.receive(frame, NOW)
+      expect(out.close).toBeUndefined()
+      if (out.frames.length > 0) answered++
+    }
+    expect(closes).toBe(1000)
+    expect(answered).toBeGreaterThan(0)
   })
 })
