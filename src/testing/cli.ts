@@ -78,7 +78,8 @@ async function main(): Promise<void> {
     process.stderr.write(`mtactor-cluster: ${e instanceof Error ? e.message : String(e)}\n`)
     process.exit(2)
   }
-  const cluster = await startCluster(opts)
+  // Nobody outside this process can read per-request counters: do not keep them.
+  const cluster = await startCluster({ ...opts, countExecutions: false })
   process.stdout.write(describeCluster(cluster))
   process.stdout.write('ready\n')
   let stopping = false

@@ -56,6 +56,8 @@ export interface ClusterOptions {
   /** The cluster plays Telegram's test DCs (DC ids 10000+N in p_q_inner_data_dc); default production. */
   readonly testMode?: boolean
   readonly limits?: Partial<DcLimits>
+  /** Keep per-request execution maps (default true; benchmarks turn it off, `executions.total` still counts). */
+  readonly countExecutions?: boolean
   /** FakeTLS domain of the ee secret (default example.com). */
   readonly fakeTlsDomain?: string
   readonly crypto?: CryptoProvider
@@ -157,6 +159,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     registerLoopbackHandlers(rpc, { dcId: id, dcs: () => table, testMode })
     const faults = new FaultPlan()
     const executions = new ExecutionCounters()
+    executions.detailed = options.countExecutions ?? true
     const clock = { skewSeconds: 0 }
     registerBindHandler(rpc, keys, crypto)
     const sw: HandshakeSwitch = { mode: options.handshakeMode ?? 'ok' }

@@ -90,3 +90,24 @@ describe('loopback cluster on ::1', () => {
     }
   })
 })
+
+describe('execution counters', () => {
+  it('keep only the total when per-request counting is off (the CLI and benchmarks)', async () => {
+    const quiet = await startCluster({ dcs: 1, rsaKey: cluster.rsaKey, countExecutions: false })
+    try {
+      const key = new Uint8Array(256).fill(5)
+      quiet.importAuthKey(1, key, 42n)
+      const c = await MiniClient.open({ crypto, host: quiet.host, port: quiet.dc(1).port, authKey: key, salt: 42n })
+      try {
+        await c.waitResult(c.send(initWrap({ _: 'help.getNearestDc' })))
+      } finally {
+        c.close()
+      }
+      expect(quiet.dc(1).executions.total).toBe(1)
+      expect(quiet.dc(1).executions.byMsgId.size).toBe(0)
+      expect(quiet.dc(1).executions.byArgument.size).toBe(0)
+    } finally {
+      await quiet.close()
+    }
+  })
+})

@@ -6,9 +6,7 @@
  */
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { connectTcp } from '@fuman/node'
 import {
-  BaseMtProxyTransport,
   IntermediatePacketCodec,
   type IPacketCodec,
   MemoryStorage,
@@ -18,42 +16,36 @@ import {
   type tl,
 } from '@mtcute/core'
 import { BaseTelegramClient } from '@mtcute/core/client.js'
-import { addPublicKey, type BasicDcOption } from '@mtcute/core/utils.js'
+import { addPublicKey } from '@mtcute/core/utils.js'
 import { NodeCryptoProvider } from '@mtcute/node/utils.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Cluster, startCluster } from '../../src/testing/index.js'
 
 type PlatformCtor = new () => ConstructorParameters<typeof BaseTelegramClient>[0]['platform']
+type MtProxyCtor = new (proxy: { host: string; port: number; secret: string }) => TelegramTransport
 let NodePlatform: PlatformCtor
+let TcpTransport: new () => TelegramTransport
+let MtProxyTcpTransport: MtProxyCtor
 let cluster: Cluster
 
 beforeAll(async () => {
   cluster = await startCluster({ dcs: 2 })
-  // NodePlatform lives in @mtcute/node's index, which also loads the SQLite storage (its native module is not built
-  // here): load the platform module by path from the same package copy instead.
+  // The platform and the TCP / MTProxy transports live in @mtcute/node's index, which also loads the SQLite storage
+  // (its native module is not built here): load those modules by path from the same package copy instead.
   const nodeDir = dirname(fileURLToPath(import.meta.resolve('@mtcute/node/utils.js')))
-  NodePlatform = ((await import(pathToFileURL(join(nodeDir, 'utils', 'platform.js')).href)) as { NodePlatform: PlatformCtor }).NodePlatform
+  const load = async <T>(file: string): Promise<T> => (await import(pathToFileURL(join(nodeDir, 'utils', file)).href)) as T
+  NodePlatform = (await load<{ NodePlatform: PlatformCtor }>('platform.js')).NodePlatform
+  TcpTransport = (await load<{ TcpTransport: new () => TelegramTransport }>('tcp.js')).TcpTransport
+  MtProxyTcpTransport = (await load<{ MtProxyTcpTransport: MtProxyCtor }>('proxies.js')).MtProxyTcpTransport
 })
 afterAll(async () => {
   await cluster.close()
 })
 
-class LoopTransport implements TelegramTransport {
-  constructor(readonly codec: () => IPacketCodec) {}
-  async connect(dc: BasicDcOption) {
-    const conn = await connectTcp({ address: dc.ipAddress, port: dc.port })
-    conn.setNoDelay(true)
-    return conn
-  }
-  packetCodec(): IPacketCodec {
-    return this.codec()
-  }
-}
-
-class LoopMtProxy extends BaseMtProxyTransport {
-  _connectTcp(endpoint: { address: string; port: number }) {
-    return connectTcp(endpoint)
-  }
+/** mtcute's own TCP transport with the packet codec under test. */
+function loop(codec: () => IPacketCodec): TelegramTransport {
+  const tcp = new TcpTransport()
+  return { connect: (dc) => tcp.connect(dc), packetCodec: codec }
 }
 
 async function getConfig(transport: TelegramTransport, opts: { usePfs?: boolean; dcId?: number } = {}): Promise<tl.RawConfig> {
@@ -76,19 +68,29 @@ async function getConfig(transport: TelegramTransport, opts: { usePfs?: boolean;
     logLevel: process.env.MTCUTE_LOG ? 5 : 0,
     network: opts.usePfs ? { usePfs: true } : {},
   })
+  let timer: NodeJS.Timeout | undefined
+  const diagnose = new Promise<never>((_, reject) => {
+    // Fail with what the DC saw rather than a bare test timeout (accepted connections, keys, executions).
+    timer = setTimeout(() => {
+      const d = cluster.dc(dcId)
+      const ex = [...d.executions.byArgument.entries()].map(([k, v]) => `${k}=${v}`).join(',')
+      reject(new Error(`mtcute got no config in 8 s: dc ${dcId} accepted ${d.server.accepted} connections, ${d.keys.size} keys, executions ${ex}`))
+    }, 8000)
+  })
   try {
-    return (await client.call({ _: 'help.getConfig' })) as tl.RawConfig
+    return (await Promise.race([client.call({ _: 'help.getConfig' }), diagnose])) as tl.RawConfig
   } finally {
+    clearTimeout(timer)
     await client.destroy()
   }
 }
 
 const cases: Array<[string, () => TelegramTransport]> = [
-  ['intermediate', () => new LoopTransport(() => new IntermediatePacketCodec())],
-  ['padded intermediate', () => new LoopTransport(() => new PaddedIntermediatePacketCodec())],
-  ['obfuscated', () => new LoopTransport(() => new ObfuscatedPacketCodec(new IntermediatePacketCodec()))],
-  ['MTProxy dd', () => new LoopMtProxy({ host: cluster.host, port: cluster.dc(1).port, secret: cluster.proxySecrets.padded })],
-  ['MTProxy ee', () => new LoopMtProxy({ host: cluster.host, port: cluster.dc(1).port, secret: cluster.proxySecrets.fakeTls })],
+  ['intermediate', () => loop(() => new IntermediatePacketCodec())],
+  ['padded intermediate', () => loop(() => new PaddedIntermediatePacketCodec())],
+  ['obfuscated', () => loop(() => new ObfuscatedPacketCodec(new IntermediatePacketCodec()))],
+  ['MTProxy dd', () => new MtProxyTcpTransport({ host: cluster.host, port: cluster.dc(1).port, secret: cluster.proxySecrets.padded })],
+  ['MTProxy ee', () => new MtProxyTcpTransport({ host: cluster.host, port: cluster.dc(1).port, secret: cluster.proxySecrets.fakeTls })],
 ]
 
 describe('mtcute against the loopback cluster', () => {
@@ -105,7 +107,7 @@ describe('mtcute against the loopback cluster', () => {
     const dc = cluster.dc(2)
     dc.handshake.mode = 'retry'
     try {
-      const cfg = await getConfig(new LoopTransport(() => new IntermediatePacketCodec()))
+      const cfg = await getConfig(loop(() => new IntermediatePacketCodec()))
       expect(cfg.thisDc).toBe(2)
     } finally {
       dc.handshake.mode = 'ok'
@@ -115,7 +117,7 @@ describe('mtcute against the loopback cluster', () => {
   it('with usePfs: temp key bound with auth.bindTempAuthKey, then help.getConfig', async () => {
     const before = cluster.dc(2).executions.byArgument
     const bound = [...before.keys()].filter((k) => k.startsWith('auth.bindTempAuthKey')).length
-    const cfg = await getConfig(new LoopTransport(() => new IntermediatePacketCodec()), { usePfs: true })
+    const cfg = await getConfig(loop(() => new IntermediatePacketCodec()), { usePfs: true })
     expect(cfg.thisDc).toBe(2)
     expect([...cluster.dc(2).executions.byArgument.keys()].filter((k) => k.startsWith('auth.bindTempAuthKey')).length).toBe(bound + 1)
     expect([...cluster.dc(2).keys.keys()].some((k) => k.temp && k.boundTo !== undefined)).toBe(true)

@@ -74,6 +74,21 @@ export const MAX_UNACKED_PER_SESSION = 16384
 /** Most answers remembered per key: covers 10,000-request pipelines with room (Telegram keeps minutes of them). */
 export const MAX_CACHED_ANSWERS = 65536
 
+/**
+ * Trims a Map used as an insertion-ordered cache to `max` entries. It removes an eighth of `max` at once: removing
+ * one entry per insertion would rescan the deleted slots at the head of the Map every time (quadratic), a batch
+ * keeps the cost per insertion constant. `onEvict` sees each removed key.
+ */
+export function evictOldest<K, V>(map: Map<K, V>, max: number, onEvict?: (key: K) => void): void {
+  if (map.size <= max) return
+  let n = map.size - max + Math.max(1, Math.floor(max / 8))
+  for (const k of map.keys()) {
+    map.delete(k)
+    onEvict?.(k)
+    if (--n <= 0) break
+  }
+}
+
 /** Salt windows kept per key: 64 announced future salts (the get_future_salts maximum) plus a few past ones. */
 const MAX_SALT_WINDOWS = 64 + 4
 
@@ -151,18 +166,12 @@ export class ServerKeyStore {
   /** Adds a session to a key, forgetting the oldest past {@link MAX_SESSIONS_PER_KEY}. */
   addSession(key: ServerAuthKey, session: ServerSessionState): void {
     key.sessions.set(session.id, session)
-    if (key.sessions.size > MAX_SESSIONS_PER_KEY) {
-      const oldest = key.sessions.keys().next()
-      if (!oldest.done) key.sessions.delete(oldest.value)
-    }
+    evictOldest(key.sessions, MAX_SESSIONS_PER_KEY)
   }
 
   /** Records an answer, evicting the oldest past {@link MAX_CACHED_ANSWERS}. */
   remember(key: ServerAuthKey, reqMsgId: bigint, answer: CachedAnswer): void {
     key.answers.set(reqMsgId, answer)
-    if (key.answers.size > MAX_CACHED_ANSWERS) {
-      const oldest = key.answers.keys().next()
-      if (!oldest.done) key.answers.delete(oldest.value)
-    }
+    evictOldest(key.answers, MAX_CACHED_ANSWERS)
   }
 }

@@ -14,6 +14,9 @@ export const MIN_LAYER = 198
 /** Newest API layer: the schema's. */
 export const MAX_LAYER = 228
 
+/** `RpcContext.count` when per-request counting is off. */
+const noCount = (): void => undefined
+
 /** What a handler knows about the call. */
 export interface RpcContext {
   readonly dcId: number
@@ -43,6 +46,8 @@ export class ExecutionCounters {
   readonly byMsgId = new Map<bigint, number>()
   readonly byArgument = new Map<string, number>()
   total = 0
+  /** Whether per-request maps are kept (benchmarks turn this off; `total` always counts). */
+  detailed = true
 
   clear(): void {
     this.byMsgId.clear()
@@ -121,11 +126,16 @@ export class RpcRegistry {
     if (entry === undefined) throw new RpcFailure(400, `INPUT_METHOD_INVALID_${cur._}`)
     if (entry.needsInit && base.key.client === undefined && !initHere) throw new RpcFailure(400, 'CONNECTION_NOT_INITED')
     counters.total++
-    counters.byMsgId.set(base.msgId, (counters.byMsgId.get(base.msgId) ?? 0) + 1)
+    const detailed = counters.detailed
+    if (detailed) counters.byMsgId.set(base.msgId, (counters.byMsgId.get(base.msgId) ?? 0) + 1)
     const ctx: RpcContext = {
-      ...base,
+      dcId: base.dcId,
+      key: base.key,
+      sessionId: base.sessionId,
+      msgId: base.msgId,
+      now: base.now,
       layer,
-      count: (argument) => counters.byArgument.set(argument, (counters.byArgument.get(argument) ?? 0) + 1),
+      count: detailed ? (argument) => counters.byArgument.set(argument, (counters.byArgument.get(argument) ?? 0) + 1) : noCount,
     }
     return entry.handler(cur, ctx)
   }

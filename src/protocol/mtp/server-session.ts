@@ -16,7 +16,7 @@ import type { Fault } from '../../testing/faults.js'
 import type { RandomSource } from '../random.js'
 import { MsgIdGenerator, SeqNoCounter } from './msg-id.js'
 import { RpcFailure, ServerProtocolError, TRANSPORT_CODE } from './server-errors.js'
-import { MAX_UNACKED_PER_SESSION, type ServerAuthKey, type ServerKeyStore, type ServerSessionState } from './server-keys.js'
+import { evictOldest, MAX_UNACKED_PER_SESSION, type ServerAuthKey, type ServerKeyStore, type ServerSessionState } from './server-keys.js'
 import { type ExecutionCounters, RpcRegistry } from './server-rpc.js'
 import { constructorOf, parseContainer, SERVER_IDS, type WireMessage, writeRpcResult } from './server-wire.js'
 
@@ -127,21 +127,14 @@ export function badSalt(env: SessionEnv, ctx: FrameContext, msgId: bigint, seqno
 /** Keeps a content-related server message until acknowledged (bounded: the oldest is dropped past the cap). */
 export function trackUnacked(s: ServerSessionState, msgId: bigint, seqno: number, body: Uint8Array): void {
   s.unacked.set(msgId, { seqno, body })
-  if (s.unacked.size > MAX_UNACKED_PER_SESSION) {
-    const oldest = s.unacked.keys().next()
-    if (!oldest.done) s.unacked.delete(oldest.value)
-  }
+  evictOldest(s.unacked, MAX_UNACKED_PER_SESSION)
 }
 
 function remember(s: ServerSessionState, msgId: bigint, seqno: number): void {
   s.seen.set(msgId, seqno)
-  if (s.seen.size > SEEN_WINDOW) {
-    const oldest = s.seen.keys().next()
-    if (!oldest.done) {
-      s.seen.delete(oldest.value)
-      if (oldest.value > s.floor) s.floor = oldest.value
-    }
-  }
+  evictOldest(s.seen, SEEN_WINDOW, (id) => {
+    if (id > s.floor) s.floor = id
+  })
 }
 
 /**
@@ -297,11 +290,13 @@ function serviceMessage(env: SessionEnv, ctx: FrameContext, msgId: bigint, req: 
       const target = (req as Mt.destroy_session).sessionId
       const ok = target !== s.id && ctx.key.sessions.delete(target)
       const res: Mt.DestroySessionRes = ok ? { _: 'destroy_session_ok', sessionId: target } : { _: 'destroy_session_none', sessionId: target }
-      answer(env, ctx, msgId, obj(res))
+      // Sent bare, as Telegram does (mtcute and our client match it by type, not by req_msg_id).
+      ctx.out.push({ body: obj(res), contentRelated: true, answer: true })
       return true
     }
     case 'destroy_auth_key': {
-      answer(env, ctx, msgId, obj({ _: 'destroy_auth_key_ok' }))
+      const res: Mt.destroy_auth_key_ok = { _: 'destroy_auth_key_ok' }
+      ctx.out.push({ body: obj(res), contentRelated: true, answer: true })
       env.keys.delete(ctx.key.id)
       return true
     }

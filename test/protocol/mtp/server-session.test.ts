@@ -149,9 +149,13 @@ describe('server session', () => {
       const info = (await c.waitFor((m) => m.obj._ === 'msgs_state_info')).obj as unknown as Mt.msgs_state_info
       expect((info.info[0] ?? 0) & 4).toBe(4)
       expect(info.info[1]).toBe(2)
-      const ds = c.send({ _: 'destroy_session', sessionId: 123n })
-      await c.waitFor(() => c.result(ds) !== undefined)
-      expect(readResultByName(c.result(ds)?.raw ?? new Uint8Array(), 'destroy_session')).toMatchObject({ _: 'destroy_session_none' })
+      c.send({ _: 'destroy_session', sessionId: 123n })
+      expect((await c.waitFor((m) => m.obj._.startsWith('destroy_session'))).obj).toMatchObject({ _: 'destroy_session_none', sessionId: 123n })
+      const other = c.sessionId
+      c.sessionId = other + 1n
+      await c.waitResult(c.send({ _: 'help.getNearestDc' }))
+      c.send({ _: 'destroy_session', sessionId: other })
+      expect((await c.waitFor((m) => m.obj._ === 'destroy_session_ok')).obj).toMatchObject({ sessionId: other })
       const drop = c.send(getUser(78n))
       await c.waitFor(() => c.result(drop) !== undefined)
       const dropReq = c.send({ _: 'rpc_drop_answer', reqMsgId: drop })
@@ -217,8 +221,8 @@ describe('server session', () => {
   it('destroy_auth_key answers, then the key is unknown (-404)', async () => {
     const c = await openClient(cluster)
     try {
-      const id = c.send({ _: 'destroy_auth_key' })
-      await c.waitFor(() => c.result(id) !== undefined)
+      c.send({ _: 'destroy_auth_key' })
+      await c.waitFor((m) => m.obj._ === 'destroy_auth_key_ok')
       c.send({ _: 'ping', pingId: 2n })
       await c.waitClosed()
       expect(c.transportErrors).toEqual([-404])
