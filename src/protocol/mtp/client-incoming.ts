@@ -192,9 +192,12 @@ function newSession(s: ClientSession, n: Mt.new_session_created, nowMs: number, 
   s.salts.set(n.serverSalt)
   events.push({ type: 'new-session', firstMsgId: n.firstMsgId, serverSalt: n.serverSalt })
   events.push(s.stateEvent(nowMs))
-  // Messages sent before first_msg_id belonged to a session the server no longer has: send them again, new ids.
-  const lost = [...s.outbox.sent.values()].filter((r) => r.msgId < n.firstMsgId)
-  failAll(s, s.outbox.requeue(lost, { reuseId: false, counts: false }), events)
+  // Messages sent before first_msg_id may not have reached the new session: send them again. Young ones keep their
+  // msg_id, so a server that remembers executed msg_ids per auth key still recognises a duplicate.
+  s.resendByAge(
+    [...s.outbox.sent.values()].filter((r) => r.msgId < n.firstMsgId),
+    nowMs,
+  )
 }
 
 /** msg_detailed_info / msg_new_detailed_info: acknowledge an answer we have, or ask for it again. */

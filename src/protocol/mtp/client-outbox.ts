@@ -131,10 +131,10 @@ export class Outbox {
 
   /**
    * Puts sent messages back at the front of the queue, in their original order. `reuseId` keeps their msg_id and
-   * seq_no (the server may have them); otherwise they get new ones. Returns the messages that exceeded
+   * seq_no (the server may have them); otherwise they get new ones; 'keep' leaves each message's own choice. Returns the messages that exceeded
    * {@link MAX_RESENDS} (already removed) so the caller can fail them.
    */
-  requeue(reqs: readonly OutReq[], opts: { readonly reuseId: boolean; readonly alone?: boolean; readonly counts?: boolean }): OutReq[] {
+  requeue(reqs: readonly OutReq[], opts: { readonly reuseId: boolean | 'keep'; readonly alone?: boolean; readonly counts?: boolean }): OutReq[] {
     const back: OutReq[] = []
     const failed: OutReq[] = []
     for (const req of reqs) {
@@ -145,7 +145,7 @@ export class Outbox {
         failed.push(req)
         continue
       }
-      req.reuseId = opts.reuseId
+      if (opts.reuseId !== 'keep') req.reuseId = opts.reuseId
       if (opts.alone === true) req.alone = true
       back.push(req)
     }

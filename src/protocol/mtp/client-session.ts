@@ -168,20 +168,26 @@ export class ClientSession {
    * when younger than {@link RESEND_SAME_ID_MAX_AGE_SECONDS}, else a new one).
    */
   onReconnect(nowMs: number): void {
+    if (this.#ping !== undefined) this.outbox.forget(this.#ping.req.requestId)
+    this.#ping = undefined
+    this.#nextPingAt = undefined
+    this.resendByAge([...this.outbox.sent.values()], nowMs)
+    this.outbox.containers.clear()
+    this.stateRequests.clear()
+  }
+
+  /**
+   * Queues sent messages again without counting it as a rejection: under their original msg_id while younger than
+   * {@link RESEND_SAME_ID_MAX_AGE_SECONDS} (the server can then recognise a duplicate), else under a new one.
+   */
+  resendByAge(reqs: readonly OutReq[], nowMs: number): void {
     const now = this.serverNow(nowMs)
     const young: OutReq[] = []
     const old: OutReq[] = []
-    for (const req of this.outbox.sent.values()) {
-      if (req.internal === 'ping') continue
-      ;(now - msgIdSeconds(req.msgId) < RESEND_SAME_ID_MAX_AGE_SECONDS ? young : old).push(req)
-    }
-    if (this.#ping !== undefined) this.outbox.complete(this.#ping.req.msgId)
-    this.#ping = undefined
-    this.#nextPingAt = undefined
-    this.outbox.requeue(young, { reuseId: true, counts: false })
-    this.outbox.requeue(old, { reuseId: false, counts: false })
-    this.outbox.containers.clear()
-    this.stateRequests.clear()
+    for (const req of reqs) (now - msgIdSeconds(req.msgId) < RESEND_SAME_ID_MAX_AGE_SECONDS ? young : old).push(req)
+    for (const req of old) req.reuseId = false
+    for (const req of young) req.reuseId = true
+    this.outbox.requeue(reqs, { reuseId: 'keep', counts: false })
   }
 
   /** Fails every pending request (closing, or the auth key is gone) and returns the events. */
