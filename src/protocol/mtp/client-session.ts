@@ -26,12 +26,14 @@ import { containerSize, encodeContainer, type InnerMessage, MAX_CONTAINER_BYTES,
 import { maybeGzip, wrapInvokeAfter } from './client-wire.js'
 import { MsgIdGenerator, msgIdSeconds, SeqNoCounter } from './msg-id.js'
 import { ReplayGuard } from './replay.js'
+import { SeenIds } from './client-seen.js'
 import { SaltStore } from './salts.js'
 import { SecurityError } from '../errors.js'
 import {
   type ClientSessionOptions,
   DEFAULT_PING_INTERVAL_MS,
   DEFAULT_PING_TIMEOUT_MS,
+  DEFAULT_RESEND_AFTER_MS,
   FUTURE_SALTS_COUNT,
   MAX_REQUEST_BYTES,
   PING_DISCONNECT_DELAY_SECONDS,
@@ -44,6 +46,7 @@ export type { ClientSessionOptions, SendRequest, SessionEvent } from './client-t
 export {
   DEFAULT_PING_INTERVAL_MS,
   DEFAULT_PING_TIMEOUT_MS,
+  DEFAULT_RESEND_AFTER_MS,
   FUTURE_SALTS_COUNT,
   MAX_REQUEST_BYTES,
   PING_DISCONNECT_DELAY_SECONDS,
@@ -89,8 +92,10 @@ export class ClientSession {
   /** Sent msgs_state_req: msg_id -> ids asked about. */
   readonly stateRequests = new Map<bigint, readonly bigint[]>()
   /** Recently received server msg_ids (answers to msgs_state_req, msg_new_detailed_info). */
-  readonly #recent = new Set<bigint>()
-  readonly #recentOrder: bigint[] = []
+  /** Every server msg_id received within the time window (see client-seen.ts). */
+  readonly #seen: SeenIds
+  readonly #maxPast: number
+  readonly #maxFuture: number
   #deferred: SessionEvent[] = []
   #internalIds = -1
   #nextPingAt: number | undefined
@@ -107,6 +112,9 @@ export class ClientSession {
     this.salts = new SaltStore(opts.serverSalt ?? 0n)
     this.acks = new AckQueue(opts.ack)
     this.replay = new ReplayGuard(opts.replay)
+    this.#maxPast = opts.replay?.maxPastSeconds ?? 300
+    this.#maxFuture = opts.replay?.maxFutureSeconds ?? 30
+    this.#seen = new SeenIds(this.#maxPast)
     if (opts.timeOffset !== undefined) this.msgIds.setTimeOffset(opts.timeOffset)
   }
 
@@ -146,7 +154,7 @@ export class ClientSession {
 
   /** Asks the server about every sent, unanswered request (msgs_state_req); lost ones are resent on the answer. */
   queryState(): void {
-    const ids = [...this.outbox.sent.keys()]
+    const ids = this.outbox.inFlight().map((r) => r.msgId)
     for (let i = 0; i < ids.length; i += MAX_IDS_PER_SERVICE_MESSAGE) {
       const chunk = ids.slice(i, i + MAX_IDS_PER_SERVICE_MESSAGE)
       this.#svc.push({ body: serializeObject({ _: 'msgs_state_req', msgIds: chunk }, { ownBuffer: true }), contentRelated: true, stateIds: chunk })
@@ -171,7 +179,7 @@ export class ClientSession {
     if (this.#ping !== undefined) this.outbox.forget(this.#ping.req.requestId)
     this.#ping = undefined
     this.#nextPingAt = undefined
-    this.resendByAge([...this.outbox.sent.values()], nowMs)
+    this.resendByAge(this.outbox.inFlight(), nowMs)
     this.outbox.containers.clear()
     this.stateRequests.clear()
   }
@@ -210,6 +218,9 @@ export class ClientSession {
     min(this.acks.deadline())
     if (this.#ping !== undefined) min(this.#ping.sentAt + (this.#o.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS))
     else min(this.#nextPingAt)
+    const resendAfter = this.#o.resendAfterMs ?? DEFAULT_RESEND_AFTER_MS
+    const oldest = this.outbox.oldestSentAt()
+    if (resendAfter > 0 && oldest !== undefined) min(oldest + resendAfter)
     if (this.#o.futureSalts !== false && this.#saltsReq === undefined) {
       // refreshAt(-inf) is -inf when no salts are known: flush() then asks at once, no timer needed.
       const at = this.salts.refreshAt(Number.NEGATIVE_INFINITY)
@@ -219,12 +230,19 @@ export class ClientSession {
   }
 
   /**
-   * Runs timers: queues a keepalive or a salts prefetch when due. Returns 'dead' when a keepalive went unanswered
-   * past the timeout (the driver should reconnect), else 'ok'. Call {@link flush} afterwards.
+   * Runs timers: queues a keepalive or a salts prefetch when due, and resends requests unanswered for
+   * `resendAfterMs` (same msg_id while young: the server answers a duplicate from its cache, or with
+   * msg_detailed_info). Returns 'dead' when a keepalive went unanswered past the timeout (the driver should
+   * reconnect), else 'ok'. Call {@link flush} afterwards.
    */
   onTimer(nowMs: number): 'ok' | 'dead' {
     const interval = this.#o.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
     if (this.#ping !== undefined && nowMs - this.#ping.sentAt >= (this.#o.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS)) return 'dead'
+    const resendAfter = this.#o.resendAfterMs ?? DEFAULT_RESEND_AFTER_MS
+    if (resendAfter > 0) {
+      const overdue = this.outbox.overdue(nowMs - resendAfter)
+      if (overdue.length > 0) this.resendByAge(overdue, nowMs)
+    }
     if (interval > 0) {
       if (this.#nextPingAt === undefined) this.#nextPingAt = nowMs + interval
       else if (nowMs >= this.#nextPingAt && this.#ping === undefined) {
@@ -297,15 +315,26 @@ export class ClientSession {
 
   /**
    * Replay and time check of a received msg_id; throws SecurityError, after a resync when the guard reports one.
-   * A replayed content-related message is acknowledged again (the server resends what it believes we never acked).
+   * An id below the guard's 500-id window that was never received and is inside the time window is a message the
+   * server re-sent under its original msg_id: accepted. A replayed content-related message is acknowledged again
+   * (the server resends what it believes we never acked).
    */
   checkMsgId(msgId: bigint, nowMs: number, seqNo: number): void {
-    const v = this.replay.check(msgId, this.serverNow(nowMs))
+    const serverNow = this.serverNow(nowMs)
+    const v = this.replay.check(msgId, serverNow)
     if (v.ok) {
-      this.#remember(msgId)
+      this.#seen.add(msgId, serverNow)
       return
     }
-    if (v.reason === 'msg-id-replayed' && (seqNo & 1) === 1 && this.#recent.has(msgId)) this.acks.add(msgId, nowMs)
+    if (v.reason === 'msg-id-replayed') {
+      if (!this.#seen.has(msgId)) {
+        const skew = Number(msgId >> 32n) - serverNow
+        if (skew >= -this.#maxPast && skew <= this.#maxFuture) {
+          this.#seen.add(msgId, serverNow)
+          return
+        }
+      } else if ((seqNo & 1) === 1) this.acks.add(msgId, nowMs)
+    }
     if (v.resync !== undefined) {
       this.msgIds.setTimeOffset(this.timeOffset + v.resync)
       this.#deferred.push(this.stateEvent(nowMs))
@@ -315,7 +344,7 @@ export class ClientSession {
 
   /** Whether a server msg_id was received recently. */
   receivedRecently(msgId: bigint): boolean {
-    return this.#recent.has(msgId)
+    return this.#seen.has(msgId)
   }
 
   /** The current salt and offset, as an event. */
@@ -354,12 +383,6 @@ export class ClientSession {
     return b
   }
 
-  #remember(msgId: bigint): void {
-    this.#recent.add(msgId)
-    this.#recentOrder.push(msgId)
-    if (this.#recentOrder.length > 2048) for (const id of this.#recentOrder.splice(0, 1024)) this.#recent.delete(id)
-  }
-
   #item(body: Uint8Array, contentRelated: boolean, nowMs: number): Item {
     return { msgId: this.msgIds.next(nowMs), seqNo: this.seq.next(contentRelated), body }
   }
@@ -376,7 +399,7 @@ export class ClientSession {
     }
     const after = req.after
     const body = after !== undefined && after.msgId !== 0n && after.msgId !== msgId ? wrapInvokeAfter(after.msgId, req.body) : req.body
-    this.outbox.markSent(req, msgId, seqNo)
+    this.outbox.markSent(req, msgId, seqNo, nowMs)
     return { msgId, seqNo, body, req }
   }
 
