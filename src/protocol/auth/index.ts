@@ -15,3 +15,5 @@ export {
 } from './server.js'
 export { generatePq, type PqChallenge } from './server-pq.js'
 export { buildBindTempAuthKey, verifyBindTempAuthKey, type BindTempAuthKeyOptions, type VerifyBindOptions } from './bind.js'
+export { generateServerRsaKeyPair, isPeerCompatibleFingerprint, loadServerRsaKeyPair } from './server-key.js'
+export { TempKeyBindings, tempKeyRenewAt } from './pfs.js'

@@ -1,3 +1,6 @@
+import { TlBinaryWriter, __tlWriterMap, createAesIgeForMessageOld } from '@mtcute/core/utils.js'
+import { NodeCryptoProvider } from '@mtcute/node/utils.js'
+import Long from 'long'
 import { describe, expect, it } from 'vitest'
 import { buildBindTempAuthKey, verifyBindTempAuthKey } from '../../../src/protocol/auth/bind.js'
 import { readLong } from '../../../src/protocol/auth/common.js'
@@ -92,5 +95,43 @@ describe('auth.bindTempAuthKey', () => {
       return
     }
     throw new Error('expected a failure')
+  })
+})
+
+describe('auth.bindTempAuthKey built the way mtcute 0.30 builds it', () => {
+  it('verifies (mtcute writes the 1.0 message with its own writer and createAesIgeForMessageOld)', async () => {
+    const mc = new NodeCryptoProvider()
+    await mc.initialize()
+    const toLong = (v: bigint) => Long.fromString(BigInt.asIntN(64, v).toString())
+    const inner = {
+      _: 'mt_bind_auth_key_inner',
+      nonce: toLong(0x0102030405060708n),
+      tempAuthKeyId: toLong(tempKeyId),
+      permAuthKeyId: toLong(permId),
+      tempSessionId: toLong(tempSessionId),
+      expiresAt,
+    } as unknown as Parameters<typeof TlBinaryWriter.serializeObject>[1]
+    const w = TlBinaryWriter.alloc(__tlWriterMap, 80)
+    w.raw(new Uint8Array(16).fill(3))
+    w.long(toLong(msgId))
+    w.int(0)
+    w.int(40)
+    w.object(inner)
+    const withoutPadding = w.result()
+    w.raw(new Uint8Array(8).fill(4))
+    const withPadding = w.result()
+    const msgKey = mc.sha1(withoutPadding).subarray(4, 20)
+    const ige = createAesIgeForMessageOld(mc, permKey, msgKey, true)
+    const idBytes = authKeyId(crypto, permKey)
+    const encryptedMessage = new Uint8Array(Buffer.concat([idBytes, msgKey, ige.encrypt(withPadding)]))
+    const req: Api.auth.bindTempAuthKey = {
+      _: 'auth.bindTempAuthKey',
+      permAuthKeyId: permId,
+      nonce: 0x0102030405060708n,
+      expiresAt,
+      encryptedMessage,
+    }
+    expect(verify(req)).toBe('ok')
+    expect(verify(req, { tempSessionId: tempSessionId + 1n })).toBe('AuthError:bind-invalid/temp-session-id')
   })
 })

@@ -3,7 +3,9 @@
  * handshake driver, and error-reason extraction.
  */
 import { createNodeCryptoProvider } from '../../../src/protocol/crypto/node-provider.js'
-import { generateRsaKeyPair, type RsaKeyPair } from '../../../src/protocol/crypto/rsa-server.js'
+import type { RsaKeyPair } from '../../../src/protocol/crypto/rsa-server.js'
+import { loadServerRsaKeyPair } from '../../../src/protocol/auth/server-key.js'
+import { loadFixture } from '../crypto/fixtures.js'
 import { ClientHandshake, type ClientHandshakeOptions } from '../../../src/protocol/auth/client.js'
 import { ServerHandshake, type ServerHandshakeOptions, type ServerAuthResult } from '../../../src/protocol/auth/server.js'
 import type { AuthKeyResult } from '../../../src/protocol/auth/common.js'
@@ -13,9 +15,9 @@ import { seededRandom } from '../../../src/protocol/random.js'
 export const crypto = createNodeCryptoProvider()
 
 let pair: RsaKeyPair | undefined
-/** The test server's key pair (generated once per worker). */
+/** The test server's key pair: a fixed test-only key (its fingerprint is peer-compatible, see server-key.ts). */
 export function serverKey(): RsaKeyPair {
-  pair ??= generateRsaKeyPair(crypto)
+  pair ??= loadServerRsaKeyPair(crypto, loadFixture<{ private_pem: string }>('auth-test-rsa.json').private_pem)
   return pair
 }
 

@@ -72,7 +72,7 @@ describe('auth key exchange fuzz (seeded)', () => {
   it('damaged server answers and client requests at each step raise only typed errors', () => {
     const r = seededRandom(2026)
     let errors = 0
-    for (let i = 0; i < 90; i++) {
+    for (let i = 0; i < 60; i++) {
       const step = (i % 3) + 1
       const toClient = i % 2 === 0
       const { c, s, toServer } = prefix(step, 500 + i)
@@ -84,6 +84,6 @@ describe('auth key exchange fuzz (seeded)', () => {
       }
     }
     // nearly every damage is caught; a few can be benign (e.g. extra trailing bytes after a TL object)
-    expect(errors).toBeGreaterThan(60)
+    expect(errors).toBeGreaterThan(40)
   })
 })
