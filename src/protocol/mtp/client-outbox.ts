@@ -58,6 +58,8 @@ export interface OutReqInit {
   readonly contentRelated: boolean
   readonly after: OutReq | undefined
   readonly internal: InternalKind | undefined
+  /** A msg_id reserved by the caller for the first send. */
+  readonly msgId?: bigint
 }
 
 /** Queue and in-flight maps of one session. */
@@ -79,15 +81,15 @@ export class Outbox {
     const req: OutReq = {
       ...init,
       order: this.#order++,
-      msgId: 0n,
+      msgId: init.msgId ?? 0n,
       ids: [],
       seqNo: 0,
       sentAtMs: 0,
       queued: true,
       done: false,
       acked: false,
-      alone: false,
-      reuseId: false,
+      alone: init.msgId !== undefined,
+      reuseId: init.msgId !== undefined,
       resends: 0,
     }
     this.byRequest.set(req.requestId, req)

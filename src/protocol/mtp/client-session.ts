@@ -144,7 +144,15 @@ export class ClientSession {
       after = this.outbox.byRequest.get(req.after)
     }
     const body = maybeGzip(req.body, this.#o.gzipMinBytes)
-    this.outbox.add({ requestId: req.requestId, method: req.method, body, contentRelated: req.contentRelated ?? true, after, internal: undefined })
+    this.outbox.add({
+      requestId: req.requestId,
+      method: req.method,
+      body,
+      contentRelated: req.contentRelated ?? true,
+      after,
+      internal: undefined,
+      ...(req.msgId !== undefined ? { msgId: req.msgId } : {}),
+    })
   }
 
   /** Forgets a request (the caller gave up); a late answer is then ignored. Returns whether it was pending. */
@@ -392,7 +400,8 @@ export class ClientSession {
     let seqNo: number
     if (req.reuseId && req.msgId !== 0n) {
       msgId = req.msgId
-      seqNo = req.seqNo
+      // A caller-reserved id gets its seq_no at the first send.
+      seqNo = req.ids.length === 0 ? this.seq.next(req.contentRelated) : req.seqNo
     } else {
       msgId = this.msgIds.next(nowMs)
       seqNo = this.seq.next(req.contentRelated)

@@ -37,6 +37,11 @@ export interface SendRequest {
   readonly contentRelated?: boolean
   /** Run only after this pending request (invokeAfterMsg). */
   readonly after?: number
+  /**
+   * Send under exactly this msg_id (reserved with `session.msgIds.next(nowMs)` just before), alone, not in a
+   * container: auth.bindTempAuthKey must carry the msg_id sealed inside it.
+   */
+  readonly msgId?: bigint
 }
 
 /** Options of a session. */
