@@ -252,6 +252,37 @@ describe('connection driver with the real key exchange', { timeout: 10_000 }, ()
     }
   })
 
+  it('PFS: the temp key is renewed and bound again before it expires', async () => {
+    const permKey = testAuthKey(78)
+    const dc = await new MiniDc({ rsaKey, permKey }).start()
+    const events: string[] = []
+    try {
+      const c = await Connection.connect({
+        host: '127.0.0.1',
+        port: dc.port,
+        dcId: 2,
+        authKey: permKey,
+        pfs: { tempKeySeconds: 2 },
+        rsaKeys: [rsaKey.publicKey],
+        reconnect: FAST,
+        session: { futureSalts: false },
+        onEvent: (e) => events.push(e.type),
+      })
+      try {
+        const first = c.authKey
+        for (let i = 0; i < 300 && dc.binds < 2; i++) await new Promise((r) => setTimeout(r, 10))
+        expect(dc.binds).toBe(2)
+        expect(c.authKey).not.toEqual(first)
+        expect(await c.call(getUsers(14))).toEqual([{ _: 'userEmpty', id: 14n }])
+        expect(events.filter((t) => t === 'temp-key-bound')).toHaveLength(2)
+      } finally {
+        await c.close()
+      }
+    } finally {
+      await dc.stop()
+    }
+  })
+
   it('dh_gen_fail: connect rejects with a typed AuthError once the attempts are spent', async () => {
     const dc = await new MiniDc({ rsaKey, handshakeMode: 'fail' }).start()
     try {
