@@ -20,7 +20,7 @@ import type { CryptoProvider } from '../protocol/crypto/provider.js'
 import type { TransportError } from '../protocol/errors.js'
 import { ClientSession, type SendRequest, type SessionEvent } from '../protocol/mtp/client-session.js'
 import type { RandomSource } from '../protocol/random.js'
-import { type ApiMethod, type ResultOf, readResult, serializeObject } from '../tl/index.js'
+import type { ApiMethod, ResultOf } from '../tl/index.js'
 import { HandshakeRun } from './connection-handshake.js'
 import { type ClientCodec, createClientCodec } from './connection-transport.js'
 import { openSocket } from './socket.js'
@@ -46,6 +46,16 @@ export type {
   InvokeOptions,
   ReconnectPolicy,
 } from './connection-types.js'
+
+/**
+ * The full API codec, loaded on first use: `invoke` moves raw bytes and needs none of it, so a DC worker that only
+ * relays serialized requests never loads the API tables (typed `call` and the PFS bind request do).
+ */
+let apiCodec: Promise<typeof import('../tl/index.js')> | undefined
+function loadApiCodec(): Promise<typeof import('../tl/index.js')> {
+  apiCodec ??= import('../tl/index.js')
+  return apiCodec
+}
 
 interface Pending {
   resolve(body: Uint8Array): void
@@ -165,9 +175,10 @@ export class Connection {
 
   /** Typed call: serializes `req` with the full TL codec and reads its result type. */
   async call<R extends ApiMethod>(req: R, opts: InvokeOptions = {}): Promise<ResultOf<R>> {
-    const body = serializeObject(req, { ownBuffer: true })
+    const tl = await loadApiCodec()
+    const body = tl.serializeObject(req, { ownBuffer: true })
     const result = await this.invoke(body, req._, opts)
-    return readResult(result, req)
+    return tl.readResult(result, req)
   }
 
   /** Closes the socket, cancels timers and fails pending calls with CancelledError. Leaves no handles behind. */
@@ -321,6 +332,8 @@ export class Connection {
     const permKey = this.#permKey
     if (s === undefined || temp === undefined || permKey === undefined) throw new ArgumentError('PFS binding needs a session, a temp key and a permanent key', 'pfs')
     const expiresAt = temp.result.expiresAt ?? Math.floor(temp.renewAt)
+    // Loaded before the msg_id is reserved: nothing else may be sent between reserving it and sending the bind.
+    const tl = await loadApiCodec()
     const msgId = s.msgIds.next(Date.now())
     const req = buildBindTempAuthKey({ crypto: this.#crypto, random: this.#random, permKey, tempKeyId: temp.result.authKeyId, tempSessionId: s.sessionId, expiresAt, msgId })
     const requestId = this.#nextId++
@@ -328,7 +341,7 @@ export class Connection {
       const timer = setTimeout(() => this.#giveUp(requestId, new TimeoutError(`auth.bindTempAuthKey timed out after ${timeoutMs} ms`, timeoutMs)), timeoutMs)
       this.#pending.set(requestId, { resolve, reject, cleanup: () => clearTimeout(timer) })
     })
-    s.send({ body: serializeObject(req, { ownBuffer: true }), method: req._, requestId, msgId })
+    s.send({ body: tl.serializeObject(req, { ownBuffer: true }), method: req._, requestId, msgId })
     this.#flush()
     await done
     this.#bound = true
