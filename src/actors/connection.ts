@@ -78,6 +78,9 @@ export class Connection {
   /** Whether calls may go to the session (false until a new session's temp key is bound). */
   #ready = false
   #renewTimer: NodeJS.Timeout | undefined
+  /** A connection attempt is running (its own failure path handles a close). */
+  #connecting = false
+  #bindId: number | undefined
   #salt: bigint
   #offset: number
   #session: ClientSession | undefined
@@ -225,10 +228,15 @@ export class Connection {
   async #connectWithRetry(): Promise<void> {
     for (;;) {
       try {
+        this.#connecting = true
         await this.#connectOnce()
+        this.#connecting = false
+        // The socket may have closed in the last moments of the attempt, unnoticed: count it as a failed attempt.
+        if (this.#socket === undefined) throw new NetworkError('closed', 'connection closed while connecting')
         this.#attempt = 0
         return
       } catch (e) {
+        this.#connecting = false
         if (this.#closed) throw new CancelledError('connection closed')
         const err = e as MtError
         this.#emit({ type: 'disconnected', error: err })
@@ -337,13 +345,18 @@ export class Connection {
     const msgId = s.msgIds.next(Date.now())
     const req = buildBindTempAuthKey({ crypto: this.#crypto, random: this.#random, permKey, tempKeyId: temp.result.authKeyId, tempSessionId: s.sessionId, expiresAt, msgId })
     const requestId = this.#nextId++
+    this.#bindId = requestId
     const done = new Promise<Uint8Array>((resolve, reject) => {
       const timer = setTimeout(() => this.#giveUp(requestId, new TimeoutError(`auth.bindTempAuthKey timed out after ${timeoutMs} ms`, timeoutMs)), timeoutMs)
       this.#pending.set(requestId, { resolve, reject, cleanup: () => clearTimeout(timer) })
     })
     s.send({ body: tl.serializeObject(req, { ownBuffer: true }), method: req._, requestId, msgId })
     this.#flush()
-    await done
+    try {
+      await done
+    } finally {
+      this.#bindId = undefined
+    }
     this.#bound = true
     this.#emit({ type: 'temp-key-bound', expiresAt })
     if (this.#renewTimer !== undefined) clearTimeout(this.#renewTimer)
@@ -510,6 +523,11 @@ export class Connection {
     this.#dropSocket()
     if (this.#hs !== undefined) {
       this.#hs.fail(new NetworkError('closed', 'connection closed during the key exchange'))
+      return
+    }
+    if (this.#connecting) {
+      // The attempt in progress fails and retries on its own; only the PFS bind may be waiting for an answer.
+      if (this.#bindId !== undefined) this.#giveUp(this.#bindId, new NetworkError('closed', 'connection closed during the temp key binding'))
       return
     }
     if (this.#closed) return
