@@ -52,6 +52,7 @@ export class SeenIds {
     }
   }
 
+  /** How many ids are remembered. */
   get size(): number {
     return this.#set.size
   }

@@ -12,7 +12,13 @@
  * has it recognises the duplicate and answers from its cache instead of executing it twice. An older id would be
  * refused by the server as too old (bad_msg_notification 16/20) and is beyond the window in which the server tracks
  * msg_ids anyway, so such a request gets a new msg_id (the spec's "re-send with a new msg_id"). msg_copy is not used:
- * it is deprecated and servers do not accept it from clients.
+ * it is deprecated and servers do not accept it from clients. The same rule applies after new_session_created and to
+ * the resend timer (a request unanswered for `resendAfterMs`, e.g. its answer was lost to a corrupted frame).
+ *
+ * Ordering: ids are assigned in queue order at flush time; resent messages go back to the front in their original
+ * order. The session never throws on received data except for the top-level security checks (SecurityError) and a
+ * malformed top-level container or service message (SessionError/TlError); one bad message inside a container is
+ * skipped alone.
  */
 import { AckQueue, MAX_IDS_PER_SERVICE_MESSAGE } from './acks.js'
 import { ArgumentError } from '../../errors.js'
@@ -91,7 +97,6 @@ export class ClientSession {
   readonly #svc: ServiceOut[] = []
   /** Sent msgs_state_req: msg_id -> ids asked about. */
   readonly stateRequests = new Map<bigint, readonly bigint[]>()
-  /** Recently received server msg_ids (answers to msgs_state_req, msg_new_detailed_info). */
   /** Every server msg_id received within the time window (see client-seen.ts). */
   readonly #seen: SeenIds
   readonly #maxPast: number
@@ -133,7 +138,10 @@ export class ClientSession {
     return this.salts.current(this.serverNow(nowMs))
   }
 
-  /** Queues a request. Throws ArgumentError for a bad body, a duplicate id or an unknown `after`. */
+  /**
+   * Queues a request. Throws ArgumentError for a bad body or a duplicate id. An `after` naming a request that is no
+   * longer pending sends the request unwrapped (what it had to wait for has completed).
+   */
   send(req: SendRequest): void {
     if (!Number.isInteger(req.requestId) || req.requestId < 0) throw new ArgumentError('requestId must be a non-negative integer', 'requestId')
     if (req.body.length % 4 !== 0 || req.body.length < 4) throw new ArgumentError(`request body length ${req.body.length} is invalid`, 'body')
