@@ -78,18 +78,26 @@ export class Outbox {
   /** Queues a new message; request ids must be unique among pending messages. */
   add(init: OutReqInit): OutReq {
     if (this.byRequest.has(init.requestId)) throw new ArgumentError(`request ${init.requestId} is already pending`, 'requestId')
+    // Every field written explicitly, in one order, so all requests share one object shape (a spread of `init` made
+    // this the hottest line of a 10k-request burst).
+    const preset = init.msgId !== undefined
     const req: OutReq = {
-      ...init,
+      requestId: init.requestId,
+      method: init.method,
+      body: init.body,
+      contentRelated: init.contentRelated,
+      after: init.after,
+      internal: init.internal,
       order: this.#order++,
-      msgId: init.msgId ?? 0n,
+      msgId: preset ? (init.msgId as bigint) : 0n,
       ids: [],
       seqNo: 0,
       sentAtMs: 0,
       queued: true,
       done: false,
       acked: false,
-      alone: init.msgId !== undefined,
-      reuseId: init.msgId !== undefined,
+      alone: preset,
+      reuseId: preset,
       resends: 0,
     }
     this.byRequest.set(req.requestId, req)
