@@ -24,7 +24,15 @@ export interface HandshakeLike {
 }
 
 /** Makes a fresh key exchange for a connection attempt. */
-export type HandshakeFactory = (ctx: { crypto: CryptoProvider; random: RandomSource; dcId: number; testMode: boolean; media: boolean }) => HandshakeLike
+export type HandshakeFactory = (ctx: {
+  crypto: CryptoProvider
+  random: RandomSource
+  dcId: number
+  testMode: boolean
+  media: boolean
+  /** Set for a temporary (PFS) key. */
+  temp?: { expiresInSeconds: number }
+}) => HandshakeLike
 
 /** Reconnect backoff: delay = min(maxDelayMs, minDelayMs * factor^attempt). */
 export interface ReconnectPolicy {
@@ -39,7 +47,9 @@ export interface ReconnectPolicy {
 export type ConnectionEvent =
   | { type: 'connected' }
   | { type: 'disconnected'; error?: MtError }
-  | { type: 'auth-key'; result: AuthKeyResult }
+  | { type: 'auth-key'; result: AuthKeyResult; temp: boolean }
+  /** A temp key was bound to the permanent key (PFS): initConnection must be sent again. */
+  | { type: 'temp-key-bound'; expiresAt: number }
   /** The server does not know our auth key (-404): it is dropped; a new one is made when a handshake is available. */
   | { type: 'auth-key-dropped'; error: TransportError }
   | { type: 'new-session'; firstMsgId: bigint; serverSalt: bigint }
@@ -67,8 +77,13 @@ export interface ConnectionOptions {
   readonly handshake?: HandshakeFactory
   /** Server RSA keys for the default key exchange (default: Telegram's built-in keys). */
   readonly rsaKeys?: RsaPublicKey[]
-  /** Make a temporary (PFS) key that expires after this many seconds, with the default key exchange. */
-  readonly tempKeySeconds?: number
+  /**
+   * Perfect forward secrecy: the session runs on a temporary key (made with the key exchange, expiring after
+   * `tempKeySeconds`) bound to the permanent key (`authKey`, or one made first) with auth.bindTempAuthKey before any
+   * request; a new temp key is made and bound before the current one expires. After each binding the caller must
+   * send initConnection again ('temp-key-bound' event).
+   */
+  readonly pfs?: { readonly tempKeySeconds: number }
   readonly crypto?: CryptoProvider
   readonly random?: RandomSource
   /** Socket connect (and proxy) deadline, and the key exchange deadline. Default 10 s. */

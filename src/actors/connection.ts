@@ -14,17 +14,18 @@ import { once } from 'node:events'
 import type { Socket } from 'node:net'
 import { ArgumentError, CancelledError, type MtError, NetworkError, TimeoutError } from '../errors.js'
 import { createMessageCipher } from '../protocol/crypto/message.js'
-import { ClientHandshake } from '../protocol/auth/index.js'
+import { buildBindTempAuthKey, ClientHandshake, tempKeyRenewAt } from '../protocol/auth/index.js'
 import { createNodeCryptoProvider } from '../protocol/crypto/node-provider.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
 import type { TransportError } from '../protocol/errors.js'
 import { ClientSession, type SendRequest, type SessionEvent } from '../protocol/mtp/client-session.js'
 import type { RandomSource } from '../protocol/random.js'
-import { type ApiMethod, type ResultOf, readResult, serializeObject } from '../tl/index.js'
+import type { ApiMethod, ResultOf } from '../tl/index.js'
 import { HandshakeRun } from './connection-handshake.js'
 import { type ClientCodec, createClientCodec } from './connection-transport.js'
 import { openSocket } from './socket.js'
 import {
+  type AuthKeyResult,
   type ConnectionEvent,
   type ConnectionOptions,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -46,6 +47,16 @@ export type {
   ReconnectPolicy,
 } from './connection-types.js'
 
+/**
+ * The full API codec, loaded on first use: `invoke` moves raw bytes and needs none of it, so a DC worker that only
+ * relays serialized requests never loads the API tables (typed `call` and the PFS bind request do).
+ */
+let apiCodec: Promise<typeof import('../tl/index.js')> | undefined
+function loadApiCodec(): Promise<typeof import('../tl/index.js')> {
+  apiCodec ??= import('../tl/index.js')
+  return apiCodec
+}
+
 interface Pending {
   resolve(body: Uint8Array): void
   reject(e: MtError): void
@@ -58,7 +69,18 @@ export class Connection {
   readonly #crypto: CryptoProvider
   readonly #random: RandomSource
   readonly #policy: Required<ReconnectPolicy>
+  /** The key the session runs on (the temp key under PFS). */
   #authKey: Uint8Array | undefined
+  /** PFS: the permanent key, and the current temp key with its renewal time (server unix seconds). */
+  #permKey: Uint8Array | undefined
+  #temp: { result: AuthKeyResult; renewAt: number } | undefined
+  #bound = false
+  /** Whether calls may go to the session (false until a new session's temp key is bound). */
+  #ready = false
+  #renewTimer: NodeJS.Timeout | undefined
+  /** A connection attempt is running (its own failure path handles a close). */
+  #connecting = false
+  #bindId: number | undefined
   #salt: bigint
   #offset: number
   #session: ClientSession | undefined
@@ -83,7 +105,8 @@ export class Connection {
     this.#crypto = o.crypto ?? createNodeCryptoProvider()
     this.#random = o.random ?? ((b) => void randomFillSync(b))
     this.#policy = { ...DEFAULT_RECONNECT, ...o.reconnect }
-    this.#authKey = o.authKey
+    if (o.pfs !== undefined) this.#permKey = o.authKey
+    else this.#authKey = o.authKey
     this.#salt = o.serverSalt ?? 0n
     this.#offset = o.timeOffset ?? 0
   }
@@ -100,9 +123,14 @@ export class Connection {
     return c
   }
 
-  /** The auth key in use (after a key exchange, the new one). */
+  /** The auth key the session runs on (after a key exchange, the new one; under PFS the temp key). */
   get authKey(): Uint8Array | undefined {
     return this.#authKey
+  }
+
+  /** The permanent auth key (the one to persist); equals {@link authKey} without PFS. */
+  get permanentKey(): Uint8Array | undefined {
+    return this.#o.pfs !== undefined ? this.#permKey : this.#authKey
   }
 
   /** The session (for inspection and tests). */
@@ -134,7 +162,7 @@ export class Connection {
       }
       opts.signal?.addEventListener('abort', onAbort, { once: true })
       const req: SendRequest = { body, method, requestId, ...(opts.after !== undefined ? { after: opts.after } : {}) }
-      if (this.#session === undefined) {
+      if (this.#session === undefined || !this.#ready) {
         this.#waiting.push(req)
         return
       }
@@ -150,9 +178,10 @@ export class Connection {
 
   /** Typed call: serializes `req` with the full TL codec and reads its result type. */
   async call<R extends ApiMethod>(req: R, opts: InvokeOptions = {}): Promise<ResultOf<R>> {
-    const body = serializeObject(req, { ownBuffer: true })
+    const tl = await loadApiCodec()
+    const body = tl.serializeObject(req, { ownBuffer: true })
     const result = await this.invoke(body, req._, opts)
-    return readResult(result, req)
+    return tl.readResult(result, req)
   }
 
   /** Closes the socket, cancels timers and fails pending calls with CancelledError. Leaves no handles behind. */
@@ -162,6 +191,7 @@ export class Connection {
     this.#abort.abort()
     this.#clearTimer()
     if (this.#sleepTimer !== undefined) clearTimeout(this.#sleepTimer)
+    if (this.#renewTimer !== undefined) clearTimeout(this.#renewTimer)
     this.#wake?.()
     this.#session?.close()
     this.#hs?.fail(new CancelledError('connection closed'))
@@ -198,10 +228,15 @@ export class Connection {
   async #connectWithRetry(): Promise<void> {
     for (;;) {
       try {
+        this.#connecting = true
         await this.#connectOnce()
+        this.#connecting = false
+        // The socket may have closed in the last moments of the attempt, unnoticed: count it as a failed attempt.
+        if (this.#socket === undefined) throw new NetworkError('closed', 'connection closed while connecting')
         this.#attempt = 0
         return
       } catch (e) {
+        this.#connecting = false
         if (this.#closed) throw new CancelledError('connection closed')
         const err = e as MtError
         this.#emit({ type: 'disconnected', error: err })
@@ -263,10 +298,102 @@ export class Connection {
     socket.on('error', () => undefined) // 'close' follows and drives the reconnect
     socket.on('close', () => this.#onClose(socket))
     if (preamble !== undefined) socket.write(preamble)
-    if (this.#authKey === undefined) await this.#handshake(timeoutMs)
+    if (o.pfs !== undefined) await this.#preparePfs(o.pfs.tempKeySeconds, timeoutMs)
+    else if (this.#authKey === undefined) this.#useKey(await this.#handshake(timeoutMs), false)
     this.#ensureSession(codec)
+    if (o.pfs !== undefined && !this.#bound) await this.#bindTemp(timeoutMs)
+    this.#ready = true
+    this.#releaseWaiting()
     this.#emit({ type: 'connected' })
     this.#queueFlush()
+  }
+
+  #useKey(r: AuthKeyResult, temp: boolean): void {
+    this.#authKey = r.authKey
+    this.#salt = r.serverSalt
+    this.#offset = r.timeOffset
+    this.#emit({ type: 'auth-key', result: r, temp })
+  }
+
+  /** PFS: a permanent key if there is none, and a fresh temp key when there is none or it is due for renewal. */
+  async #preparePfs(tempKeySeconds: number, timeoutMs: number): Promise<void> {
+    if (this.#permKey === undefined) {
+      const perm = await this.#handshake(timeoutMs)
+      this.#permKey = perm.authKey
+      this.#offset = perm.timeOffset
+      this.#emit({ type: 'auth-key', result: perm, temp: false })
+    }
+    const now = Date.now() / 1000 + this.#offset
+    if (this.#temp !== undefined && now < this.#temp.renewAt) return
+    this.#retireSession()
+    const r = await this.#handshake(timeoutMs, { expiresInSeconds: tempKeySeconds })
+    const expiresAt = r.expiresAt ?? Math.floor(now) + tempKeySeconds
+    this.#temp = { result: r, renewAt: tempKeyRenewAt(Math.floor(now), expiresAt) }
+    this.#bound = false
+    this.#useKey(r, true)
+  }
+
+  /** PFS: auth.bindTempAuthKey as the new session's first message, under the msg_id sealed inside it. */
+  async #bindTemp(timeoutMs: number): Promise<void> {
+    const s = this.#session
+    const temp = this.#temp
+    const permKey = this.#permKey
+    if (s === undefined || temp === undefined || permKey === undefined) throw new ArgumentError('PFS binding needs a session, a temp key and a permanent key', 'pfs')
+    const expiresAt = temp.result.expiresAt ?? Math.floor(temp.renewAt)
+    // Loaded before the msg_id is reserved: nothing else may be sent between reserving it and sending the bind.
+    const tl = await loadApiCodec()
+    const msgId = s.msgIds.next(Date.now())
+    const req = buildBindTempAuthKey({ crypto: this.#crypto, random: this.#random, permKey, tempKeyId: temp.result.authKeyId, tempSessionId: s.sessionId, expiresAt, msgId })
+    const requestId = this.#nextId++
+    this.#bindId = requestId
+    const done = new Promise<Uint8Array>((resolve, reject) => {
+      const timer = setTimeout(() => this.#giveUp(requestId, new TimeoutError(`auth.bindTempAuthKey timed out after ${timeoutMs} ms`, timeoutMs)), timeoutMs)
+      this.#pending.set(requestId, { resolve, reject, cleanup: () => clearTimeout(timer) })
+    })
+    s.send({ body: tl.serializeObject(req, { ownBuffer: true }), method: req._, requestId, msgId })
+    this.#flush()
+    try {
+      await done
+    } finally {
+      this.#bindId = undefined
+    }
+    this.#bound = true
+    this.#emit({ type: 'temp-key-bound', expiresAt })
+    if (this.#renewTimer !== undefined) clearTimeout(this.#renewTimer)
+    // Renewal: drop the connection at the renewal time; the reconnect makes and binds the next temp key.
+    const renewInMs = Math.max(1000, (temp.renewAt - this.#offset) * 1000 - Date.now())
+    this.#renewTimer = setTimeout(() => {
+      this.#renewTimer = undefined
+      this.#socket?.destroy()
+    }, renewInMs)
+  }
+
+  /** Moves the session's pending requests back to the waiting list and forgets the session (its key is gone). */
+  #retireSession(): void {
+    const old = this.#session
+    this.#session = undefined
+    this.#ready = false
+    if (old === undefined) return
+    const carry: SendRequest[] = []
+    for (const req of old.outbox.byRequest.values()) {
+      if (req.internal === undefined && this.#pending.has(req.requestId)) carry.push({ body: req.body, method: req.method, requestId: req.requestId })
+    }
+    old.outbox.drain()
+    this.#waiting = carry.concat(this.#waiting)
+  }
+
+  #releaseWaiting(): void {
+    const s = this.#session
+    if (s === undefined) return
+    const waiting = this.#waiting
+    this.#waiting = []
+    for (const req of waiting) {
+      try {
+        s.send(req)
+      } catch (e) {
+        this.#settle(req.requestId, (p) => p.reject(e as MtError))
+      }
+    }
   }
 
   #ensureSession(codec: ClientCodec): void {
@@ -283,21 +410,11 @@ export class Connection {
       })
       this.#sessionUsed = false
     }
-    const s = this.#session
-    if (this.#sessionUsed) s.onReconnect(nowMs)
+    if (this.#sessionUsed) this.#session.onReconnect(nowMs)
     this.#sessionUsed = true
-    const waiting = this.#waiting
-    this.#waiting = []
-    for (const req of waiting) {
-      try {
-        s.send(req)
-      } catch (e) {
-        this.#settle(req.requestId, (p) => p.reject(e as MtError))
-      }
-    }
   }
 
-  async #handshake(timeoutMs: number): Promise<void> {
+  async #handshake(timeoutMs: number, temp?: { expiresInSeconds: number }): Promise<AuthKeyResult> {
     const o = this.#o
     const factory: HandshakeFactory =
       o.handshake ??
@@ -305,9 +422,15 @@ export class Connection {
         new ClientHandshake({
           ...ctx,
           ...(o.rsaKeys !== undefined ? { rsaKeys: o.rsaKeys } : {}),
-          ...(o.tempKeySeconds !== undefined ? { temp: { expiresInSeconds: o.tempKeySeconds } } : {}),
         }))
-    const hs = factory({ crypto: this.#crypto, random: this.#random, dcId: o.dcId, testMode: o.testMode === true, media: o.media === true })
+    const hs = factory({
+      crypto: this.#crypto,
+      random: this.#random,
+      dcId: o.dcId,
+      testMode: o.testMode === true,
+      media: o.media === true,
+      ...(temp !== undefined ? { temp } : {}),
+    })
     const socket = this.#socket
     const codec = this.#codec
     const run = new HandshakeRun(hs, (frame) => {
@@ -315,11 +438,7 @@ export class Connection {
     }, timeoutMs)
     this.#hs = run
     try {
-      const r = await run.done
-      this.#authKey = r.authKey
-      this.#salt = r.serverSalt
-      this.#offset = r.timeOffset
-      this.#emit({ type: 'auth-key', result: r })
+      return await run.done
     } finally {
       if (this.#hs === run) this.#hs = undefined
     }
@@ -385,19 +504,12 @@ export class Connection {
     this.#hs?.fail(error)
     if (error.code === TRANSPORT_AUTH_KEY_NOT_FOUND) {
       this.#emit({ type: 'auth-key-dropped', error })
-      const old = this.#session
+      // The server lost the key and with it the session: what was pending goes again under a new key (under PFS a
+      // new temp key; the permanent key stays).
+      this.#retireSession()
       this.#authKey = undefined
-      this.#session = undefined
+      this.#temp = undefined
       this.#salt = 0n
-      // The server lost the key and with it the session: what was pending goes again under the new key.
-      const carry: SendRequest[] = []
-      if (old !== undefined) {
-        for (const req of old.outbox.byRequest.values()) {
-          if (req.internal === undefined) carry.push({ body: req.body, method: req.method, requestId: req.requestId })
-        }
-        old.outbox.drain()
-      }
-      this.#waiting = carry.concat(this.#waiting)
     } else if (error.code === TRANSPORT_FLOOD) {
       // Too many connections: wait longer before the next attempt.
       this.#attempt = Math.max(this.#attempt, 3)
@@ -411,6 +523,11 @@ export class Connection {
     this.#dropSocket()
     if (this.#hs !== undefined) {
       this.#hs.fail(new NetworkError('closed', 'connection closed during the key exchange'))
+      return
+    }
+    if (this.#connecting) {
+      // The attempt in progress fails and retries on its own; only the PFS bind may be waiting for an answer.
+      if (this.#bindId !== undefined) this.#giveUp(this.#bindId, new NetworkError('closed', 'connection closed during the temp key binding'))
       return
     }
     if (this.#closed) return

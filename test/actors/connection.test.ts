@@ -8,7 +8,7 @@ import { serializeObject } from '../../src/tl/index.js'
 import { AuthError } from '../../src/protocol/auth/index.js'
 import { SecurityError } from '../../src/protocol/errors.js'
 import { generateRsaKeyPair } from '../../src/protocol/crypto/rsa-server.js'
-import { crypto } from '../protocol/mtp/fake-server.js'
+import { crypto, testAuthKey } from '../protocol/mtp/fake-server.js'
 import { MiniDc, testHandshake } from './mini-dc.js'
 
 const FAST = { minDelayMs: 5, maxDelayMs: 50, maxAttempts: 20 }
@@ -212,6 +212,69 @@ describe('connection driver with the real key exchange', { timeout: 10_000 }, ()
         expect(c.authKey).toEqual(dc.authKey)
         expect(await c.call(getUsers(12))).toEqual([{ _: 'userEmpty', id: 12n }])
         expect(events.filter((e) => e.type === 'auth-key')).toHaveLength(1)
+      } finally {
+        await c.close()
+      }
+    } finally {
+      await dc.stop()
+    }
+  })
+
+  it('PFS: a temp key bound to the permanent key before any call', async () => {
+    const permKey = testAuthKey(77)
+    const dc = await new MiniDc({ rsaKey, permKey }).start()
+    const events: ConnectionEvent[] = []
+    try {
+      const c = await Connection.connect({
+        host: '127.0.0.1',
+        port: dc.port,
+        dcId: 2,
+        authKey: permKey,
+        pfs: { tempKeySeconds: 3600 },
+        rsaKeys: [rsaKey.publicKey],
+        reconnect: FAST,
+        session: { futureSalts: false },
+        onEvent: (e) => events.push(e),
+      })
+      try {
+        expect(await c.call(getUsers(13))).toEqual([{ _: 'userEmpty', id: 13n }])
+        expect(dc.binds).toBe(1)
+        expect(c.permanentKey).toEqual(permKey)
+        expect(c.authKey).toEqual(dc.authKey)
+        expect(c.authKey).not.toEqual(permKey)
+        expect(events.map((e) => e.type).filter((t) => t === 'auth-key' || t === 'temp-key-bound')).toEqual(['auth-key', 'temp-key-bound'])
+        expect(events.some((e) => e.type === 'auth-key' && e.temp && e.result.expiresAt !== undefined)).toBe(true)
+      } finally {
+        await c.close()
+      }
+    } finally {
+      await dc.stop()
+    }
+  })
+
+  it('PFS: the temp key is renewed and bound again before it expires', async () => {
+    const permKey = testAuthKey(78)
+    const dc = await new MiniDc({ rsaKey, permKey }).start()
+    const events: string[] = []
+    try {
+      const c = await Connection.connect({
+        host: '127.0.0.1',
+        port: dc.port,
+        dcId: 2,
+        authKey: permKey,
+        pfs: { tempKeySeconds: 2 },
+        rsaKeys: [rsaKey.publicKey],
+        reconnect: FAST,
+        session: { futureSalts: false },
+        onEvent: (e) => events.push(e.type),
+      })
+      try {
+        const first = c.authKey
+        for (let i = 0; i < 300 && dc.binds < 2; i++) await new Promise((r) => setTimeout(r, 10))
+        expect(dc.binds).toBe(2)
+        expect(c.authKey).not.toEqual(first)
+        expect(await c.call(getUsers(14))).toEqual([{ _: 'userEmpty', id: 14n }])
+        expect(events.filter((t) => t === 'temp-key-bound')).toHaveLength(2)
       } finally {
         await c.close()
       }

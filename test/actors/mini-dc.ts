@@ -15,9 +15,9 @@ import { decodePlainMessage, encodePlainMessage } from '../../src/protocol/mtp/p
 import { ID_INVOKE_AFTER_MSG, SID } from '../../src/protocol/mtp/service-ids.js'
 import { seededRandom } from '../../src/protocol/random.js'
 import { createReplayCache, errorCodePayload, type ProxySecret, ServerTransport } from '../../src/protocol/transport/index.js'
-import { deserializeObject, serializeObject } from '../../src/tl/index.js'
+import { type Api, deserializeObject, serializeObject } from '../../src/tl/index.js'
 import type { AuthKeyResult, HandshakeLike } from '../../src/actors/connection.js'
-import { ServerHandshake, type ServerHandshakeMode } from '../../src/protocol/auth/index.js'
+import { ServerHandshake, type ServerHandshakeMode, verifyBindTempAuthKey } from '../../src/protocol/auth/index.js'
 import type { RsaKeyPair } from '../../src/protocol/crypto/rsa-server.js'
 import { crypto, testAuthKey } from '../protocol/mtp/fake-server.js'
 
@@ -30,6 +30,8 @@ export interface MiniDcOptions {
   /** Run the real key exchange (ServerHandshake) with this key pair on plain messages. */
   readonly rsaKey?: RsaKeyPair
   readonly handshakeMode?: ServerHandshakeMode
+  /** The permanent key auth.bindTempAuthKey must name (PFS tests). */
+  readonly permKey?: Uint8Array
 }
 
 interface SessionState {
@@ -51,6 +53,8 @@ export class MiniDc {
   /** Transport error codes to answer the next connections' first frame with. */
   readonly errorCodes: number[] = []
   connections = 0
+  /** Successful auth.bindTempAuthKey verifications. */
+  binds = 0
   /** Leave pings unanswered (keepalive failure). */
   ignorePings = false
   /** Send this many forged copies (one byte flipped) before each of the next answers. */
@@ -183,6 +187,19 @@ export class MiniDc {
           }
           const obj = deserializeObject(body)
           if (typeof obj !== 'object' || Array.isArray(obj)) continue
+          if (obj._ === 'auth.bindTempAuthKey' && this.#opts.permKey !== undefined) {
+            const permKey = this.#opts.permKey
+            const permKeyId = new DataView(createMessageCipher(crypto, permKey).keyId.buffer).getBigInt64(0, true)
+            const tempKeyId = new DataView(this.cipher.keyId.buffer, this.cipher.keyId.byteOffset).getBigInt64(0, true)
+            try {
+              verifyBindTempAuthKey({ crypto, permKeyLookup: (id) => (id === permKeyId ? permKey : undefined), req: obj as Api.auth.bindTempAuthKey, tempKeyId, tempSessionId: sessionId, msgId: m.msgId })
+              this.binds++
+              out.push(rpcResult(m.msgId, serializeObject(true)))
+            } catch {
+              out.push(rpcResult(m.msgId, serializeObject({ _: 'rpc_error', errorCode: 400, errorMessage: 'ENCRYPTED_MESSAGE_INVALID' })))
+            }
+            continue
+          }
           if (obj._ === 'users.getUsers') {
             requests++
             if (requests > this.dropAfter) {

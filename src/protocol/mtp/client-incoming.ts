@@ -180,7 +180,7 @@ function bareAnswer(s: ClientSession, req: OutReq | undefined, body: Uint8Array,
 }
 
 function completeByMethod(s: ClientSession, method: string): OutReq | undefined {
-  for (const req of s.outbox.sent.values()) if (req.method === method) return s.outbox.complete(req.msgId)
+  for (const req of s.outbox.inFlight()) if (req.method === method) return s.outbox.complete(req.msgId)
   return undefined
 }
 
@@ -192,9 +192,12 @@ function newSession(s: ClientSession, n: Mt.new_session_created, nowMs: number, 
   s.salts.set(n.serverSalt)
   events.push({ type: 'new-session', firstMsgId: n.firstMsgId, serverSalt: n.serverSalt })
   events.push(s.stateEvent(nowMs))
-  // Messages sent before first_msg_id belonged to a session the server no longer has: send them again, new ids.
-  const lost = [...s.outbox.sent.values()].filter((r) => r.msgId < n.firstMsgId)
-  failAll(s, s.outbox.requeue(lost, { reuseId: false, counts: false }), events)
+  // Messages sent before first_msg_id may not have reached the new session: send them again. Young ones keep their
+  // msg_id, so a server that remembers executed msg_ids per auth key still recognises a duplicate.
+  s.resendByAge(
+    s.outbox.inFlight().filter((r) => r.msgId < n.firstMsgId),
+    nowMs,
+  )
 }
 
 /** msg_detailed_info / msg_new_detailed_info: acknowledge an answer we have, or ask for it again. */
@@ -218,7 +221,8 @@ function applyStates(s: ClientSession, ids: readonly bigint[], info: Uint8Array,
   const missing: OutReq[] = []
   ids.forEach((id, i) => {
     const req = s.outbox.sent.get(id)
-    if (req === undefined) return
+    // Only the latest send of a message counts: an older msg_id's state says nothing about the resend.
+    if (req === undefined || req.msgId !== id) return
     const status = (info[i] ?? 1) & 7
     if (status === 4) req.acked = true
     else if (status >= 1 && status <= 3) missing.push(req)

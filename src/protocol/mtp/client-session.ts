@@ -12,7 +12,13 @@
  * has it recognises the duplicate and answers from its cache instead of executing it twice. An older id would be
  * refused by the server as too old (bad_msg_notification 16/20) and is beyond the window in which the server tracks
  * msg_ids anyway, so such a request gets a new msg_id (the spec's "re-send with a new msg_id"). msg_copy is not used:
- * it is deprecated and servers do not accept it from clients.
+ * it is deprecated and servers do not accept it from clients. The same rule applies after new_session_created and to
+ * the resend timer (a request unanswered for `resendAfterMs`, e.g. its answer was lost to a corrupted frame).
+ *
+ * Ordering: ids are assigned in queue order at flush time; resent messages go back to the front in their original
+ * order. The session never throws on received data except for the top-level security checks (SecurityError) and a
+ * malformed top-level container or service message (SessionError/TlError); one bad message inside a container is
+ * skipped alone.
  */
 import { AckQueue, MAX_IDS_PER_SERVICE_MESSAGE } from './acks.js'
 import { ArgumentError } from '../../errors.js'
@@ -26,12 +32,14 @@ import { containerSize, encodeContainer, type InnerMessage, MAX_CONTAINER_BYTES,
 import { maybeGzip, wrapInvokeAfter } from './client-wire.js'
 import { MsgIdGenerator, msgIdSeconds, SeqNoCounter } from './msg-id.js'
 import { ReplayGuard } from './replay.js'
+import { SeenIds } from './client-seen.js'
 import { SaltStore } from './salts.js'
 import { SecurityError } from '../errors.js'
 import {
   type ClientSessionOptions,
   DEFAULT_PING_INTERVAL_MS,
   DEFAULT_PING_TIMEOUT_MS,
+  DEFAULT_RESEND_AFTER_MS,
   FUTURE_SALTS_COUNT,
   MAX_REQUEST_BYTES,
   PING_DISCONNECT_DELAY_SECONDS,
@@ -44,6 +52,7 @@ export type { ClientSessionOptions, SendRequest, SessionEvent } from './client-t
 export {
   DEFAULT_PING_INTERVAL_MS,
   DEFAULT_PING_TIMEOUT_MS,
+  DEFAULT_RESEND_AFTER_MS,
   FUTURE_SALTS_COUNT,
   MAX_REQUEST_BYTES,
   PING_DISCONNECT_DELAY_SECONDS,
@@ -88,9 +97,10 @@ export class ClientSession {
   readonly #svc: ServiceOut[] = []
   /** Sent msgs_state_req: msg_id -> ids asked about. */
   readonly stateRequests = new Map<bigint, readonly bigint[]>()
-  /** Recently received server msg_ids (answers to msgs_state_req, msg_new_detailed_info). */
-  readonly #recent = new Set<bigint>()
-  readonly #recentOrder: bigint[] = []
+  /** Every server msg_id received within the time window (see client-seen.ts). */
+  readonly #seen: SeenIds
+  readonly #maxPast: number
+  readonly #maxFuture: number
   #deferred: SessionEvent[] = []
   #internalIds = -1
   #nextPingAt: number | undefined
@@ -107,6 +117,9 @@ export class ClientSession {
     this.salts = new SaltStore(opts.serverSalt ?? 0n)
     this.acks = new AckQueue(opts.ack)
     this.replay = new ReplayGuard(opts.replay)
+    this.#maxPast = opts.replay?.maxPastSeconds ?? 300
+    this.#maxFuture = opts.replay?.maxFutureSeconds ?? 30
+    this.#seen = new SeenIds(this.#maxPast)
     if (opts.timeOffset !== undefined) this.msgIds.setTimeOffset(opts.timeOffset)
   }
 
@@ -125,7 +138,10 @@ export class ClientSession {
     return this.salts.current(this.serverNow(nowMs))
   }
 
-  /** Queues a request. Throws ArgumentError for a bad body, a duplicate id or an unknown `after`. */
+  /**
+   * Queues a request. Throws ArgumentError for a bad body or a duplicate id. An `after` naming a request that is no
+   * longer pending sends the request unwrapped (what it had to wait for has completed).
+   */
   send(req: SendRequest): void {
     if (!Number.isInteger(req.requestId) || req.requestId < 0) throw new ArgumentError('requestId must be a non-negative integer', 'requestId')
     if (req.body.length % 4 !== 0 || req.body.length < 4) throw new ArgumentError(`request body length ${req.body.length} is invalid`, 'body')
@@ -136,7 +152,15 @@ export class ClientSession {
       after = this.outbox.byRequest.get(req.after)
     }
     const body = maybeGzip(req.body, this.#o.gzipMinBytes)
-    this.outbox.add({ requestId: req.requestId, method: req.method, body, contentRelated: req.contentRelated ?? true, after, internal: undefined })
+    this.outbox.add({
+      requestId: req.requestId,
+      method: req.method,
+      body,
+      contentRelated: req.contentRelated ?? true,
+      after,
+      internal: undefined,
+      ...(req.msgId !== undefined ? { msgId: req.msgId } : {}),
+    })
   }
 
   /** Forgets a request (the caller gave up); a late answer is then ignored. Returns whether it was pending. */
@@ -146,7 +170,7 @@ export class ClientSession {
 
   /** Asks the server about every sent, unanswered request (msgs_state_req); lost ones are resent on the answer. */
   queryState(): void {
-    const ids = [...this.outbox.sent.keys()]
+    const ids = this.outbox.inFlight().map((r) => r.msgId)
     for (let i = 0; i < ids.length; i += MAX_IDS_PER_SERVICE_MESSAGE) {
       const chunk = ids.slice(i, i + MAX_IDS_PER_SERVICE_MESSAGE)
       this.#svc.push({ body: serializeObject({ _: 'msgs_state_req', msgIds: chunk }, { ownBuffer: true }), contentRelated: true, stateIds: chunk })
@@ -168,20 +192,26 @@ export class ClientSession {
    * when younger than {@link RESEND_SAME_ID_MAX_AGE_SECONDS}, else a new one).
    */
   onReconnect(nowMs: number): void {
+    if (this.#ping !== undefined) this.outbox.forget(this.#ping.req.requestId)
+    this.#ping = undefined
+    this.#nextPingAt = undefined
+    this.resendByAge(this.outbox.inFlight(), nowMs)
+    this.outbox.containers.clear()
+    this.stateRequests.clear()
+  }
+
+  /**
+   * Queues sent messages again without counting it as a rejection: under their original msg_id while younger than
+   * {@link RESEND_SAME_ID_MAX_AGE_SECONDS} (the server can then recognise a duplicate), else under a new one.
+   */
+  resendByAge(reqs: readonly OutReq[], nowMs: number): void {
     const now = this.serverNow(nowMs)
     const young: OutReq[] = []
     const old: OutReq[] = []
-    for (const req of this.outbox.sent.values()) {
-      if (req.internal === 'ping') continue
-      ;(now - msgIdSeconds(req.msgId) < RESEND_SAME_ID_MAX_AGE_SECONDS ? young : old).push(req)
-    }
-    if (this.#ping !== undefined) this.outbox.complete(this.#ping.req.msgId)
-    this.#ping = undefined
-    this.#nextPingAt = undefined
-    this.outbox.requeue(young, { reuseId: true, counts: false })
-    this.outbox.requeue(old, { reuseId: false, counts: false })
-    this.outbox.containers.clear()
-    this.stateRequests.clear()
+    for (const req of reqs) (now - msgIdSeconds(req.msgId) < RESEND_SAME_ID_MAX_AGE_SECONDS ? young : old).push(req)
+    for (const req of old) req.reuseId = false
+    for (const req of young) req.reuseId = true
+    this.outbox.requeue(reqs, { reuseId: 'keep', counts: false })
   }
 
   /** Fails every pending request (closing, or the auth key is gone) and returns the events. */
@@ -204,6 +234,9 @@ export class ClientSession {
     min(this.acks.deadline())
     if (this.#ping !== undefined) min(this.#ping.sentAt + (this.#o.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS))
     else min(this.#nextPingAt)
+    const resendAfter = this.#o.resendAfterMs ?? DEFAULT_RESEND_AFTER_MS
+    const oldest = this.outbox.oldestSentAt()
+    if (resendAfter > 0 && oldest !== undefined) min(oldest + resendAfter)
     if (this.#o.futureSalts !== false && this.#saltsReq === undefined) {
       // refreshAt(-inf) is -inf when no salts are known: flush() then asks at once, no timer needed.
       const at = this.salts.refreshAt(Number.NEGATIVE_INFINITY)
@@ -213,12 +246,19 @@ export class ClientSession {
   }
 
   /**
-   * Runs timers: queues a keepalive or a salts prefetch when due. Returns 'dead' when a keepalive went unanswered
-   * past the timeout (the driver should reconnect), else 'ok'. Call {@link flush} afterwards.
+   * Runs timers: queues a keepalive or a salts prefetch when due, and resends requests unanswered for
+   * `resendAfterMs` (same msg_id while young: the server answers a duplicate from its cache, or with
+   * msg_detailed_info). Returns 'dead' when a keepalive went unanswered past the timeout (the driver should
+   * reconnect), else 'ok'. Call {@link flush} afterwards.
    */
   onTimer(nowMs: number): 'ok' | 'dead' {
     const interval = this.#o.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
     if (this.#ping !== undefined && nowMs - this.#ping.sentAt >= (this.#o.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS)) return 'dead'
+    const resendAfter = this.#o.resendAfterMs ?? DEFAULT_RESEND_AFTER_MS
+    if (resendAfter > 0) {
+      const overdue = this.outbox.overdue(nowMs - resendAfter)
+      if (overdue.length > 0) this.resendByAge(overdue, nowMs)
+    }
     if (interval > 0) {
       if (this.#nextPingAt === undefined) this.#nextPingAt = nowMs + interval
       else if (nowMs >= this.#nextPingAt && this.#ping === undefined) {
@@ -291,15 +331,26 @@ export class ClientSession {
 
   /**
    * Replay and time check of a received msg_id; throws SecurityError, after a resync when the guard reports one.
-   * A replayed content-related message is acknowledged again (the server resends what it believes we never acked).
+   * An id below the guard's 500-id window that was never received and is inside the time window is a message the
+   * server re-sent under its original msg_id: accepted. A replayed content-related message is acknowledged again
+   * (the server resends what it believes we never acked).
    */
   checkMsgId(msgId: bigint, nowMs: number, seqNo: number): void {
-    const v = this.replay.check(msgId, this.serverNow(nowMs))
+    const serverNow = this.serverNow(nowMs)
+    const v = this.replay.check(msgId, serverNow)
     if (v.ok) {
-      this.#remember(msgId)
+      this.#seen.add(msgId, serverNow)
       return
     }
-    if (v.reason === 'msg-id-replayed' && (seqNo & 1) === 1 && this.#recent.has(msgId)) this.acks.add(msgId, nowMs)
+    if (v.reason === 'msg-id-replayed') {
+      if (!this.#seen.has(msgId)) {
+        const skew = Number(msgId >> 32n) - serverNow
+        if (skew >= -this.#maxPast && skew <= this.#maxFuture) {
+          this.#seen.add(msgId, serverNow)
+          return
+        }
+      } else if ((seqNo & 1) === 1) this.acks.add(msgId, nowMs)
+    }
     if (v.resync !== undefined) {
       this.msgIds.setTimeOffset(this.timeOffset + v.resync)
       this.#deferred.push(this.stateEvent(nowMs))
@@ -309,7 +360,7 @@ export class ClientSession {
 
   /** Whether a server msg_id was received recently. */
   receivedRecently(msgId: bigint): boolean {
-    return this.#recent.has(msgId)
+    return this.#seen.has(msgId)
   }
 
   /** The current salt and offset, as an event. */
@@ -348,12 +399,6 @@ export class ClientSession {
     return b
   }
 
-  #remember(msgId: bigint): void {
-    this.#recent.add(msgId)
-    this.#recentOrder.push(msgId)
-    if (this.#recentOrder.length > 2048) for (const id of this.#recentOrder.splice(0, 1024)) this.#recent.delete(id)
-  }
-
   #item(body: Uint8Array, contentRelated: boolean, nowMs: number): Item {
     return { msgId: this.msgIds.next(nowMs), seqNo: this.seq.next(contentRelated), body }
   }
@@ -363,14 +408,15 @@ export class ClientSession {
     let seqNo: number
     if (req.reuseId && req.msgId !== 0n) {
       msgId = req.msgId
-      seqNo = req.seqNo
+      // A caller-reserved id gets its seq_no at the first send.
+      seqNo = req.ids.length === 0 ? this.seq.next(req.contentRelated) : req.seqNo
     } else {
       msgId = this.msgIds.next(nowMs)
       seqNo = this.seq.next(req.contentRelated)
     }
     const after = req.after
     const body = after !== undefined && after.msgId !== 0n && after.msgId !== msgId ? wrapInvokeAfter(after.msgId, req.body) : req.body
-    this.outbox.markSent(req, msgId, seqNo)
+    this.outbox.markSent(req, msgId, seqNo, nowMs)
     return { msgId, seqNo, body, req }
   }
 

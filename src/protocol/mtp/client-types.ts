@@ -37,6 +37,11 @@ export interface SendRequest {
   readonly contentRelated?: boolean
   /** Run only after this pending request (invokeAfterMsg). */
   readonly after?: number
+  /**
+   * Send under exactly this msg_id (reserved with `session.msgIds.next(nowMs)` just before), alone, not in a
+   * container: auth.bindTempAuthKey must carry the msg_id sealed inside it.
+   */
+  readonly msgId?: bigint
 }
 
 /** Options of a session. */
@@ -52,6 +57,8 @@ export interface ClientSessionOptions {
   readonly pingIntervalMs?: number
   /** A keepalive unanswered this long marks the connection dead (ms). Default 15 s. */
   readonly pingTimeoutMs?: number
+  /** Resend a request unanswered this long (ms); 0 disables. Default {@link DEFAULT_RESEND_AFTER_MS}. */
+  readonly resendAfterMs?: number
   readonly ack?: AckPolicy
   readonly replay?: ReplayOptions
   /** Requests at least this large are tried with gzip_packed (see GZIP_MIN_BYTES); Infinity disables. */
@@ -74,6 +81,12 @@ export const DEFAULT_PING_INTERVAL_MS = 60_000
 export const PING_DISCONNECT_DELAY_SECONDS = 75
 /** Default wait for a pong before declaring the connection dead. */
 export const DEFAULT_PING_TIMEOUT_MS = 15_000
+/**
+ * A request unanswered this long is sent again (same msg_id while young). Well above a normal round trip even on slow
+ * mobile links, and short enough that an answer lost to a corrupted frame or a forgotten session does not look like
+ * a hang. A server that still runs the request ignores the duplicate or answers msg_detailed_info.
+ */
+export const DEFAULT_RESEND_AFTER_MS = 10_000
 /** How many salts to ask for (the spec's maximum is 64; 32 covers more than a day). */
 export const FUTURE_SALTS_COUNT = 32
 /** Largest request body accepted: Telegram refuses encrypted messages near 1 MiB; leave room for header and wrappers. */

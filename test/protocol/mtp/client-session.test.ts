@@ -127,6 +127,34 @@ describe('client session: outgoing', () => {
     for (const m of fresh) expect(first.some((f) => f.msgId === m.msgId)).toBe(false)
   })
 
+  it('resends a request left unanswered past resendAfterMs under its original msg_id', () => {
+    const r = rig({ resendAfterMs: 1000 })
+    r.s.send({ body: getUsers(1), method: 'users.getUsers', requestId: 1 })
+    const [first] = r.flush(T0).flatMap((e) => e.messages)
+    r.s.send({ body: getUsers(2), method: 'users.getUsers', requestId: 2 })
+    const [second] = r.flush(T0 + 500).flatMap((e) => e.messages)
+    expect(r.s.nextDeadline()).toBe(T0 + 1000)
+    r.s.onTimer(T0 + 1000)
+    const again = r.flush(T0 + 1000).flatMap((e) => e.messages.filter((m) => m.name === 'users.getUsers'))
+    expect(again.map((m) => [m.msgId, m.seqNo])).toEqual([[first?.msgId, first?.seqNo]])
+    // The second request is now the oldest unanswered one.
+    expect(r.s.nextDeadline()).toBe(T0 + 1500)
+    expect(second).toBeDefined()
+  })
+
+  it('an answer to an earlier send completes a request waiting to be resent, and it is not sent again', () => {
+    const r = rig()
+    r.s.send({ body: getUsers(1), method: 'users.getUsers', requestId: 1 })
+    const [m] = r.flush(T0).flatMap((e) => e.messages)
+    // bad_server_salt moves it back to the queue under a new msg_id...
+    r.deliver(svc({ _: 'bad_server_salt', badMsgId: m?.msgId ?? 0n, badMsgSeqno: 1, errorCode: 48, newServerSalt: 3n }), { contentRelated: false })
+    // ...but the answer to the first send arrives before the resend goes out.
+    const ev = r.deliver(rpcResult(m?.msgId ?? 0n, resultFor(1)))
+    expect(ev.filter((e) => e.type === 'result')).toHaveLength(1)
+    expect(r.flush(T0 + 10).flatMap((e) => e.messages.filter((x) => x.name === 'users.getUsers'))).toHaveLength(0)
+    expect(r.s.outbox.byRequest.size).toBe(0)
+  })
+
   it('rejects bad requests with ArgumentError', () => {
     const r = rig()
     expect(() => r.s.send({ body: new Uint8Array(3), method: 'x', requestId: 1 })).toThrow(ArgumentError)
