@@ -68,9 +68,11 @@ export interface FrameContext {
   disconnectAfterMs: number | undefined
 }
 
-/** A fresh session state. */
-export function newSession(id: bigint, skewSeconds: number): ServerSessionState {
-  const msgIds = new MsgIdGenerator('server')
+/**
+ * A fresh session state. `msgIds` carries a previous generator over when the server forgets a session but the client
+ * keeps its session id: the new session must never reuse a msg_id the client already received under that id.
+ */
+export function newSession(id: bigint, skewSeconds: number, msgIds = new MsgIdGenerator('server')): ServerSessionState {
   msgIds.setTimeOffset(skewSeconds)
   return {
     id,
@@ -233,7 +235,7 @@ function runRpc(env: SessionEnv, ctx: FrameContext, msgId: bigint, seqno: number
     }
     if (f.kind === 'forget-session') {
       ctx.key.sessions.delete(ctx.session.id)
-      const fresh = newSession(ctx.session.id, env.clock.skewSeconds)
+      const fresh = newSession(ctx.session.id, env.clock.skewSeconds, ctx.session.msgIds)
       fresh.connection = ctx.session.connection
       env.keys.addSession(ctx.key, fresh)
       ctx.session = fresh
