@@ -28,6 +28,8 @@ export type Fault =
   | { readonly kind: 'corrupt-frame' }
   /** Stop and start the DC (auth keys survive; connections drop). */
   | { readonly kind: 'restart' }
+  /** Answer bad_msg_notification with this code instead of executing (16/17/18/19/20/32/33/34/35/48/64). */
+  | { readonly kind: 'bad-msg'; readonly code: number }
 
 /** When a fault fires, counted in RPC requests the DC has received (1-based). */
 export type FaultSchedule =

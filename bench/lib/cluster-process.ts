@@ -1,0 +1,52 @@
+/**
+ * Runs the loopback cluster in a process of its own (the real CLI, `src/testing/cli.ts`), so a bench's clients
+ * and the server do not share an event loop. Parses the banner the CLI prints (DC table, public key) and stops the
+ * process with SIGTERM.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { join } from 'node:path'
+
+/** A cluster running in a child process. */
+export interface ClusterProcess {
+  readonly dcs: ReadonlyArray<{ id: number; host: string; port: number }>
+  readonly publicKeyPem: string
+  stop(): Promise<void>
+}
+
+const root = join(import.meta.dirname, '..', '..')
+
+/** Starts `mtactor-cluster --dcs N` and waits for its `ready` line. */
+export function startClusterProcess(dcs = 1): Promise<ClusterProcess> {
+  const child: ChildProcess = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'src', 'testing', 'cli.ts'), '--dcs', String(dcs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error('cluster process did not become ready in 30 s'))
+    }, 30_000)
+    child.once('exit', (code) => reject(new Error(`cluster process exited early (${code})`)))
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString()
+      if (!out.includes('\nready\n')) return
+      clearTimeout(timer)
+      child.removeAllListeners('exit')
+      const table = [...out.matchAll(/^dc (\d+) \[?([^\]\s]+?)\]?:(\d+)$/gm)].map((m) => ({
+        id: Number(m[1]),
+        host: m[2] ?? '127.0.0.1',
+        port: Number(m[3]),
+      }))
+      const pem = /-----BEGIN [^-]+-----[\s\S]+?-----END [^-]+-----/.exec(out)?.[0] ?? ''
+      resolve({
+        dcs: table,
+        publicKeyPem: pem,
+        stop: () =>
+          new Promise<void>((res) => {
+            child.once('exit', () => res())
+            child.kill('SIGTERM')
+          }),
+      })
+    })
+  })
+}

@@ -1,0 +1,114 @@
+/**
+ * Types and constants of the connection driver: options, events, per-call options, the pluggable key exchange and the
+ * reconnect policy.
+ *
+ * Spec: https://core.telegram.org/mtproto/mtproto-transports#transport-errors (-404, -429),
+ * https://core.telegram.org/mtproto/auth_key (the key exchange the driver runs).
+ */
+import type { MtError } from '../errors.js'
+import type { AuthKeyResult } from '../protocol/auth/index.js'
+import type { ClientSessionOptions } from '../protocol/mtp/client-session.js'
+import type { CryptoProvider } from '../protocol/crypto/provider.js'
+import type { RsaPublicKey } from '../protocol/crypto/rsa.js'
+import type { TransportError } from '../protocol/errors.js'
+import type { RandomSource } from '../protocol/random.js'
+import type { MtProxyOptions, TransportKind } from './connection-transport.js'
+import type { SocketProxy } from './socket.js'
+
+export type { AuthKeyResult }
+
+/** A sans-IO key exchange: {@link ClientHandshake} by default; tests may inject another. */
+export interface HandshakeLike {
+  start(nowMs: number): Uint8Array
+  receive(body: Uint8Array, nowMs: number): { send: Uint8Array } | { done: AuthKeyResult }
+}
+
+/** Makes a fresh key exchange for a connection attempt. */
+export type HandshakeFactory = (ctx: {
+  crypto: CryptoProvider
+  random: RandomSource
+  dcId: number
+  testMode: boolean
+  media: boolean
+  /** Set for a temporary (PFS) key. */
+  temp?: { expiresInSeconds: number }
+}) => HandshakeLike
+
+/** Reconnect backoff: delay = min(maxDelayMs, minDelayMs * factor^attempt). */
+export interface ReconnectPolicy {
+  readonly minDelayMs?: number
+  readonly maxDelayMs?: number
+  readonly factor?: number
+  /** Consecutive failed attempts before giving up (pending requests then fail). Default unlimited. */
+  readonly maxAttempts?: number
+}
+
+/** What the connection reports besides results. */
+export type ConnectionEvent =
+  | { type: 'connected' }
+  | { type: 'disconnected'; error?: MtError }
+  | { type: 'auth-key'; result: AuthKeyResult; temp: boolean }
+  /** A temp key was bound to the permanent key (PFS): initConnection must be sent again. */
+  | { type: 'temp-key-bound'; expiresAt: number }
+  /** The server does not know our auth key (-404): it is dropped; a new one is made when a handshake is available. */
+  | { type: 'auth-key-dropped'; error: TransportError }
+  | { type: 'new-session'; firstMsgId: bigint; serverSalt: bigint }
+  | { type: 'state'; serverSalt: bigint; timeOffset: number }
+  /** A received payload failed a check and was dropped (the connection carries on). */
+  | { type: 'rejected'; error: MtError }
+
+/** Options of {@link Connection.connect}. */
+export interface ConnectionOptions {
+  readonly host: string
+  readonly port: number
+  readonly dcId: number
+  /** Default 'intermediate'. */
+  readonly transport?: TransportKind
+  readonly obfuscated?: boolean
+  readonly mtproxy?: MtProxyOptions
+  readonly proxy?: SocketProxy
+  readonly testMode?: boolean
+  readonly media?: boolean
+  /** A known auth key; without it `handshake` makes one. */
+  readonly authKey?: Uint8Array
+  readonly serverSalt?: bigint
+  readonly timeOffset?: number
+  /** The key exchange to run when there is no auth key; default {@link ClientHandshake} with `rsaKeys`. */
+  readonly handshake?: HandshakeFactory
+  /** Server RSA keys for the default key exchange (default: Telegram's built-in keys). */
+  readonly rsaKeys?: RsaPublicKey[]
+  /**
+   * Perfect forward secrecy: the session runs on a temporary key (made with the key exchange, expiring after
+   * `tempKeySeconds`) bound to the permanent key (`authKey`, or one made first) with auth.bindTempAuthKey before any
+   * request; a new temp key is made and bound before the current one expires. After each binding the caller must
+   * send initConnection again ('temp-key-bound' event).
+   */
+  readonly pfs?: { readonly tempKeySeconds: number }
+  readonly crypto?: CryptoProvider
+  readonly random?: RandomSource
+  /** Socket connect (and proxy) deadline, and the key exchange deadline. Default 10 s. */
+  readonly connectTimeoutMs?: number
+  readonly reconnect?: ReconnectPolicy
+  /** Session tuning (keepalive, acks, containers, gzip). */
+  readonly session?: Omit<ClientSessionOptions, 'cipher' | 'random' | 'serverSalt' | 'timeOffset' | 'ignoreTrailingBytes'>
+  readonly onUpdate?: (body: Uint8Array) => void
+  readonly onEvent?: (event: ConnectionEvent) => void
+}
+
+/** Per-call options. */
+export interface InvokeOptions {
+  readonly signal?: AbortSignal
+  readonly timeoutMs?: number
+  /** Run after this earlier call (its request id from {@link Connection.lastRequestId}); invokeAfterMsg. */
+  readonly after?: number
+}
+
+/** Defaults: first retry after 200 ms, doubling up to 10 s. */
+export const DEFAULT_RECONNECT: Required<ReconnectPolicy> = { minDelayMs: 200, maxDelayMs: 10_000, factor: 2, maxAttempts: Number.POSITIVE_INFINITY }
+/** Socket connect and key exchange deadline: long enough for a slow proxy, short enough to retry elsewhere. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+/** Transport error codes (https://core.telegram.org/mtproto/mtproto-transports#transport-errors). */
+/** -404: the server does not know the auth key (or the message was malformed). */
+export const TRANSPORT_AUTH_KEY_NOT_FOUND = -404
+/** -429: too many connections or transport flood. */
+export const TRANSPORT_FLOOD = -429
