@@ -1,66 +1,85 @@
 /**
- * `npm start`: the end-to-end TL demo (no network).
+ * `npm start`: the main job on the embedded default. Starts the loopback DC cluster on 127.0.0.1, connects our
+ * client to it in several ways (each connection creates its own auth key), runs a pipelined workload while the DC
+ * injects faults, proves every request ran exactly once, and prints what happened. No network beyond loopback.
  *
- * 1. Builds the first request every client sends, invokeWithLayer(initConnection(help.getConfig)), serializes it
- *    into one exactly sized buffer and prints the hex and the readable form.
- * 2. Decodes a recorded DC answer (test/tl/fixtures/rpc-result-config.json: rpc_result whose result is a
- *    gzip_packed config) the way protocol code does: read the rpc_result header with TlReader, then read the result
- *    typed by the pending request, unwrapping gzip_packed transparently.
- *
- * Spec: https://core.telegram.org/mtproto/serialize, https://core.telegram.org/api/invoking#layers,
- * https://core.telegram.org/mtproto/service_messages (rpc_result).
+ * Spec: https://core.telegram.org/mtproto (the protocol spoken end to end).
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { type Api, LAYER, TlReader, debugString, hexId, nameForId, readResult, serializeObject } from '../src/tl/index.js'
+import { Connection, type ConnectionOptions } from '../src/actors/connection.js'
+import { startCluster } from '../src/testing/index.js'
+import { type Api, LAYER } from '../src/tl/index.js'
 
-const root = join(import.meta.dirname, '..')
+const cluster = await startCluster({ dcs: 3 })
+console.log('== loopback cluster')
+for (const d of cluster.dcs) console.log(`  DC ${d.id}  ${d.host}:${d.port}`)
+console.log(`  server key fingerprint ${cluster.publicKey.fingerprint.u64.toString(16)}`)
 
-function hexDump(b: Uint8Array): string {
-  const lines: string[] = []
-  for (let i = 0; i < b.length; i += 16) {
-    const row = Buffer.from(b.subarray(i, i + 16)).toString('hex').replace(/(..)/g, '$1 ').trim()
-    lines.push(`  ${i.toString(16).padStart(4, '0')}  ${row}`)
+function init<X extends Api.help.getConfig | Api.help.getNearestDc>(query: X): Api.invokeWithLayer<Api.initConnection<X>> {
+  return {
+    _: 'invokeWithLayer',
+    layer: LAYER,
+    query: {
+      _: 'initConnection',
+      apiId: 1,
+      deviceModel: 'mtactor demo',
+      systemVersion: `Node.js ${process.versions.node}`,
+      appVersion: '0.1.0',
+      systemLangCode: 'en',
+      langPack: '',
+      langCode: 'en',
+      query,
+    },
   }
-  return lines.join('\n')
 }
 
-// 1. the request
-const request: Api.invokeWithLayer<Api.initConnection<Api.help.getConfig>> = {
-  _: 'invokeWithLayer',
-  layer: LAYER,
-  query: {
-    _: 'initConnection',
-    apiId: 2040,
-    deviceModel: 'mtactor demo',
-    systemVersion: `Node.js ${process.versions.node}`,
-    appVersion: '0.1.0',
-    systemLangCode: 'en',
-    langPack: '',
-    langCode: 'en',
-    query: { _: 'help.getConfig' },
-  },
+async function connect(dcId: number, extra: Partial<ConnectionOptions> = {}): Promise<Connection> {
+  const dc = cluster.dc(dcId)
+  return Connection.connect({ host: dc.host, port: dc.port, dcId, rsaKeys: [cluster.publicKey], session: { resendAfterMs: 300 }, ...extra })
 }
-const bytes = serializeObject(request)
-console.log(`== request: invokeWithLayer(initConnection(help.getConfig)), Layer ${LAYER}, ${bytes.length} bytes`)
-console.log(hexDump(bytes))
-console.log(debugString(request))
 
-// 2. the recorded answer
-const fixture = JSON.parse(readFileSync(join(root, 'test/tl/fixtures/rpc-result-config.json'), 'utf8')) as {
-  description: string
-  hex: string
+let failures = 0
+const ways: Array<[string, number, Partial<ConnectionOptions>]> = [
+  ['intermediate', 1, { transport: 'intermediate' }],
+  ['abridged, obfuscated', 2, { transport: 'abridged', obfuscated: true }],
+  ['full (CRC32)', 3, { transport: 'full' }],
+  ['MTProxy ee (FakeTLS) via DC 1 port', 2, { mtproxy: { host: cluster.host, port: cluster.dc(1).port, secret: cluster.proxySecrets.fakeTls } }],
+  ['PFS temp key', 1, { pfs: { tempKeySeconds: 3600 } }],
+]
+console.log('\n== key exchange + help.getConfig')
+for (const [name, dcId, extra] of ways) {
+  const t0 = performance.now()
+  const c = await connect(dcId, extra)
+  const cfg = await c.call(init({ _: 'help.getConfig' }))
+  const ms = performance.now() - t0
+  await c.close()
+  const ok = cfg.thisDc === dcId
+  if (!ok) failures++
+  console.log(`  ${ok ? 'ok  ' : 'FAIL'} DC ${dcId} over ${name}: new auth key + config in ${ms.toFixed(1)} ms (${cfg.dcOptions.length} DC options)`)
 }
-const answer = new Uint8Array(Buffer.from(fixture.hex, 'hex'))
-console.log(`\n== recorded answer: ${fixture.description}, ${answer.length} bytes`)
-console.log(hexDump(answer.subarray(0, 64)))
-console.log(`  ... (${answer.length - 64} more bytes)`)
-const r = new TlReader(answer)
-const id = r.uint()
-const reqMsgId = r.long()
-console.log(`header: ${nameForId(id)} (${hexId(id)}), req_msg_id ${reqMsgId}`)
-const config = readResult(r, request) // typed as Api.Config: the wrappers resolve to help.getConfig's result
-console.log(`result (gzip_packed unwrapped, ${r.pos} of ${answer.length} bytes consumed):`)
-console.log(debugString(config))
-if (config._ !== 'config') throw new Error(`unexpected answer ${config._}`)
-console.log(`\nthis DC: ${config.thisDc}; ${config.dcOptions.length} DC options; message length max ${config.messageLengthMax}`)
+
+console.log('\n== pipelined workload on DC 2 with faults (dropped connection, duplicated and delayed replies, bad salt)')
+const dc2 = cluster.dc(2)
+const conn = await connect(2)
+await conn.call(init({ _: 'help.getNearestDc' }))
+dc2.faults.add({ fault: { kind: 'drop-after-bytes', bytes: 20_000 }, schedule: { at: 1500 }, times: 1 })
+dc2.faults.add({ fault: { kind: 'duplicate' }, schedule: { every: 101 } })
+dc2.faults.add({ fault: { kind: 'delay', ms: 20 }, schedule: { every: 500 } })
+dc2.faults.add({ fault: { kind: 'bad-salt' }, schedule: { every: 777 } })
+const n = 5000
+const base = 1_000_000n
+const t0 = performance.now()
+const users = await Promise.all(
+  Array.from({ length: n }, (_, k) => conn.call({ _: 'users.getUsers', id: [{ _: 'inputUser', userId: base + BigInt(k), accessHash: 0n }] })),
+)
+const seconds = (performance.now() - t0) / 1000
+await conn.close()
+const wrong = users.filter((u, k) => u[0]?.id !== base + BigInt(k)).length
+let notOnce = 0
+for (let k = 0; k < n; k++) if (dc2.executions.byArgument.get(`users.getUsers:${base + BigInt(k)}`) !== 1) notOnce++
+if (wrong > 0 || notOnce > 0) failures++
+console.log(`  ${n} users.getUsers in ${seconds.toFixed(2)} s (${Math.round(n / seconds)} RPC/s) through ${dc2.faults.requests} requests seen by the DC`)
+console.log(`  answers matching their request: ${n - wrong}/${n}; executed exactly once: ${n - notOnce}/${n}`)
+
+await cluster.close()
+console.log(failures === 0 ? '\nall good' : `\n${failures} check(s) failed`)
+process.exit(failures === 0 ? 0 : 1)
