@@ -12,6 +12,7 @@ import { readFileSync, realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { ArgumentError } from '../errors.js'
+import { isPeerCompatibleFingerprint } from '../protocol/auth/server-key.js'
 import { type Cluster, type ClusterOptions, startCluster } from './cluster.js'
 
 /** Parses the command line into cluster options (ArgumentError for anything malformed). */

@@ -14,7 +14,8 @@ import type { ServerHandshakeMode } from '../protocol/auth/server.js'
 import { createNodeCryptoProvider } from '../protocol/crypto/node-provider.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
 import type { RsaPublicKey } from '../protocol/crypto/rsa.js'
-import { generateRsaKeyPair, type RsaKeyPair } from '../protocol/crypto/rsa-server.js'
+import { generateServerRsaKeyPair } from '../protocol/auth/server-key.js'
+import type { RsaKeyPair } from '../protocol/crypto/rsa-server.js'
 import { type HandshakeFactory, ServerEngine } from '../protocol/mtp/server-connection.js'
 import { ServerKeyStore } from '../protocol/mtp/server-keys.js'
 import { ExecutionCounters, RpcRegistry } from '../protocol/mtp/server-rpc.js'
@@ -129,7 +130,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const random: RandomSource = options.random ?? ((out) => void randomFillSync(out))
   const rsaKey =
     options.rsaKey === undefined
-      ? generateRsaKeyPair(crypto)
+      ? // mtcute 0.30 cannot match a fingerprint whose top nibble is zero (1 key in 16): generate one every peer accepts.
+        generateServerRsaKeyPair(crypto)
       : typeof options.rsaKey === 'string'
         ? rsaKeyPairFromPrivatePem(crypto, options.rsaKey)
         : options.rsaKey

@@ -48,7 +48,10 @@ const cases: Array<[string, typeof LoopFull | typeof LoopAbridged | typeof LoopO
   ['obfuscated', LoopObfuscated],
 ]
 
-describe('GramJS against the loopback cluster', () => {
+// Both peers keep auth_key as a minimal-length integer, so about 1 key exchange in 256 (a key with a leading zero
+// byte) fails on their side whatever the server does (see test/protocol/auth/handshake-peers.test.ts): retry a case
+// rather than let a peer's defect fail CI.
+describe('GramJS against the loopback cluster', { retry: 2 }, () => {
   for (const [name, connection] of cases) {
     it(`handshake and help.getConfig over ${name}`, async () => {
       const dc = cluster.dc(2)

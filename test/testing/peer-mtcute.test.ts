@@ -93,7 +93,10 @@ const cases: Array<[string, () => TelegramTransport]> = [
   ['MTProxy ee', () => new MtProxyTcpTransport({ host: cluster.host, port: cluster.dc(1).port, secret: cluster.proxySecrets.fakeTls })],
 ]
 
-describe('mtcute against the loopback cluster', () => {
+// Both peers keep auth_key as a minimal-length integer, so about 1 key exchange in 256 (a key with a leading zero
+// byte) fails on their side whatever the server does (see test/protocol/auth/handshake-peers.test.ts): retry a case
+// rather than let a peer's defect fail CI.
+describe('mtcute against the loopback cluster', { retry: 2 }, () => {
   for (const [name, make] of cases) {
     it(`handshake and help.getConfig over ${name}`, async () => {
       const cfg = await getConfig(make())
