@@ -81,6 +81,9 @@ async function main(): Promise<void> {
   }
   // Nobody outside this process can read per-request counters: do not keep them.
   const cluster = await startCluster({ ...opts, countExecutions: false })
+  if (!isPeerCompatibleFingerprint(cluster.publicKey.fingerprint.u64)) {
+    process.stderr.write("mtactor-cluster: warning: this key's fingerprint starts with a zero nibble; mtcute 0.30 cannot match it\n")
+  }
   process.stdout.write(describeCluster(cluster))
   process.stdout.write('ready\n')
   let stopping = false
