@@ -11,9 +11,10 @@
  * Ratios > 1 mean mtactor is better (their time or latency divided by ours; our throughput divided by theirs).
  */
 import { Connection } from '../src/actors/connection.js'
+import { withInitConnection } from '../src/client/init-connection.js'
 import { createNodeCryptoProvider } from '../src/protocol/crypto/node-provider.js'
 import { rsaPublicKeyFromPem } from '../src/protocol/crypto/rsa.js'
-import { type Api, LAYER } from '../src/tl/index.js'
+import type { Api } from '../src/tl/index.js'
 import { startClusterProcess } from './lib/cluster-process.js'
 import { createMtcuteClient } from './lib/mtcute-client.js'
 import { median } from './lib/timing.js'
@@ -31,23 +32,7 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0
 }
 
-function initWrap<X extends Api.help.getNearestDc>(query: X): Api.invokeWithLayer<Api.initConnection<X>> {
-  return {
-    _: 'invokeWithLayer',
-    layer: LAYER,
-    query: {
-      _: 'initConnection',
-      apiId: 1,
-      deviceModel: 'bench',
-      systemVersion: process.version,
-      appVersion: '0',
-      systemLangCode: 'en',
-      langPack: '',
-      langCode: 'en',
-      query,
-    },
-  }
-}
+const initWrap = <X extends Api.help.getNearestDc>(query: X) => withInitConnection(query, { apiId: 1, deviceModel: 'bench' })
 
 /** A client as the bench drives it. */
 interface BenchClient {

@@ -6,31 +6,16 @@
  * Spec: https://core.telegram.org/mtproto (the protocol spoken end to end).
  */
 import { Connection, type ConnectionOptions } from '../src/actors/connection.js'
+import { withInitConnection } from '../src/client/init-connection.js'
 import { startCluster } from '../src/testing/index.js'
-import { type Api, LAYER } from '../src/tl/index.js'
+import type { Api } from '../src/tl/index.js'
 
 const cluster = await startCluster({ dcs: 3 })
 console.log('== loopback cluster')
 for (const d of cluster.dcs) console.log(`  DC ${d.id}  ${d.host}:${d.port}`)
 console.log(`  server key fingerprint ${cluster.publicKey.fingerprint.u64.toString(16)}`)
 
-function init<X extends Api.help.getConfig | Api.help.getNearestDc>(query: X): Api.invokeWithLayer<Api.initConnection<X>> {
-  return {
-    _: 'invokeWithLayer',
-    layer: LAYER,
-    query: {
-      _: 'initConnection',
-      apiId: 1,
-      deviceModel: 'mtactor demo',
-      systemVersion: `Node.js ${process.versions.node}`,
-      appVersion: '0.1.0',
-      systemLangCode: 'en',
-      langPack: '',
-      langCode: 'en',
-      query,
-    },
-  }
-}
+const init = <X extends Api.help.getConfig | Api.help.getNearestDc>(query: X) => withInitConnection(query, { apiId: 1, deviceModel: 'mtactor demo' })
 
 async function connect(dcId: number, extra: Partial<ConnectionOptions> = {}): Promise<Connection> {
   const dc = cluster.dc(dcId)

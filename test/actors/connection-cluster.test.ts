@@ -7,9 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Connection, type ConnectionOptions } from '../../src/actors/connection.js'
 import type { TransportKind } from '../../src/actors/connection-transport.js'
+import { withInitConnection } from '../../src/client/init-connection.js'
 import { AuthError } from '../../src/protocol/auth/index.js'
 import { type ArmedFault, type Cluster, startCluster, startHttpConnectProxy, startSocks5Proxy } from '../../src/testing/index.js'
-import { type Api, LAYER } from '../../src/tl/index.js'
+import type { Api } from '../../src/tl/index.js'
 
 let cluster: Cluster
 beforeAll(async () => {
@@ -19,23 +20,7 @@ afterAll(async () => {
   await cluster.close()
 })
 
-function initWrap<X extends Api.help.getConfig | Api.help.getNearestDc>(query: X): Api.invokeWithLayer<Api.initConnection<X>> {
-  return {
-    _: 'invokeWithLayer',
-    layer: LAYER,
-    query: {
-      _: 'initConnection',
-      apiId: 1,
-      deviceModel: 'test',
-      systemVersion: 'test',
-      appVersion: '1',
-      systemLangCode: 'en',
-      langPack: '',
-      langCode: 'en',
-      query,
-    },
-  }
-}
+const initWrap = <X extends Api.help.getConfig | Api.help.getNearestDc>(query: X) => withInitConnection(query, { apiId: 1, deviceModel: 'test' })
 
 const getUser = (id: bigint): Api.users.getUsers => ({ _: 'users.getUsers', id: [{ _: 'inputUser', userId: id, accessHash: 0n }] })
 
