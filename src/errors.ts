@@ -76,6 +76,40 @@ export function deserializeError(data: SerializedError): MtError {
   return err
 }
 
+/** Numeric or textual details attached to an error (expected/got values, offsets, codes). */
+export type ErrorDetails = Readonly<Record<string, string | number | bigint | boolean>>
+
+/**
+ * Base of the errors that carry a machine-readable `reason` (a string union per subclass) and free-form `details`:
+ * transport, security and key-exchange errors. Their fields cross threads as `{ reason, ...details }`.
+ */
+export abstract class ReasonedError<R extends string> extends MtError {
+  constructor(
+    readonly reason: R,
+    message: string,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(message)
+  }
+
+  override fields(): Record<string, ErrorField> {
+    return { reason: this.reason, ...this.details }
+  }
+}
+
+/** Registers a {@link ReasonedError} subclass: rebuilds it from `{ reason, ...details }` (nulls dropped). */
+export function registerReasonedError<R extends string>(
+  kind: string,
+  make: (reason: R, message: string, details: ErrorDetails) => ReasonedError<R>,
+): void {
+  registerError(kind, (m, f) => {
+    const { reason, ...rest } = f
+    const details: Record<string, string | number | bigint | boolean> = {}
+    for (const [k, v] of Object.entries(rest)) if (v !== null) details[k] = v
+    return make(String(reason) as R, m, details)
+  })
+}
+
 /** A failure that no more specific class describes (a bug, or a foreign exception crossing a thread). */
 export class InternalError extends MtError {
   override readonly kind: string = 'InternalError'

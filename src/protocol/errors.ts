@@ -7,10 +7,9 @@
  * https://core.telegram.org/mtproto/mtproto-transports (transport errors),
  * https://core.telegram.org/mtproto/security_guidelines (DH and message checks).
  */
-import { type ErrorField, MtError, registerError } from '../errors.js'
+import { ReasonedError, registerReasonedError } from '../errors.js'
 
-/** Numeric or textual details attached to a protocol error (expected/got values, offsets, codes). */
-export type ErrorDetails = Readonly<Record<string, string | number | bigint | boolean>>
+export type { ErrorDetails } from '../errors.js'
 
 /** Why a transport-level operation failed. */
 export type TransportErrorReason =
@@ -36,16 +35,8 @@ export type TransportErrorReason =
   | 'unknown-transport'
 
 /** A failure in transport framing, obfuscation or a server transport error code. */
-export class TransportError extends MtError {
+export class TransportError extends ReasonedError<TransportErrorReason> {
   override readonly kind: string = 'TransportError'
-
-  constructor(
-    readonly reason: TransportErrorReason,
-    message: string,
-    readonly details: ErrorDetails = {},
-  ) {
-    super(message)
-  }
 
   /** The transport error code (-404, -429, ...) when `reason` is `server-error-code`. */
   get code(): number | undefined {
@@ -53,14 +44,8 @@ export class TransportError extends MtError {
     return typeof c === 'number' ? c : undefined
   }
 
-  override fields(): Record<string, ErrorField> {
-    return { reason: this.reason, ...this.details }
-  }
 }
-registerError('TransportError', (m, f) => {
-  const { reason, ...details } = f
-  return new TransportError(reason as TransportErrorReason, m, stripNulls(details))
-})
+registerReasonedError<TransportErrorReason>('TransportError', (r, m, d) => new TransportError(r, m, d))
 
 /** Why received data was rejected by a security check. */
 export type SecurityErrorReason =
@@ -90,28 +75,8 @@ export type SecurityErrorReason =
  * Received data failed a check that guards against forgery or tampering. The outward `message` is generic on purpose
  * for message decryption (it must not reveal which check failed); `reason` is for logs and tests.
  */
-export class SecurityError extends MtError {
+export class SecurityError extends ReasonedError<SecurityErrorReason> {
   override readonly kind: string = 'SecurityError'
-
-  constructor(
-    readonly reason: SecurityErrorReason,
-    message: string,
-    readonly details: ErrorDetails = {},
-  ) {
-    super(message)
-  }
-
-  override fields(): Record<string, ErrorField> {
-    return { reason: this.reason, ...this.details }
-  }
 }
-registerError('SecurityError', (m, f) => {
-  const { reason, ...details } = f
-  return new SecurityError(reason as SecurityErrorReason, m, stripNulls(details))
-})
+registerReasonedError<SecurityErrorReason>('SecurityError', (r, m, d) => new SecurityError(r, m, d))
 
-function stripNulls(rec: Readonly<Record<string, ErrorField>>): Record<string, string | number | bigint | boolean> {
-  const out: Record<string, string | number | bigint | boolean> = {}
-  for (const [k, v] of Object.entries(rec)) if (v !== null) out[k] = v
-  return out
-}

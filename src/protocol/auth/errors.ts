@@ -7,8 +7,7 @@
  * Spec: https://core.telegram.org/mtproto/auth_key (the steps and their answers),
  * https://core.telegram.org/method/auth.bindTempAuthKey (binding errors).
  */
-import { type ErrorField, MtError, registerError } from '../../errors.js'
-import type { ErrorDetails } from '../errors.js'
+import { ReasonedError, registerReasonedError } from '../../errors.js'
 
 /** Why the key exchange or a binding stopped. */
 export type AuthErrorReason =
@@ -35,30 +34,13 @@ export type AuthErrorReason =
  * The key exchange or a binding cannot continue. `rpcError` (bindings only) is the RPC error text a server answers
  * with, e.g. ENCRYPTED_MESSAGE_INVALID.
  */
-export class AuthError extends MtError {
+export class AuthError extends ReasonedError<AuthErrorReason> {
   override readonly kind: string = 'AuthError'
-
-  constructor(
-    readonly reason: AuthErrorReason,
-    message: string,
-    readonly details: ErrorDetails = {},
-  ) {
-    super(message)
-  }
 
   /** The RPC error a server should answer with, for binding failures. */
   get rpcError(): string | undefined {
     const r = this.details.rpcError
     return typeof r === 'string' ? r : undefined
   }
-
-  override fields(): Record<string, ErrorField> {
-    return { reason: this.reason, ...this.details }
-  }
 }
-registerError('AuthError', (m, f) => {
-  const { reason, ...rest } = f
-  const details: Record<string, string | number | bigint | boolean> = {}
-  for (const [k, v] of Object.entries(rest)) if (v !== null) details[k] = v
-  return new AuthError(reason as AuthErrorReason, m, details)
-})
+registerReasonedError<AuthErrorReason>('AuthError', (r, m, d) => new AuthError(r, m, d))
