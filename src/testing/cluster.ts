@@ -29,6 +29,8 @@ import { serializeObject, type Api } from '../tl/index.js'
 import { DcServer, type DcLimits } from './dc.js'
 import { FaultPlan } from './faults.js'
 import { dcGuard, registerAuthHandlers, selfOf } from './auth-handlers.js'
+import { registerFileHandlers, UploadStore } from './file-handlers.js'
+import { registerStatsHandlers } from './stats-handlers.js'
 import { type DcAddress, registerLoopbackHandlers } from './handlers.js'
 import { type HandshakeSwitch, registerBindHandler, serverHandshakeFactory } from './handshake.js'
 import { ExportedAuthorizations, LoginState } from './login.js'
@@ -104,6 +106,8 @@ export interface ClusterDc extends DcAddress {
   readonly mediaServer: DcServer | undefined
   /** Which user each auth key of this DC is logged in as (`logins.set(authKeyId, userId)` logs a key in). */
   readonly logins: LoginState
+  /** Parts stored by upload.saveFilePart / upload.saveBigFilePart on this DC (`uploads.assembled(fileId)`). */
+  readonly uploads: UploadStore
 }
 
 /** A running cluster. */
@@ -187,6 +191,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const logins = new LoginState()
     registerLoopbackHandlers(rpc, { dcId: id, dcs: () => table, testMode, self: (ctx) => selfOf(logins, ctx) })
     registerAuthHandlers(rpc, { dcId: id, logins, exports, dcIds, random })
+    const uploads = new UploadStore()
+    registerFileHandlers(rpc, { dcId: id, logins, uploads })
+    registerStatsHandlers(rpc, { dcId: id })
     const faults = new FaultPlan()
     rpc.setGuard(dcGuard({ faults, logins, loginRequired: () => settings.loginRequired }))
     const executions = new ExecutionCounters()
@@ -224,7 +231,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const server = listener(options.basePort === undefined ? 0 : options.basePort + id - 1)
     // Media listeners follow the main ones: basePort + count + id - 1.
     const mediaServer = media ? listener(options.basePort === undefined ? 0 : options.basePort + count + id - 1) : undefined
-    dcs.push({ id, host, port: 0, faults, executions, keys, rpc, engine, clock, handshake: sw, server, mediaServer, logins })
+    dcs.push({ id, host, port: 0, faults, executions, keys, rpc, engine, clock, handshake: sw, server, mediaServer, logins, uploads })
   }
   const started: DcServer[] = []
   try {

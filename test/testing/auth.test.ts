@@ -177,7 +177,7 @@ describe('login over real sockets', { timeout: 15_000 }, () => {
     expect(events).toContain('temp-key-bound')
     expect(cluster.dc(2).logins.get(keyId)).toBe(bot(2).userId)
     // A second connection on the same permanent key, with a new temp key, is logged in already.
-    const again = await conn(2, { authKey: (open.at(-1) as TestConn).authKey, extra: { pfs: { tempKeySeconds: 3600 }, rsaKeys: [cluster.publicKey] } })
+    const again = await conn(2, { authKey: (open.at(-1) as TestConn).authKey, known: true, extra: { pfs: { tempKeySeconds: 3600 }, rsaKeys: [cluster.publicKey] } })
     expect(((await again.conn.call(init(getSelf))) as Api.user[])[0]?.id).toBe(bot(2).userId)
   })
 

@@ -1,10 +1,17 @@
 /** Our Connection driver against a cluster DC, for the account/login/file tests: imported keys, first call with initConnection. */
 import { Connection, type ConnectionOptions } from '../../../src/actors/connection.js'
 import { withInitConnection } from '../../../src/client/init-connection.js'
+import { createMessageCipher } from '../../../src/protocol/crypto/message.js'
 import { RpcError } from '../../../src/protocol/rpc-error.js'
 import type { Cluster } from '../../../src/testing/index.js'
 import type { ApiMethod } from '../../../src/tl/index.js'
-import { newKey } from './setup.js'
+import { crypto, newKey } from './setup.js'
+
+/** The auth_key_id of a key (low 64 bits of its SHA-1, little-endian signed, as the server stores it). */
+function keyIdOf(authKey: Uint8Array): bigint {
+  const id = createMessageCipher(crypto, authKey).keyId
+  return new DataView(id.buffer, id.byteOffset, 8).getBigInt64(0, true)
+}
 
 /** A connection with an auth key imported into the DC (no key exchange), plus its key id. */
 export interface TestConn {
@@ -13,11 +20,18 @@ export interface TestConn {
   readonly authKey: Uint8Array
 }
 
-/** Opens a connection to `dcId` (its media-only port when `media`), with a fresh imported key or `authKey`. */
-export async function connectDc(cluster: Cluster, dcId: number, opts: { media?: boolean; authKey?: Uint8Array; extra?: Partial<ConnectionOptions> } = {}): Promise<TestConn> {
+/**
+ * Opens a connection to `dcId` (its media-only port when `media`), with a fresh imported key or `authKey` (imported
+ * too unless `known`: the DC has it already, e.g. from another connection).
+ */
+export async function connectDc(
+  cluster: Cluster,
+  dcId: number,
+  opts: { media?: boolean; authKey?: Uint8Array; known?: boolean; extra?: Partial<ConnectionOptions> } = {},
+): Promise<TestConn> {
   const dc = cluster.dc(dcId)
   const authKey = opts.authKey ?? newKey()
-  const keyId = cluster.importAuthKey(dcId, authKey, 7n)
+  const keyId = opts.known === true ? keyIdOf(authKey) : cluster.importAuthKey(dcId, authKey, 7n)
   const port = opts.media === true ? dc.mediaPort : dc.port
   if (port === undefined) throw new Error(`DC ${dcId} has no media port`)
   const conn = await Connection.connect({
