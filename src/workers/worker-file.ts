@@ -37,13 +37,12 @@ export function workerEntry(name: string): WorkerEntry {
   const js = fileURLToPath(new URL(`./${name}.js`, import.meta.url))
   if (existsSync(js)) return { script: js, eval: false }
   const ts = new URL(`./${name}.ts`, import.meta.url).href
-  const api = tsxEsmApi()
-  const code = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(ts)}) })`
+  const code = `import(${JSON.stringify(tsxEsmApiUrl())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(ts)}) })`
   return { script: code, eval: true }
 }
 
 /** File URL of tsx's ESM register API (development only: the package's `exports["./esm/api"].import`). */
-function tsxEsmApi(): string {
+export function tsxEsmApiUrl(): string {
   const require = createRequire(import.meta.url)
   const pkgPath = require.resolve('tsx/package.json')
   const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports?: Record<string, { import?: { default?: string } | string }> }
