@@ -8,19 +8,14 @@
  */
 import { availableParallelism } from 'node:os'
 import { Piscina } from 'piscina'
-import { deserializeError } from '../errors.js'
-import { type AsyncCryptoProvider, createInThreadAsyncProvider } from '../protocol/crypto/async-provider.js'
+import { deserializeError, serializeError } from '../errors.js'
+import { type AsyncCryptoProvider, createInThreadAsyncProvider, DEFAULT_POOL_THRESHOLD } from '../protocol/crypto/async-provider.js'
 import { checkIge } from '../protocol/crypto/check.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
 import type { CryptoTask, CryptoTaskResult } from './crypto-tasks.js'
 import { workerFile } from './worker-file.js'
 
-/**
- * Payloads below this many bytes are encrypted inline. A round trip to a pool thread costs ~70-100 us here
- * (postMessage both ways plus scheduling); the AES-NI path does 64 KiB in ~50 us and the portable path in ~190 us,
- * so only payloads well above that size gain from another core. `bench:actors` measures the crossover.
- */
-export const DEFAULT_POOL_THRESHOLD = 128 * 1024
+export { DEFAULT_POOL_THRESHOLD }
 
 /** Options of {@link CryptoPool}. */
 export interface CryptoPoolOptions {
@@ -99,6 +94,27 @@ export class CryptoPool implements AsyncCryptoProvider {
     return this.#ige('ige-decrypt', data, key, iv)
   }
 
+  /**
+   * Runs one task on a pool thread whatever its size (never inline: a caller that already chose the pool, such as a
+   * worker actor through {@link servePoolPort}, must not have the job land on this thread). Takes ownership of the
+   * task's buffers (transferred, detached afterwards) and resolves with the worker's answer; failures come back as
+   * data, never as a rejection. Validates first, so bad arguments fail here with the provider's typed errors.
+   */
+  async runTask(task: CryptoTask): Promise<CryptoTaskResult> {
+    try {
+      if (task.op === 'pbkdf2-sha512') {
+        if (!Number.isInteger(task.iterations) || task.iterations < 1) this.#inline.pbkdf2Sha512(task.password, task.salt, task.iterations)
+        const t = { ...task, password: ownedOrSelf(task.password), salt: ownedOrSelf(task.salt) }
+        return await this.#post(t, [])
+      }
+      checkIge(task.data, task.key, task.iv)
+      const data = ownedOrSelf(task.data)
+      return await this.#post({ ...task, data }, [data.buffer as ArrayBuffer])
+    } catch (err) {
+      return { ok: false, error: serializeError(err) }
+    }
+  }
+
   /** Stops the threads; pending jobs reject. */
   async close(): Promise<void> {
     await this.#pool.destroy()
@@ -115,12 +131,23 @@ export class CryptoPool implements AsyncCryptoProvider {
   }
 
   async #run(task: CryptoTask, transferList: ArrayBuffer[]): Promise<Uint8Array> {
-    this.stats.pooled++
-    const res = await this.#pool.run(task, { transferList })
+    const res = await this.#post(task, transferList)
     if (!res.ok) throw deserializeError(res.error)
-    this.stats.threads.add(res.threadId)
     return res.out
   }
+
+  async #post(task: CryptoTask, transferList: ArrayBuffer[]): Promise<CryptoTaskResult> {
+    this.stats.pooled++
+    const res = await this.#pool.run(task, { transferList })
+    if (res.ok) this.stats.threads.add(res.threadId)
+    return res
+  }
+}
+
+/** `src` itself when it spans its whole (non-shared) buffer, so transferring that buffer moves nothing else. */
+function ownedOrSelf(src: Uint8Array): Uint8Array {
+  const whole = src.byteOffset === 0 && src.byteLength === src.buffer.byteLength && src.buffer instanceof ArrayBuffer
+  return whole ? src : owned(src)
 }
 
 /** A copy of `src` in a buffer of its own (safe to transfer: never a slice of a pool or of a caller's memory). */
