@@ -92,7 +92,11 @@ export interface ConnectionOptions {
    * stay synchronous. Frames still leave in msg_id order and reach the session in arrival order.
    */
   readonly cryptoPool?: AsyncCryptoProvider
-  /** Default `DEFAULT_POOL_THRESHOLD` (src/protocol/crypto/async-provider.ts, measured by `npm run bench:pool`). */
+  /**
+   * Plaintext bytes from which a message's AES-IGE goes to `cryptoPool`. Default: `defaultPoolThreshold(crypto)`
+   * (src/protocol/crypto/async-provider.ts, measured by `npm run bench:pool`: 256 KiB with the AES-NI addon, 64 KiB
+   * on the portable kernels).
+   */
   readonly poolThreshold?: number
   readonly random?: RandomSource
   /** Socket connect (and proxy) deadline, and the key exchange deadline. Default 10 s. */

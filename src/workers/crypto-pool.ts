@@ -9,13 +9,13 @@
 import { availableParallelism } from 'node:os'
 import { Piscina } from 'piscina'
 import { deserializeError, serializeError } from '../errors.js'
-import { type AsyncCryptoProvider, createInThreadAsyncProvider, DEFAULT_POOL_THRESHOLD } from '../protocol/crypto/async-provider.js'
+import { type AsyncCryptoProvider, createInThreadAsyncProvider, DEFAULT_POOL_THRESHOLD, defaultPoolThreshold } from '../protocol/crypto/async-provider.js'
 import { checkIge } from '../protocol/crypto/check.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
 import type { CryptoTask, CryptoTaskResult } from './crypto-tasks.js'
 import { workerFile } from './worker-file.js'
 
-export { DEFAULT_POOL_THRESHOLD }
+export { DEFAULT_POOL_THRESHOLD, defaultPoolThreshold }
 
 /** Options of {@link CryptoPool}. */
 export interface CryptoPoolOptions {
@@ -23,7 +23,7 @@ export interface CryptoPoolOptions {
   readonly inline: CryptoProvider
   /** Worker threads; default: the machine's available parallelism. */
   readonly threads?: number
-  /** IGE payloads of at least this many bytes go to the pool. */
+  /** IGE payloads of at least this many bytes go to the pool; default {@link defaultPoolThreshold}(inline). */
   readonly threshold?: number
 }
 
@@ -49,12 +49,12 @@ export class CryptoPool implements AsyncCryptoProvider {
   constructor(opts: CryptoPoolOptions) {
     this.#inline = opts.inline
     this.#inlineAsync = createInThreadAsyncProvider(opts.inline)
-    this.#threshold = opts.threshold ?? DEFAULT_POOL_THRESHOLD
+    this.#threshold = opts.threshold ?? defaultPoolThreshold(opts.inline)
     const threads = Math.max(1, opts.threads ?? availableParallelism())
     const file = workerFile('crypto-worker')
     this.#pool = new Piscina({
       filename: file.filename,
-      execArgv: [...process.execArgv, ...file.execArgv],
+      execArgv: [...inheritableExecArgv(process.execArgv), ...file.execArgv],
       minThreads: 0,
       maxThreads: threads,
       idleTimeout: 5_000,
@@ -148,6 +148,27 @@ export class CryptoPool implements AsyncCryptoProvider {
 function ownedOrSelf(src: Uint8Array): Uint8Array {
   const whole = src.byteOffset === 0 && src.byteLength === src.buffer.byteLength && src.buffer instanceof ArrayBuffer
   return whole ? src : owned(src)
+}
+
+/** Node flags a worker inherits: module loading ones. V8 and process-wide flags (e.g. --expose-gc) make Worker throw. */
+const INHERITED_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C', '--enable-source-maps', '--no-warnings'])
+/** Flags that take their value as the next argument when not written `--flag=value`. */
+const FLAGS_WITH_VALUE = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C'])
+
+/** The part of this process's execArgv a worker thread accepts and needs (a TS loader such as tsx's hooks). */
+export function inheritableExecArgv(argv: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    const flag = arg.split('=', 1)[0] as string
+    const takesNext = FLAGS_WITH_VALUE.has(flag) && !arg.includes('=')
+    if (INHERITED_FLAGS.has(flag)) {
+      out.push(arg)
+      if (takesNext && i + 1 < argv.length) out.push(argv[i + 1] as string)
+    }
+    if (takesNext) i++
+  }
+  return out
 }
 
 /** A copy of `src` in a buffer of its own (safe to transfer: never a slice of a pool or of a caller's memory). */

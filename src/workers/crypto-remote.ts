@@ -8,7 +8,7 @@
  */
 import type { MessagePort } from 'node:worker_threads'
 import { CancelledError, deserializeError } from '../errors.js'
-import { type AsyncCryptoProvider, createInThreadAsyncProvider, DEFAULT_POOL_THRESHOLD } from '../protocol/crypto/async-provider.js'
+import { type AsyncCryptoProvider, createInThreadAsyncProvider, defaultPoolThreshold } from '../protocol/crypto/async-provider.js'
 import { checkIge } from '../protocol/crypto/check.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
 import type { PoolPortRequest, PoolPortResponse } from './crypto-port-messages.js'
@@ -18,7 +18,7 @@ import type { CryptoTask } from './crypto-tasks.js'
 export interface RemotePoolOptions {
   /** This thread's provider, for hashes, random bytes and small IGE jobs. */
   readonly inline: CryptoProvider
-  /** IGE payloads of at least this many bytes go through the port (default {@link DEFAULT_POOL_THRESHOLD}). */
+  /** IGE payloads of at least this many bytes go through the port (default {@link defaultPoolThreshold}(inline)). */
   readonly threshold?: number
 }
 
@@ -53,7 +53,7 @@ export class RemotePoolProvider implements AsyncCryptoProvider {
     this.#port = port
     this.#inline = opts.inline
     this.#inlineAsync = createInThreadAsyncProvider(opts.inline)
-    this.#threshold = opts.threshold ?? DEFAULT_POOL_THRESHOLD
+    this.#threshold = opts.threshold ?? defaultPoolThreshold(opts.inline)
     this.name = `remote-pool(${opts.inline.name})`
     port.on('message', (msg: PoolPortResponse) => this.#onMessage(msg))
     port.once('close', () => this.#shut('crypto pool port closed'))

@@ -18,12 +18,12 @@
  * Sans-IO: no timers or threads here, only Promises from the provider. A failed asynchronous job (the pool closed or
  * a worker died) falls back to the synchronous provider, so a frame is never lost or reordered because of the pool.
  */
-import { type AsyncCryptoProvider, DEFAULT_POOL_THRESHOLD } from '../crypto/async-provider.js'
+import { type AsyncCryptoProvider, defaultPoolThreshold } from '../crypto/async-provider.js'
 import type { Sender } from '../crypto/kdf.js'
 import { type DecryptOptions, type DecryptedMessage, type EncryptOptions, MessageCipher, type PlainMessage, type SealedMessage } from '../crypto/message.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 
-export { DEFAULT_POOL_THRESHOLD }
+export { DEFAULT_POOL_THRESHOLD, defaultPoolThreshold, PORTABLE_POOL_THRESHOLD } from '../crypto/async-provider.js'
 
 
 /** Bytes of auth_key_id + msg_key before the ciphertext. */
@@ -50,10 +50,11 @@ export class DeferringCipher extends MessageCipher {
   readonly #sealed = new WeakMap<Uint8Array, SealedMessage>()
   readonly #opened = new WeakMap<Uint8Array, Uint8Array>()
 
-  constructor(crypto: CryptoProvider, authKey: Uint8Array, threshold = DEFAULT_POOL_THRESHOLD) {
+  /** `threshold` defaults to the measured one for `crypto` ({@link defaultPoolThreshold}). */
+  constructor(crypto: CryptoProvider, authKey: Uint8Array, threshold?: number) {
     super(crypto, authKey)
     this.sync = crypto
-    this.threshold = Math.max(16, threshold)
+    this.threshold = Math.max(16, threshold ?? defaultPoolThreshold(crypto))
   }
 
   /** Small messages are encrypted now; large ones come back sealed (see {@link takeSealed}). */

@@ -8,7 +8,14 @@ import { describe, expect, it } from 'vitest'
 import { type AsyncCryptoProvider, createInThreadAsyncProvider } from '../../../src/protocol/crypto/async-provider.js'
 import { MessageCipher } from '../../../src/protocol/crypto/message.js'
 import { SecurityError } from '../../../src/protocol/errors.js'
-import { DeferringCipher, IncomingFrames, OutgoingFrames } from '../../../src/protocol/mtp/async-cipher.js'
+import {
+  DEFAULT_POOL_THRESHOLD,
+  DeferringCipher,
+  defaultPoolThreshold,
+  IncomingFrames,
+  OutgoingFrames,
+  PORTABLE_POOL_THRESHOLD,
+} from '../../../src/protocol/mtp/async-cipher.js'
 import { ClientSession } from '../../../src/protocol/mtp/client-session.js'
 import { randomBytes, seededRandom } from '../../../src/protocol/random.js'
 import { crypto, testAuthKey } from './fake-server.js'
@@ -43,6 +50,12 @@ const body = (n: number, seed: number): Uint8Array => randomBytes(seededRandom(s
 const msg = (id: number, b: Uint8Array) => ({ salt: 5n, sessionId: 77n, msgId: BigInt(id) * 4n, seqNo: id * 2 + 1, body: b })
 
 describe('DeferringCipher', () => {
+  it('defaults to the measured threshold of its provider (AES-NI addon or portable kernels)', () => {
+    expect(defaultPoolThreshold({ name: 'node+native-ige' })).toBe(DEFAULT_POOL_THRESHOLD)
+    expect(defaultPoolThreshold({ name: 'node+wasm-ige' })).toBe(PORTABLE_POOL_THRESHOLD)
+    expect(new DeferringCipher(crypto, KEY).threshold).toBe(defaultPoolThreshold(crypto))
+  })
+
   it('seals large messages so that the deferred AES-IGE yields exactly the synchronous frame', () => {
     const plainCipher = new MessageCipher(crypto, KEY)
     const deferring = new DeferringCipher(crypto, KEY, THRESHOLD)
