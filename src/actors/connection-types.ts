@@ -8,6 +8,7 @@
 import type { MtError } from '../errors.js'
 import type { AuthKeyResult } from '../protocol/auth/index.js'
 import type { ClientSessionOptions, SentRequestRecord, SessionState } from '../protocol/mtp/client-session.js'
+import type { AsyncCryptoProvider } from '../protocol/crypto/async-provider.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
 import type { RsaPublicKey } from '../protocol/crypto/rsa.js'
 import type { TransportError } from '../protocol/errors.js'
@@ -95,6 +96,18 @@ export interface ConnectionOptions {
    */
   readonly pfs?: { readonly tempKeySeconds: number }
   readonly crypto?: CryptoProvider
+  /**
+   * The crypto pool (a `CryptoPool` on the main thread, a `RemotePoolProvider` in a DC worker): encrypted messages of
+   * at least `poolThreshold` plaintext bytes have their AES-IGE done there, in both directions, while smaller ones
+   * stay synchronous. Frames still leave in msg_id order and reach the session in arrival order.
+   */
+  readonly cryptoPool?: AsyncCryptoProvider
+  /**
+   * Plaintext bytes from which a message's AES-IGE goes to `cryptoPool`. Default: `defaultPoolThreshold(crypto)`
+   * (src/protocol/crypto/async-provider.ts, measured by `npm run bench:pool`: 256 KiB with the AES-NI addon, 64 KiB
+   * on the portable kernels).
+   */
+  readonly poolThreshold?: number
   readonly random?: RandomSource
   /** Socket connect (and proxy) deadline, and the key exchange deadline. Default 10 s. */
   readonly connectTimeoutMs?: number

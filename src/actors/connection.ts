@@ -23,6 +23,9 @@ import type { RandomSource } from '../protocol/random.js'
 import type { ApiMethod, ResultOf } from '../tl/index.js'
 import { BackoffSleep, backoffDelay, randomUnit } from './connection-backoff.js'
 import { HandshakeRun } from './connection-handshake.js'
+import { createFramePipeline, createPooledCipher, type FramePipeline } from './connection-pool.js'
+import type { AsyncCryptoProvider } from '../protocol/crypto/async-provider.js'
+import type { DeferringCipher } from '../protocol/mtp/async-cipher.js'
 import { type ClientCodec, createClientCodec } from './connection-transport.js'
 import { openSocket } from './socket.js'
 import {
@@ -110,6 +113,9 @@ export class Connection {
   #attempt = 0
   #reconnecting: Promise<void> | undefined
   #hs: HandshakeRun | undefined
+  /** With `cryptoPool`: the session's cipher and the current socket's ordered frame pipeline. */
+  #pooledCipher: DeferringCipher | undefined
+  #pipe: FramePipeline | undefined
 
   private constructor(o: ConnectionOptions) {
     this.#o = o
@@ -281,6 +287,7 @@ export class Connection {
     this.#hs?.fail(new CancelledError('connection closed'))
     for (const id of [...this.#pending.keys()]) this.#settle(id, (p) => p.reject(new CancelledError('connection closed')))
     this.#waiting = []
+    this.#pipe?.reset()
     const s = this.#socket
     this.#socket = undefined
     if (s !== undefined && !s.closed) {
@@ -488,9 +495,11 @@ export class Connection {
       if (this.#authKey === undefined) throw new ArgumentError('no auth key', 'authKey')
       const resume = this.#resume
       this.#resume = undefined
+      const pool = this.#o.cryptoPool
+      this.#pooledCipher = pool !== undefined ? createPooledCipher(this.#crypto, this.#authKey, this.#o.poolThreshold) : undefined
       this.#session = new ClientSession({
         ...this.#o.session,
-        cipher: createMessageCipher(this.#crypto, this.#authKey),
+        cipher: this.#pooledCipher ?? createMessageCipher(this.#crypto, this.#authKey),
         random: this.#random,
         serverSalt: this.#salt,
         timeOffset: this.#offset,
@@ -503,6 +512,24 @@ export class Connection {
     }
     if (this.#sessionUsed) this.#session.onReconnect(nowMs)
     this.#sessionUsed = true
+    this.#pipe = this.#pooledCipher !== undefined && this.#o.cryptoPool !== undefined ? this.#pipeFor(codec, this.#pooledCipher, this.#o.cryptoPool) : undefined
+  }
+
+  /** The ordered frame pipeline of the current socket (large messages' AES-IGE on the pool). */
+  #pipeFor(codec: ClientCodec, cipher: DeferringCipher, pool: AsyncCryptoProvider): FramePipeline {
+    const socket = this.#socket
+    const write = (payloads: Uint8Array[]): void => {
+      if (socket === undefined || socket !== this.#socket) return
+      socket.cork()
+      for (const p of payloads) socket.write(codec.encode(p))
+      socket.uncork()
+    }
+    const deliver = (payloads: Uint8Array[]): void => {
+      if (socket !== this.#socket) return
+      for (const p of payloads) this.#onFrame(p)
+      this.#queueFlush()
+    }
+    return createFramePipeline(cipher, pool, write, deliver)
   }
 
   async #handshake(timeoutMs: number, temp?: { expiresInSeconds: number }): Promise<AuthKeyResult> {
@@ -548,6 +575,7 @@ export class Connection {
     for (const ev of events) {
       if (ev.type === 'frame') {
         if (this.#hs !== undefined) this.#hs.onFrame(ev.payload)
+        else if (this.#pipe !== undefined) this.#pipe.receive([ev.payload])
         else this.#onFrame(ev.payload)
       } else if (ev.type === 'error') {
         this.#onTransportError(socket, ev.error)
@@ -659,6 +687,8 @@ export class Connection {
     const s = this.#socket
     this.#socket = undefined
     this.#codec = undefined
+    this.#pipe?.reset()
+    this.#pipe = undefined
     if (s !== undefined && !s.destroyed) s.destroy()
   }
 
@@ -684,7 +714,8 @@ export class Connection {
       this.#reportSession(nowMs)
       if (records.length > 0) this.#emit({ type: 'sent', records })
     }
-    if (payloads.length > 0) {
+    if (payloads.length > 0 && this.#pipe !== undefined) this.#pipe.send(payloads)
+    else if (payloads.length > 0) {
       socket.cork()
       for (const p of payloads) socket.write(codec.encode(p))
       socket.uncork()

@@ -8,19 +8,14 @@
  */
 import { availableParallelism } from 'node:os'
 import { Piscina } from 'piscina'
-import { deserializeError } from '../errors.js'
-import { type AsyncCryptoProvider, createInThreadAsyncProvider } from '../protocol/crypto/async-provider.js'
+import { deserializeError, serializeError } from '../errors.js'
+import { type AsyncCryptoProvider, createInThreadAsyncProvider, DEFAULT_POOL_THRESHOLD, defaultPoolThreshold } from '../protocol/crypto/async-provider.js'
 import { checkIge } from '../protocol/crypto/check.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
 import type { CryptoTask, CryptoTaskResult } from './crypto-tasks.js'
 import { workerFile } from './worker-file.js'
 
-/**
- * Payloads below this many bytes are encrypted inline. A round trip to a pool thread costs ~70-100 us here
- * (postMessage both ways plus scheduling); the AES-NI path does 64 KiB in ~50 us and the portable path in ~190 us,
- * so only payloads well above that size gain from another core. `bench:actors` measures the crossover.
- */
-export const DEFAULT_POOL_THRESHOLD = 128 * 1024
+export { DEFAULT_POOL_THRESHOLD, defaultPoolThreshold }
 
 /** Options of {@link CryptoPool}. */
 export interface CryptoPoolOptions {
@@ -28,7 +23,7 @@ export interface CryptoPoolOptions {
   readonly inline: CryptoProvider
   /** Worker threads; default: the machine's available parallelism. */
   readonly threads?: number
-  /** IGE payloads of at least this many bytes go to the pool. */
+  /** IGE payloads of at least this many bytes go to the pool; default {@link defaultPoolThreshold}(inline). */
   readonly threshold?: number
 }
 
@@ -54,12 +49,12 @@ export class CryptoPool implements AsyncCryptoProvider {
   constructor(opts: CryptoPoolOptions) {
     this.#inline = opts.inline
     this.#inlineAsync = createInThreadAsyncProvider(opts.inline)
-    this.#threshold = opts.threshold ?? DEFAULT_POOL_THRESHOLD
+    this.#threshold = opts.threshold ?? defaultPoolThreshold(opts.inline)
     const threads = Math.max(1, opts.threads ?? availableParallelism())
     const file = workerFile('crypto-worker')
     this.#pool = new Piscina({
       filename: file.filename,
-      execArgv: [...process.execArgv, ...file.execArgv],
+      execArgv: [...inheritableExecArgv(process.execArgv), ...file.execArgv],
       minThreads: 0,
       maxThreads: threads,
       idleTimeout: 5_000,
@@ -99,6 +94,27 @@ export class CryptoPool implements AsyncCryptoProvider {
     return this.#ige('ige-decrypt', data, key, iv)
   }
 
+  /**
+   * Runs one task on a pool thread whatever its size (never inline: a caller that already chose the pool, such as a
+   * worker actor through {@link servePoolPort}, must not have the job land on this thread). Takes ownership of the
+   * task's buffers (transferred, detached afterwards) and resolves with the worker's answer; failures come back as
+   * data, never as a rejection. Validates first, so bad arguments fail here with the provider's typed errors.
+   */
+  async runTask(task: CryptoTask): Promise<CryptoTaskResult> {
+    try {
+      if (task.op === 'pbkdf2-sha512') {
+        if (!Number.isInteger(task.iterations) || task.iterations < 1) this.#inline.pbkdf2Sha512(task.password, task.salt, task.iterations)
+        const t = { ...task, password: ownedOrSelf(task.password), salt: ownedOrSelf(task.salt) }
+        return await this.#post(t, [])
+      }
+      checkIge(task.data, task.key, task.iv)
+      const data = ownedOrSelf(task.data)
+      return await this.#post({ ...task, data }, [data.buffer as ArrayBuffer])
+    } catch (err) {
+      return { ok: false, error: serializeError(err) }
+    }
+  }
+
   /** Stops the threads; pending jobs reject. */
   async close(): Promise<void> {
     await this.#pool.destroy()
@@ -115,12 +131,44 @@ export class CryptoPool implements AsyncCryptoProvider {
   }
 
   async #run(task: CryptoTask, transferList: ArrayBuffer[]): Promise<Uint8Array> {
-    this.stats.pooled++
-    const res = await this.#pool.run(task, { transferList })
+    const res = await this.#post(task, transferList)
     if (!res.ok) throw deserializeError(res.error)
-    this.stats.threads.add(res.threadId)
     return res.out
   }
+
+  async #post(task: CryptoTask, transferList: ArrayBuffer[]): Promise<CryptoTaskResult> {
+    this.stats.pooled++
+    const res = await this.#pool.run(task, { transferList })
+    if (res.ok) this.stats.threads.add(res.threadId)
+    return res
+  }
+}
+
+/** `src` itself when it spans its whole (non-shared) buffer, so transferring that buffer moves nothing else. */
+function ownedOrSelf(src: Uint8Array): Uint8Array {
+  const whole = src.byteOffset === 0 && src.byteLength === src.buffer.byteLength && src.buffer instanceof ArrayBuffer
+  return whole ? src : owned(src)
+}
+
+/** Node flags a worker inherits: module loading ones. V8 and process-wide flags (e.g. --expose-gc) make Worker throw. */
+const INHERITED_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C', '--enable-source-maps', '--no-warnings'])
+/** Flags that take their value as the next argument when not written `--flag=value`. */
+const FLAGS_WITH_VALUE = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C'])
+
+/** The part of this process's execArgv a worker thread accepts and needs (a TS loader such as tsx's hooks). */
+export function inheritableExecArgv(argv: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    const flag = arg.split('=', 1)[0] as string
+    const takesNext = FLAGS_WITH_VALUE.has(flag) && !arg.includes('=')
+    if (INHERITED_FLAGS.has(flag)) {
+      out.push(arg)
+      if (takesNext && i + 1 < argv.length) out.push(argv[i + 1] as string)
+    }
+    if (takesNext) i++
+  }
+  return out
 }
 
 /** A copy of `src` in a buffer of its own (safe to transfer: never a slice of a pool or of a caller's memory). */

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { ArgumentError } from '../../src/errors.js'
 import { createNodeCryptoProvider } from '../../src/protocol/crypto/node-provider.js'
 import { randomBytes, seededRandom } from '../../src/protocol/random.js'
-import { CryptoPool } from '../../src/workers/crypto-pool.js'
+import { CryptoPool, inheritableExecArgv } from '../../src/workers/crypto-pool.js'
 
 const inline = createNodeCryptoProvider()
 const pool = new CryptoPool({ inline, threads: 2, threshold: 64 * 1024 })
@@ -41,5 +41,12 @@ describe('CryptoPool', { timeout: 30_000 }, () => {
     await expect(pool.pbkdf2Sha512(new Uint8Array(1), new Uint8Array(1), 0)).rejects.toBeInstanceOf(ArgumentError)
     const pb = await pool.pbkdf2Sha512(new Uint8Array([1, 2]), new Uint8Array([3]), 1000)
     expect(pb).toEqual(inline.pbkdf2Sha512(new Uint8Array([1, 2]), new Uint8Array([3]), 1000))
+  })
+})
+
+describe('inheritableExecArgv', () => {
+  it('keeps module loader flags with their values and drops flags a Worker rejects', () => {
+    const argv = ['--expose-gc', '--require', '/x/preflight.cjs', '--import', 'file:///x/loader.mjs', '--max-old-space-size=512', '--conditions=dev', '--no-warnings']
+    expect(inheritableExecArgv(argv)).toEqual(['--require', '/x/preflight.cjs', '--import', 'file:///x/loader.mjs', '--conditions=dev', '--no-warnings'])
   })
 })

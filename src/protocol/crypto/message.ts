@@ -93,6 +93,22 @@ export interface DecryptOptions {
   readonly checkMsgIdParity?: boolean
   /** Buffer for the plaintext (at least the ciphertext length); the returned body is a subarray of it. */
   readonly out?: Uint8Array
+  /**
+   * The ciphertext (bytes 24.. up to the last whole block) already decrypted with {@link MessageCipher.openingKey}'s
+   * key and iv, e.g. by a worker pool. Only the AES-IGE step is skipped: msg_key is recomputed from it and every
+   * check runs, so a wrong plaintext fails like a forged message. Ignored when its length does not match.
+   */
+  readonly plaintext?: Uint8Array
+}
+
+/** The result of {@link MessageCipher.seal}: a message ready for its AES-IGE step. */
+export interface SealedMessage {
+  /** auth_key_id + msg_key + the plaintext, to be encrypted in place. */
+  readonly frame: Uint8Array
+  /** The view of `frame` after the 24-byte envelope: the bytes AES-IGE must encrypt. */
+  readonly plain: Uint8Array
+  readonly key: Uint8Array
+  readonly iv: Uint8Array
 }
 
 /** The fewest padding bytes (12..27) that make header + body + padding a multiple of 16. */
@@ -212,6 +228,37 @@ export class MessageCipher {
 
   /** Encrypts one message; returns auth_key_id + msg_key + ciphertext. */
   encrypt(msg: PlainMessage, opts: EncryptOptions): Uint8Array {
+    const { plain, views } = this.#prepare(msg, opts)
+    this.#crypto.igeEncrypt(plain, this.#kv.key, this.#kv.iv, views.cipher)
+    return views.whole
+  }
+
+  /**
+   * Everything {@link encrypt} does except the AES-IGE step, for a caller that runs it elsewhere (a worker pool):
+   * the returned `frame` holds auth_key_id + msg_key followed by the PLAINTEXT (`plain`, a view of `frame`), and
+   * `key`/`iv` are fresh copies. Encrypting `plain` with them (in place, or into `plain`) makes `frame` exactly what
+   * {@link encrypt} would have returned for the same padding bytes.
+   */
+  seal(msg: PlainMessage, opts: EncryptOptions): SealedMessage {
+    const { plain, views } = this.#prepare(msg, opts)
+    views.cipher.set(plain)
+    return { frame: views.whole, plain: views.cipher, key: this.#kv.key.slice(), iv: this.#kv.iv.slice() }
+  }
+
+  /**
+   * The AES key and iv a received message is encrypted with, derived from its msg_key (bytes 8..24); undefined when
+   * `data` is too short to hold one. For a caller that runs the AES-IGE step elsewhere and then passes the result
+   * as {@link DecryptOptions.plaintext}.
+   */
+  openingKey(data: Uint8Array, sender: Sender): AesKeyIv | undefined {
+    if (data.length < ENVELOPE_BYTES) return undefined
+    const kv: AesKeyIv = { key: new Uint8Array(32), iv: new Uint8Array(32) }
+    aesKeyIvV2Into(this.#crypto, this.#kdf[sender], data.subarray(8, 24), kv)
+    return kv
+  }
+
+  /** Builds the plaintext in the scratch and the envelope (key id, msg_key) in the output; leaves key/iv in #kv. */
+  #prepare(msg: PlainMessage, opts: EncryptOptions): { plain: Uint8Array; views: { whole: Uint8Array; cipher: Uint8Array } } {
     const len = msg.body.length
     if (len % 4 !== 0) throw new ArgumentError(`message body length ${len} is not a multiple of 4`, 'body')
     if (!Number.isInteger(msg.seqNo) || msg.seqNo < 0 || msg.seqNo > 0xffffffff) {
@@ -235,8 +282,7 @@ export class MessageCipher {
     const st = this.#kdf[opts.sender]
     msgKeyV2Prefixed(this.#crypto, st, prefixed, views.msgKey)
     aesKeyIvV2Into(this.#crypto, st, views.msgKey, this.#kv)
-    this.#crypto.igeEncrypt(plain, this.#kv.key, this.#kv.iv, views.cipher)
-    return out
+    return { plain, views }
   }
 
   /**
@@ -267,7 +313,9 @@ export class MessageCipher {
     const st = this.#kdf[opts.sender]
     aesKeyIvV2Into(crypto, st, msgKey, this.#kv)
     const scratch = this.#scratchFor(ciphertext.length)
-    crypto.igeDecrypt(ciphertext, this.#kv.key, this.#kv.iv, scratch.plain)
+    const pre = opts.plaintext
+    if (pre !== undefined && pre.length === ciphertext.length && ciphertext !== ZERO_BLOCK) scratch.plain.set(pre)
+    else crypto.igeDecrypt(ciphertext, this.#kv.key, this.#kv.iv, scratch.plain)
     msgKeyV2Prefixed(crypto, st, scratch.prefixed, this.#msgKey)
     const plain = this.#plainBuffer(opts.out, ciphertext.length)
     plain.set(scratch.plain)

@@ -14,6 +14,8 @@ import { loadNativeIge } from '../../../src/protocol/crypto/native.js'
 import { createNodeCryptoProvider } from '../../../src/protocol/crypto/node-provider.js'
 import type { CryptoProvider } from '../../../src/protocol/crypto/provider.js'
 import { CryptoPool } from '../../../src/workers/crypto-pool.js'
+import { createPoolPort } from '../../../src/workers/crypto-port-server.js'
+import { RemotePoolProvider } from '../../../src/workers/crypto-remote.js'
 import { hex, IGE256_VECTORS, oracleCtr, oracleIgeDecrypt, oracleIgeEncrypt, seededBytes, toHex } from './oracle.js'
 
 const native = loadNativeIge()
@@ -24,10 +26,19 @@ const syncProviders: Array<[string, CryptoProvider]> = [
 if (native.ok) syncProviders.push(['native', createNodeCryptoProvider({ ige: 'native' })])
 // The worker pool, with every IGE job sent to a thread (threshold 0), is one more implementation under test.
 const pool = new CryptoPool({ inline: createNodeCryptoProvider(), threads: 2, threshold: 0 })
-afterAll(() => pool.close())
+// And the pool reached through a MessagePort, as a DC actor's worker reaches it (both ends on this thread here;
+// test/workers/crypto-remote.test.ts runs the remote end in a real worker thread).
+const served = createPoolPort(pool)
+const remote = new RemotePoolProvider(served.port, { inline: createNodeCryptoProvider(), threshold: 0 })
+afterAll(async () => {
+  remote.close()
+  served.server.close()
+  await pool.close()
+})
 const asyncProviders: Array<[string, AsyncCryptoProvider]> = [
   ...syncProviders.map(([n, p]): [string, AsyncCryptoProvider] => [`async ${n}`, createInThreadAsyncProvider(p)]),
   ['worker pool', pool],
+  ['remote pool port', remote],
 ]
 
 /** Every provider seen through one async-shaped lens, so the same assertions cover both kinds. */

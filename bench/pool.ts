@@ -1,0 +1,234 @@
+/**
+ * `npm run bench:pool`: the crypto pool against inline AES-256-IGE, to choose the session path's pool threshold
+ * (DEFAULT_POOL_THRESHOLD), and the pool's 1 MiB IGE throughput with 1..N threads; mtcute 0.30.3's IGE (its
+ * NodeCryptoProvider, WASM, on the caller's thread: it has no pool) is timed in the same run.
+ *
+ * Spec: https://core.telegram.org/mtproto/description#defining-aes-key-and-initialization-vector
+ *
+ * Per size (16 KiB .. 1 MiB) and direction: `inline_us` is our synchronous IGE; `mtactor_pool_us` the wall time of
+ * one pool job awaited alone (copy in, thread hop, IGE, transfer back); `mtactor_pool_caller_us` how long the
+ * caller's thread is busy per pool job (event-loop utilization over the run: everything but the wait), i.e. what
+ * the pool leaves of the inline cost on the DC actor's thread; `sha256_us` the msg_key hash over the same bytes,
+ * which stays inline; `inline_portable_us` the inline IGE without the AES-NI addon. `ratio_vs_inline` > 1 means the pool's wall time beats inline. Throughput lines keep 2 jobs
+ * per thread in flight. The machine's core count is printed on every line. `--smoke` runs tiny iteration counts.
+ */
+import { availableParallelism } from 'node:os'
+import { performance } from 'node:perf_hooks'
+import { Worker } from 'node:worker_threads'
+import { NodeCryptoProvider } from '@mtcute/node/utils.js'
+import { createNodeCryptoProvider } from '../src/protocol/crypto/node-provider.js'
+import { randomBytes, seededRandom } from '../src/protocol/random.js'
+import { CryptoPool } from '../src/workers/crypto-pool.js'
+import { emit, fig, interleaved, median, progress } from './lib/timing.js'
+
+const smoke = process.argv.includes('--smoke')
+const ROUNDS = smoke ? 7 : 15
+const cores = availableParallelism()
+const KIB = 1024
+const MIB = 1024 * KIB
+
+const inline = createNodeCryptoProvider()
+/** The no-addon path (WASM kernels): where the AES-NI addon is missing, inline IGE costs more and the pool pays sooner. */
+const portable = createNodeCryptoProvider({ ige: 'portable' })
+const mtcute = new NodeCryptoProvider()
+await mtcute.initialize()
+const rnd = seededRandom(0x9001)
+const key = randomBytes(rnd, 32)
+const iv = randomBytes(rnd, 32)
+
+function same(label: string, a: Uint8Array, b: Uint8Array): void {
+  if (!Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length))) {
+    throw new Error(`${label}: outputs differ`)
+  }
+}
+
+/** Starts every thread of `pool` (a pool thread loads its module on first use) so no timing includes that. */
+async function warm(pool: CryptoPool): Promise<void> {
+  const d = new Uint8Array(64 * KIB)
+  await Promise.all(Array.from({ length: pool.threads * 3 }, () => pool.igeEncrypt(d, key, iv)))
+}
+
+const mtcuteIge = (decrypt: boolean, data: Uint8Array): Uint8Array =>
+  decrypt ? mtcute.createAesIge(key, iv).decrypt(data) : mtcute.createAesIge(key, iv).encrypt(data)
+
+// ---- per-size: pool vs inline (threshold 0: every job goes to a thread) ----
+{
+  const pool = new CryptoPool({ inline, threads: Math.min(2, cores), threshold: 0 })
+  progress(`pool vs inline: warming ${pool.threads} threads`)
+  await warm(pool)
+  const SIZES: Array<[string, number]> = [
+    ['16KiB', 16 * KIB],
+    ['64KiB', 64 * KIB],
+    ['128KiB', 128 * KIB],
+    ['256KiB', 256 * KIB],
+    ['1MiB', MIB],
+  ]
+  for (const decrypt of [false, true]) {
+    for (const [name, size] of SIZES) {
+      const op = decrypt ? 'decrypt' : 'encrypt'
+      const label = `ige ${op} ${name} pool vs inline`
+      const data = randomBytes(rnd, size)
+      const out = new Uint8Array(size)
+      const ours = (): Uint8Array => (decrypt ? inline.igeDecrypt(data, key, iv, out) : inline.igeEncrypt(data, key, iv, out))
+      const viaPool = (): Promise<Uint8Array> => (decrypt ? pool.igeDecrypt(data, key, iv) : pool.igeEncrypt(data, key, iv))
+      const want = ours().slice()
+      same(label, want, await viaPool())
+      same(label, want, mtcuteIge(decrypt, data))
+      same(label, want, decrypt ? portable.igeDecrypt(data, key, iv) : portable.igeEncrypt(data, key, iv))
+      progress(`${label}: timing`)
+      const budgetUs = smoke ? 2_000 : 40_000
+      // Calibrate the iteration counts on one inline call (the pool adds a hop of roughly 100 us).
+      const c0 = performance.now()
+      ours()
+      const inlineUs = Math.max(1, (performance.now() - c0) * 1000)
+      const iters = (n: string): number => Math.max(1, Math.round(budgetUs / (n === 'pool' ? inlineUs + 80 : n === 'mtcute' || n === 'portable' ? inlineUs * 4 : inlineUs)))
+      const callerSamples: number[] = []
+      const t = await interleaved(
+        [
+          { name: 'inline', run: (n) => void Array.from({ length: n }, ours) },
+          {
+            name: 'pool',
+            run: async (n) => {
+              const e0 = performance.eventLoopUtilization()
+              for (let i = 0; i < n; i++) await viaPool()
+              const e = performance.eventLoopUtilization(e0)
+              callerSamples.push((e.active * 1000) / n)
+            },
+          },
+          { name: 'mtcute', run: (n) => void Array.from({ length: n }, () => mtcuteIge(decrypt, data)) },
+          { name: 'sha256', run: (n) => void Array.from({ length: n }, () => inline.sha256(data)) },
+          {
+            name: 'portable',
+            run: (n) => void Array.from({ length: n }, () => (decrypt ? portable.igeDecrypt(data, key, iv, out) : portable.igeEncrypt(data, key, iv, out))),
+          },
+        ],
+        ROUNDS,
+        iters,
+      )
+      const poolUs = t.pool ?? Number.NaN
+      const inUs = t.inline ?? Number.NaN
+      const mtUs = t.mtcute ?? Number.NaN
+      emit({
+        case: label,
+        mtactor_pool_us: fig(poolUs),
+        mtactor_pool_caller_us: fig(median(callerSamples)),
+        inline_us: fig(inUs),
+        mtcute_us: fig(mtUs),
+        sha256_us: fig(t.sha256 ?? Number.NaN),
+        inline_portable_us: fig(t.portable ?? Number.NaN),
+        ratio_vs_inline: fig(inUs / poolUs),
+        ratio_vs_mtcute: fig(mtUs / poolUs),
+        caller_freed_ratio: fig(inUs / median(callerSamples)),
+        threads: pool.threads,
+        cores,
+        provider: inline.name,
+      })
+    }
+  }
+  await pool.close()
+}
+
+// ---- piscina against a bare worker_thread: the per-job price of the pool library ----
+{
+  const data = randomBytes(rnd, MIB)
+  const want = inline.igeEncrypt(data, key, iv)
+  const pool = new CryptoPool({ inline, threads: 1, threshold: 0 })
+  await warm(pool)
+  const entry = new URL('./lib/raw-ige-worker.ts', import.meta.url).href
+  // tsx's loader is registered inside the thread before the .ts entry is imported.
+  const raw = new Worker(`import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(entry)}) })`, { eval: true })
+  const waiting = new Map<number, (out: Uint8Array) => void>()
+  raw.on('message', (m: { id: number; data: Uint8Array }) => {
+    waiting.get(m.id)?.(m.data)
+    waiting.delete(m.id)
+  })
+  let ids = 0
+  const viaRaw = (): Promise<Uint8Array> => {
+    const buf = new Uint8Array(new ArrayBuffer(data.length))
+    buf.set(data)
+    const id = ids++
+    raw.postMessage({ id, data: buf, key, iv, decrypt: false }, [buf.buffer])
+    return new Promise((resolve) => waiting.set(id, resolve))
+  }
+  for (let i = 0; i < 3; i++) same('raw worker', want, await viaRaw())
+  same('pool', want, await pool.igeEncrypt(data, key, iv))
+  progress('piscina vs bare worker: timing')
+  const busy: Record<string, number[]> = { pool: [], raw: [] }
+  const timed = (name: string, job: () => Promise<Uint8Array>) => ({
+    name,
+    run: async (n: number) => {
+      const e0 = performance.eventLoopUtilization()
+      for (let i = 0; i < n; i++) await job()
+      busy[name]?.push((performance.eventLoopUtilization(e0).active * 1000) / n)
+    },
+  })
+  const t = await interleaved(
+    [timed('pool', () => pool.igeEncrypt(data, key, iv)), timed('raw', viaRaw), { name: 'mtcute', run: (n) => void Array.from({ length: n }, () => mtcuteIge(false, data)) }],
+    ROUNDS,
+    () => (smoke ? 2 : 24),
+  )
+  emit({
+    case: 'ige encrypt 1MiB round trip piscina vs bare worker_thread',
+    mtactor_pool_us: fig(t.pool ?? Number.NaN),
+    mtactor_pool_caller_us: fig(median(busy.pool ?? [])),
+    raw_worker_us: fig(t.raw ?? Number.NaN),
+    raw_worker_caller_us: fig(median(busy.raw ?? [])),
+    mtcute_us: fig(t.mtcute ?? Number.NaN),
+    ratio_vs_raw_worker: fig((t.raw ?? Number.NaN) / (t.pool ?? Number.NaN)),
+    ratio_vs_mtcute: fig((t.mtcute ?? Number.NaN) / (t.pool ?? Number.NaN)),
+    cores,
+  })
+  await raw.terminate()
+  await pool.close()
+}
+
+// ---- 1 MiB throughput with 1..N threads ----
+{
+  const data = randomBytes(rnd, MIB)
+  const want = inline.igeEncrypt(data, key, iv)
+  same('1MiB throughput', want, mtcuteIge(false, data))
+  const jobsPerRun = smoke ? 4 : 64
+  const maxThreads = Math.max(2, cores)
+  for (let threads = 1; threads <= maxThreads; threads++) {
+    const pool = new CryptoPool({ inline, threads, threshold: 0 })
+    progress(`1MiB throughput: warming ${threads} thread(s)`)
+    await warm(pool)
+    same('1MiB throughput', want, await pool.igeEncrypt(data, key, iv))
+    const inFlight = 2 * threads
+    const t = await interleaved(
+      [
+        {
+          name: 'pool',
+          run: async (n) => {
+            let next = 0
+            const worker = async (): Promise<void> => {
+              while (next < n) {
+                next++
+                await pool.igeEncrypt(data, key, iv)
+              }
+            }
+            await Promise.all(Array.from({ length: inFlight }, worker))
+          },
+        },
+        { name: 'inline', run: (n) => void Array.from({ length: n }, () => inline.igeEncrypt(data, key, iv)) },
+        { name: 'mtcute', run: (n) => void Array.from({ length: n }, () => mtcuteIge(false, data)) },
+      ],
+      ROUNDS,
+      (n) => (n === 'mtcute' ? Math.max(1, jobsPerRun >> 2) : jobsPerRun),
+    )
+    const mbps = (us: number | undefined): number => MIB / (us ?? Number.NaN)
+    emit({
+      case: `ige encrypt 1MiB pool throughput ${threads} thread${threads === 1 ? '' : 's'}`,
+      mtactor_mbps: fig(mbps(t.pool)),
+      inline_mbps: fig(mbps(t.inline)),
+      mtcute_mbps: fig(mbps(t.mtcute)),
+      ratio_vs_inline: fig(mbps(t.pool) / mbps(t.inline)),
+      ratio_vs_mtcute: fig(mbps(t.pool) / mbps(t.mtcute)),
+      threads,
+      cores,
+      in_flight: inFlight,
+      provider: inline.name,
+    })
+    await pool.close()
+  }
+}
