@@ -76,7 +76,7 @@ export class WorkerActor implements DcActor {
   readonly #callbacks: ActorCallbacks
   readonly #maxQueued: number
   readonly #pending = new Map<number, Pending>()
-  readonly #echoes = new Map<number, (b: Uint8Array) => void>()
+  readonly #echoes = new Map<number, { resolve(b: Uint8Array): void; reject(e: MtError): void }>()
   #nextEcho = 1
   #unacked = 0
   #waiters: Array<() => void> = []
@@ -156,11 +156,16 @@ export class WorkerActor implements DcActor {
   async invoke(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions = {}): Promise<Uint8Array> {
     if (!Number.isInteger(requestId) || requestId < 0) throw new ArgumentError('requestId must be a non-negative integer', 'requestId')
     while (this.#unacked >= this.#maxQueued && this.#dead === undefined && this.#closing === undefined) {
-      if (opts.signal?.aborted === true) throw new CancelledError()
+      const signal = opts.signal
+      if (signal?.aborted === true) throw new CancelledError()
+      let wake: () => void = () => undefined
       await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve)
-        opts.signal?.addEventListener('abort', () => resolve(), { once: true })
+        wake = () => resolve()
+        this.#waiters.push(wake)
+        signal?.addEventListener('abort', wake, { once: true })
       })
+      // Woken by room or by the abort: either way this wait's listener goes.
+      signal?.removeEventListener('abort', wake)
     }
     if (this.#dead !== undefined) throw this.#dead
     if (this.#closing !== undefined) throw new CancelledError('actor closed')
@@ -200,8 +205,8 @@ export class WorkerActor implements DcActor {
     if (this.#dead !== undefined) return Promise.reject(this.#dead)
     const id = this.#nextEcho++
     const b = ownedForTransfer(body)
-    return new Promise((resolve) => {
-      this.#echoes.set(id, resolve)
+    return new Promise((resolve, reject) => {
+      this.#echoes.set(id, { resolve, reject })
       this.#out.push({ t: 'echo', id, body: b }, b)
     })
   }
@@ -257,6 +262,8 @@ export class WorkerActor implements DcActor {
 
   async #close(): Promise<void> {
     for (const id of [...this.#pending.keys()]) this.#settle(id, (p) => p.reject(new CancelledError('actor closed')))
+    for (const e of this.#echoes.values()) e.reject(new CancelledError('actor closed'))
+    this.#echoes.clear()
     this.#wakeWaiters()
     if (this.#dead === undefined) {
       this.#out.flushNow()
@@ -317,7 +324,7 @@ export class WorkerActor implements DcActor {
         case 'echo': {
           const r = this.#echoes.get(m.id)
           this.#echoes.delete(m.id)
-          r?.(m.body)
+          r?.resolve(m.body)
           break
         }
       }
@@ -337,6 +344,7 @@ export class WorkerActor implements DcActor {
     const error = this.#crash ?? new NetworkError('closed', `DC worker exited (code ${code})`)
     this.#dead = error
     for (const id of [...this.#pending.keys()]) this.#settle(id, (p) => p.reject(error))
+    for (const e of this.#echoes.values()) e.reject(error)
     this.#echoes.clear()
     this.#wakeWaiters()
     this.#out.clear()

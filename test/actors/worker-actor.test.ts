@@ -11,7 +11,7 @@ import { RpcError } from '../../src/protocol/rpc-error.js'
 import { TransportError } from '../../src/protocol/errors.js'
 import { type Cluster, startCluster } from '../../src/testing/index.js'
 import { type Api, readResult } from '../../src/tl/index.js'
-import { body, call, getUser, initNearest, type Spawned, spawn, testConfig } from './actor-helpers.js'
+import { body, call, clusterOptions, getUser, initNearest, type Spawned, spawn, testConfig } from './actor-helpers.js'
 
 let cluster: Cluster
 let first: Spawned
@@ -27,7 +27,7 @@ const countResources = (): Map<string, number> => {
 
 beforeAll(async () => {
   for (const [k, v] of countResources()) baseline.set(k, v)
-  cluster = await startCluster({ dcs: 1 })
+  cluster = await startCluster(clusterOptions)
   first = await spawn(testConfig(cluster, 1, { handshake: true }))
   key = await first.key
   second = await spawn(testConfig(cluster, 1, { authKey: key.authKey, serverSalt: key.serverSalt, timeOffset: key.timeOffset }))
