@@ -19,7 +19,7 @@ import { ArgumentError, CancelledError, deserializeError, InternalError, type Mt
 import type { AuthKeyResult } from '../protocol/auth/index.js'
 import { workerEntry } from '../workers/worker-file.js'
 import type { ControlResult, DcWorkerApi, WorkerStatus } from '../workers/dc-worker.js'
-import { type Batch, Batcher, type FromWorker, ownedForTransfer, type ToWorker, type WireEvent } from './actor-messages.js'
+import { type Batch, Batcher, type FromWorker, ownedForTransfer, sentRecords, type ToWorker, type WireEvent } from './actor-messages.js'
 import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, DcActor } from './actor-types.js'
 
 /** Default bound on invokes posted and not yet acknowledged by the worker (ActorConfig.maxQueued). */
@@ -49,6 +49,8 @@ function actorEvent(e: WireEvent): ActorEvent {
       return { type: 'auth-key-dropped', error: deserializeError(e.error) }
     case 'rejected':
       return { type: 'rejected', error: deserializeError(e.error) }
+    case 'sent':
+      return { type: 'sent', records: sentRecords(e) }
     default:
       return e
   }

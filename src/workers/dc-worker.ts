@@ -82,12 +82,22 @@ function wireEvent(e: ConnectionEvent, ids: ReadonlyMap<number, number>): WireEv
     case 'session':
       return { type: 'session', snapshot: e.state }
     case 'sent': {
-      const records = []
+      const n = e.records.length
+      const requestIds = new Float64Array(n)
+      const msgIds = new BigInt64Array(n)
+      const seqNos = new Int32Array(n)
+      let k = 0
       for (const r of e.records) {
         const id = ids.get(r.requestId)
-        if (id !== undefined) records.push({ requestId: id, msgId: r.msgId, seqNo: r.seqNo })
+        if (id === undefined) continue
+        requestIds[k] = id
+        msgIds[k] = r.msgId
+        seqNos[k] = r.seqNo
+        k++
       }
-      return records.length > 0 ? { type: 'sent', records } : undefined
+      if (k === 0) return undefined
+      // Views over the first k entries; the whole buffers are ours and go across transferred.
+      return { type: 'sent', requestIds: requestIds.subarray(0, k), msgIds: msgIds.subarray(0, k), seqNos: seqNos.subarray(0, k) }
     }
     // new-session and state are folded into 'session' snapshots.
     case 'new-session':
@@ -143,7 +153,8 @@ class DcWorker {
       onEvent: (e) => {
         const w = wireEvent(e, this.#toActor)
         if (w === undefined) return
-        out.push({ t: 'event', event: w })
+        if (w.type === 'sent') out.pushTransfer({ t: 'event', event: w }, [w.requestIds.buffer as ArrayBuffer, w.msgIds.buffer as ArrayBuffer, w.seqNos.buffer as ArrayBuffer])
+        else out.push({ t: 'event', event: w })
         // Sent records must reach the main thread before the bytes reach the server (the Connection writes right
         // after this event): a supervisor then has a record of every request the server may have seen.
         if (w.type === 'sent') out.flushNow()
