@@ -3,7 +3,7 @@ import type { ActorConfig, ActorEvent } from '../../src/actors/actor-types.js'
 import { WorkerActor } from '../../src/actors/worker-actor.js'
 import { withInitConnection } from '../../src/client/init-connection.js'
 import type { AuthKeyResult } from '../../src/protocol/auth/index.js'
-import type { Cluster, startCluster } from '../../src/testing/index.js'
+import type { Cluster, ClusterOptions } from '../../src/testing/index.js'
 import { type ApiMethod, readResult, type ResultOf, serializeObject, type Api } from '../../src/tl/index.js'
 
 export const getUser = (id: bigint): Api.users.getUsers => ({ _: 'users.getUsers', id: [{ _: 'inputUser', userId: id, accessHash: 0n }] })
@@ -21,12 +21,8 @@ export interface Spawned {
   readonly key: Promise<AuthKeyResult>
 }
 
-/**
- * One loopback DC; users.getUsers (the exactly-once probe) without logging in. A variable, not a literal: clusters
- * from before `loginRequired` existed ignore the field, later ones need it (their default is Telegram's: true).
- */
-const clusterOpts = { dcs: 1, loginRequired: false }
-export const clusterOptions: Parameters<typeof startCluster>[0] = clusterOpts
+/** One loopback DC; users.getUsers (the exactly-once probe) without logging in. */
+export const clusterOptions: ClusterOptions = { dcs: 1, loginRequired: false }
 
 /** Tuned for tests: fast reconnects and resends (fake timers do not reach workers). */
 export function testConfig(cluster: Cluster, dcId = 1, extra: Partial<ActorConfig> = {}): ActorConfig {
