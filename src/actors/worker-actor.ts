@@ -30,6 +30,9 @@ export const DEFAULT_MAX_QUEUED = 1024
  */
 const EXIT_DRAIN_MS = 1_000
 
+const NO_OPTIONS: ActorInvokeOptions = {}
+const noop = (): void => undefined
+
 interface Pending {
   resolve(body: Uint8Array): void
   reject(e: MtError): void
@@ -155,8 +158,13 @@ export class WorkerActor implements DcActor {
     })
   }
 
-  async invoke(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions = {}): Promise<Uint8Array> {
-    if (!Number.isInteger(requestId) || requestId < 0) throw new ArgumentError('requestId must be a non-negative integer', 'requestId')
+  invoke(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions = NO_OPTIONS): Promise<Uint8Array> {
+    if (this.#unacked >= this.#maxQueued && this.#dead === undefined && this.#closing === undefined) return this.#invokeWhenRoom(requestId, body, method, opts)
+    return this.#post(requestId, body, method, opts)
+  }
+
+  /** Back-pressure: waits until the worker acknowledged enough invokes (or the actor dies, closes, or `signal` fires). */
+  async #invokeWhenRoom(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions): Promise<Uint8Array> {
     while (this.#unacked >= this.#maxQueued && this.#dead === undefined && this.#closing === undefined) {
       const signal = opts.signal
       if (signal?.aborted === true) throw new CancelledError()
@@ -169,36 +177,32 @@ export class WorkerActor implements DcActor {
       // Woken by room or by the abort: either way this wait's listener goes.
       signal?.removeEventListener('abort', wake)
     }
-    if (this.#dead !== undefined) throw this.#dead
-    if (this.#closing !== undefined) throw new CancelledError('actor closed')
-    if (opts.signal?.aborted === true) throw new CancelledError()
-    if (this.#pending.has(requestId)) throw new ArgumentError(`request ${requestId} is already pending`, 'requestId')
+    return this.#post(requestId, body, method, opts)
+  }
+
+  #post(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions): Promise<Uint8Array> {
+    if (!Number.isInteger(requestId) || requestId < 0) return Promise.reject(new ArgumentError('requestId must be a non-negative integer', 'requestId'))
+    if (this.#dead !== undefined) return Promise.reject(this.#dead)
+    if (this.#closing !== undefined) return Promise.reject(new CancelledError('actor closed'))
+    const signal = opts.signal
+    if (signal?.aborted === true) return Promise.reject(new CancelledError())
+    if (this.#pending.has(requestId)) return Promise.reject(new ArgumentError(`request ${requestId} is already pending`, 'requestId'))
     const b = ownedForTransfer(body)
     return new Promise<Uint8Array>((resolve, reject) => {
-      const signal = opts.signal
-      const onAbort = (): void => {
-        if (!this.#pending.has(requestId)) return
-        this.#out.push({ t: 'cancel', id: requestId })
-        this.#settle(requestId, (p) => p.reject(new CancelledError()))
+      if (signal === undefined) {
+        this.#pending.set(requestId, { resolve, reject, cleanup: noop })
+      } else {
+        const onAbort = (): void => {
+          if (!this.#pending.has(requestId)) return
+          this.#out.push({ t: 'cancel', id: requestId })
+          this.#settle(requestId, (p) => p.reject(new CancelledError()))
+        }
+        this.#pending.set(requestId, { resolve, reject, cleanup: () => signal.removeEventListener('abort', onAbort) })
+        signal.addEventListener('abort', onAbort, { once: true })
       }
-      this.#pending.set(requestId, {
-        resolve,
-        reject,
-        cleanup: () => signal?.removeEventListener('abort', onAbort),
-      })
-      signal?.addEventListener('abort', onAbort, { once: true })
       this.#unacked++
-      this.#out.push(
-        {
-          t: 'invoke',
-          id: requestId,
-          body: b,
-          method,
-          ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-          ...(opts.resend !== undefined ? { resend: opts.resend } : {}),
-        },
-        b,
-      )
+      // One shape for every invoke (absent options cross as undefined).
+      this.#out.push({ t: 'invoke', id: requestId, body: b, method, timeoutMs: opts.timeoutMs, resend: opts.resend }, b)
     })
   }
 

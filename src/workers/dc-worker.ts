@@ -15,7 +15,7 @@ import { expose } from 'comlink'
 import { InternalError, type MtError, type SerializedError, serializeError } from '../errors.js'
 import { type Batch, Batcher, type FromWorker, ownedForTransfer, type ToWorker, type WireEvent } from '../actors/actor-messages.js'
 import type { ActorConfig } from '../actors/actor-types.js'
-import { Connection, type ConnectionEvent } from '../actors/connection.js'
+import { Connection, type ConnectionEvent, type InvokeOptions } from '../actors/connection.js'
 import type { AuthKeyResult } from '../protocol/auth/index.js'
 
 /** What every control method answers: a value, or an error as data (rebuilt as its own class on the main thread). */
@@ -103,6 +103,15 @@ function wireEvent(e: ConnectionEvent, ids: ReadonlyMap<number, number>): WireEv
     case 'new-session':
     case 'state':
       return undefined
+  }
+}
+
+const NO_OPTIONS: InvokeOptions = {}
+
+function invokeOptions(m: Extract<ToWorker, { t: 'invoke' }>): InvokeOptions {
+  return {
+    ...(m.timeoutMs !== undefined ? { timeoutMs: m.timeoutMs } : {}),
+    ...(m.resend !== undefined ? { resend: m.resend } : {}),
   }
 }
 
@@ -204,10 +213,7 @@ class DcWorker {
 
   #invoke(conn: Connection, out: Batcher<FromWorker>, m: Extract<ToWorker, { t: 'invoke' }>): void {
     const id = m.id
-    const p = conn.invoke(m.body, m.method, {
-      ...(m.timeoutMs !== undefined ? { timeoutMs: m.timeoutMs } : {}),
-      ...(m.resend !== undefined ? { resend: m.resend } : {}),
-    })
+    const p = conn.invoke(m.body, m.method, m.timeoutMs === undefined && m.resend === undefined ? NO_OPTIONS : invokeOptions(m))
     const cid = conn.lastRequestId
     this.#toActor.set(cid, id)
     this.#toConn.set(id, cid)
