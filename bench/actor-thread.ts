@@ -3,6 +3,8 @@
  * - ping-pong: one echo at a time through the data plane (main batcher -> worker -> worker batcher -> main), vs the
  *   same echo as a comlink call (the per-call RPC style the data plane avoids);
  * - pipelined: 1,000 echoes in flight, cost per message (batched per event-loop turn) vs 1,000 comlink calls;
+ * - pipelined RPC: help.getNearestDc, many in flight, through the worker actor vs the same Connection driven on the
+ *   calling thread (cluster in its own process);
  * - idle RSS: N connected DC actors (after gc, in a fresh child process per figure) vs N bare worker threads and N
  *   workers that load the full API codec (what an actor would cost if it loaded it).
  *
@@ -14,7 +16,13 @@ import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
 import { wrap } from 'comlink'
 import { WorkerActor } from '../src/actors/worker-actor.js'
+import { Connection } from '../src/actors/connection.js'
+import { withInitConnection } from '../src/client/init-connection.js'
+import { createNodeCryptoProvider } from '../src/protocol/crypto/node-provider.js'
+import { rsaPublicKeyFromPem } from '../src/protocol/crypto/rsa.js'
+import { type Api, readResult, serializeObject } from '../src/tl/index.js'
 import { tsxEsmApiUrl } from '../src/workers/worker-file.js'
+import { startClusterProcess } from './lib/cluster-process.js'
 import { SMOKE, note } from './lib/measure.js'
 
 const MIB = 1024 * 1024
@@ -190,11 +198,73 @@ function rssBench(): void {
   }
 }
 
+async function rpcBench(): Promise<void> {
+  const calls = SMOKE ? 300 : 20_000
+  const window = 500
+  const rounds = SMOKE ? 1 : 3
+  const cluster = await startClusterProcess(1)
+  try {
+    const dc = cluster.dcs[0]
+    if (dc === undefined) throw new Error('the cluster printed no DC')
+    const rsaKeys = [rsaPublicKeyFromPem(createNodeCryptoProvider(), cluster.publicKeyPem)]
+    const init = withInitConnection({ _: 'help.getNearestDc' } as Api.help.getNearestDc, { apiId: 1, deviceModel: 'bench' })
+    const req: Api.help.getNearestDc = { _: 'help.getNearestDc' }
+    const conn = await Connection.connect({ host: dc.host, port: dc.port, dcId: dc.id, rsaKeys })
+    await conn.call(init)
+    const authKey = conn.authKey
+    if (authKey === undefined) throw new Error('no auth key')
+    let up: () => void = () => undefined
+    const connected = new Promise<void>((resolve) => {
+      up = resolve
+    })
+    const actor = await WorkerActor.create({ endpoint: { dcId: dc.id, host: dc.host, port: dc.port }, authKey }, { onUpdate: () => undefined, onEvent: (e) => e.type === 'connected' && up() })
+    await connected
+    let nextId = 1
+    readResult(await actor.invoke(nextId++, serializeObject(init, { ownBuffer: true }), init._), init)
+    const viaActor = async (): Promise<number> => readResult(await actor.invoke(nextId++, serializeObject(req, { ownBuffer: true }), req._), req).thisDc
+    const inProcess = async (): Promise<number> => (await conn.call(req)).thisDc
+    if ((await viaActor()) !== dc.id || (await inProcess()) !== dc.id) throw new Error('help.getNearestDc answered another DC')
+    const run = async (f: () => Promise<number>): Promise<{ rps: number; cpuUs: number }> => {
+      let next = 0
+      const c0 = process.cpuUsage()
+      const t0 = performance.now()
+      const lane = async (): Promise<void> => {
+        while (next < calls) {
+          next++
+          if ((await f()) !== dc.id) throw new Error('wrong DC in an answer')
+        }
+      }
+      await Promise.all(Array.from({ length: window }, lane))
+      const ms = performance.now() - t0
+      // CPU of the whole process: for the actor both threads (main and worker), for the driver the one thread.
+      const cpu = process.cpuUsage(c0)
+      return { rps: (calls / ms) * 1000, cpuUs: (cpu.user + cpu.system) / calls }
+    }
+    let ours = { rps: 0, cpuUs: Number.POSITIVE_INFINITY }
+    let theirs = { rps: 0, cpuUs: Number.POSITIVE_INFINITY }
+    for (let r = 0; r < rounds; r++) {
+      const a = await run(viaActor)
+      const b = await run(inProcess)
+      ours = { rps: Math.max(ours.rps, a.rps), cpuUs: Math.min(ours.cpuUs, a.cpuUs) }
+      theirs = { rps: Math.max(theirs.rps, b.rps), cpuUs: Math.min(theirs.cpuUs, b.cpuUs) }
+    }
+    const r2 = (x: number): number => Math.round(x * 100) / 100
+    const label = `pipelined help.getNearestDc (${calls} calls, ${window} in flight): worker actor vs in-process driver`
+    console.log(JSON.stringify({ case: label, mtactor_rps: Math.round(ours.rps), inprocess_rps: Math.round(theirs.rps), ratio_vs_inprocess: r2(ours.rps / theirs.rps) }))
+    console.log(JSON.stringify({ case: `${label}, CPU per call (all threads)`, mtactor_us: r2(ours.cpuUs), inprocess_us: r2(theirs.cpuUs), ratio_vs_inprocess: r2(theirs.cpuUs / ours.cpuUs) }))
+    await actor.close()
+    await conn.close()
+  } finally {
+    await cluster.stop()
+  }
+}
+
 const childAt = process.argv.indexOf('--rss-child')
 if (childAt >= 0) {
   await rssChild(process.argv[childAt + 1] ?? 'actor', Number(process.argv[childAt + 2] ?? 1))
 } else {
   await echoBench()
+  await rpcBench()
   // Each RSS figure takes a fresh child process (a cluster, a key exchange, N threads): too slow for --smoke.
   if (!SMOKE) rssBench()
 }

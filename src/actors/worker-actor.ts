@@ -19,7 +19,7 @@ import { ArgumentError, CancelledError, deserializeError, InternalError, type Mt
 import type { AuthKeyResult } from '../protocol/auth/index.js'
 import { workerEntry } from '../workers/worker-file.js'
 import type { ControlResult, DcWorkerApi, WorkerStatus } from '../workers/dc-worker.js'
-import { type Batch, Batcher, type FromWorker, ownedForTransfer, type ToWorker, type WireEvent } from './actor-messages.js'
+import { type Batch, Batcher, type FromWorker, ownedForTransfer, sentRecords, type ToWorker, type WireEvent } from './actor-messages.js'
 import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, DcActor } from './actor-types.js'
 
 /** Default bound on invokes posted and not yet acknowledged by the worker (ActorConfig.maxQueued). */
@@ -29,6 +29,9 @@ export const DEFAULT_MAX_QUEUED = 1024
  * close) before reporting 'exit' anyway.
  */
 const EXIT_DRAIN_MS = 1_000
+
+const NO_OPTIONS: ActorInvokeOptions = {}
+const noop = (): void => undefined
 
 interface Pending {
   resolve(body: Uint8Array): void
@@ -49,6 +52,8 @@ function actorEvent(e: WireEvent): ActorEvent {
       return { type: 'auth-key-dropped', error: deserializeError(e.error) }
     case 'rejected':
       return { type: 'rejected', error: deserializeError(e.error) }
+    case 'sent':
+      return { type: 'sent', records: sentRecords(e) }
     default:
       return e
   }
@@ -76,7 +81,7 @@ export class WorkerActor implements DcActor {
   readonly #callbacks: ActorCallbacks
   readonly #maxQueued: number
   readonly #pending = new Map<number, Pending>()
-  readonly #echoes = new Map<number, (b: Uint8Array) => void>()
+  readonly #echoes = new Map<number, { resolve(b: Uint8Array): void; reject(e: MtError): void }>()
   #nextEcho = 1
   #unacked = 0
   #waiters: Array<() => void> = []
@@ -153,45 +158,51 @@ export class WorkerActor implements DcActor {
     })
   }
 
-  async invoke(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions = {}): Promise<Uint8Array> {
-    if (!Number.isInteger(requestId) || requestId < 0) throw new ArgumentError('requestId must be a non-negative integer', 'requestId')
+  invoke(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions = NO_OPTIONS): Promise<Uint8Array> {
+    if (this.#unacked >= this.#maxQueued && this.#dead === undefined && this.#closing === undefined) return this.#invokeWhenRoom(requestId, body, method, opts)
+    return this.#post(requestId, body, method, opts)
+  }
+
+  /** Back-pressure: waits until the worker acknowledged enough invokes (or the actor dies, closes, or `signal` fires). */
+  async #invokeWhenRoom(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions): Promise<Uint8Array> {
     while (this.#unacked >= this.#maxQueued && this.#dead === undefined && this.#closing === undefined) {
-      if (opts.signal?.aborted === true) throw new CancelledError()
+      const signal = opts.signal
+      if (signal?.aborted === true) throw new CancelledError()
+      let wake: () => void = () => undefined
       await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve)
-        opts.signal?.addEventListener('abort', () => resolve(), { once: true })
+        wake = () => resolve()
+        this.#waiters.push(wake)
+        signal?.addEventListener('abort', wake, { once: true })
       })
+      // Woken by room or by the abort: either way this wait's listener goes.
+      signal?.removeEventListener('abort', wake)
     }
-    if (this.#dead !== undefined) throw this.#dead
-    if (this.#closing !== undefined) throw new CancelledError('actor closed')
-    if (opts.signal?.aborted === true) throw new CancelledError()
-    if (this.#pending.has(requestId)) throw new ArgumentError(`request ${requestId} is already pending`, 'requestId')
+    return this.#post(requestId, body, method, opts)
+  }
+
+  #post(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions): Promise<Uint8Array> {
+    if (!Number.isInteger(requestId) || requestId < 0) return Promise.reject(new ArgumentError('requestId must be a non-negative integer', 'requestId'))
+    if (this.#dead !== undefined) return Promise.reject(this.#dead)
+    if (this.#closing !== undefined) return Promise.reject(new CancelledError('actor closed'))
+    const signal = opts.signal
+    if (signal?.aborted === true) return Promise.reject(new CancelledError())
+    if (this.#pending.has(requestId)) return Promise.reject(new ArgumentError(`request ${requestId} is already pending`, 'requestId'))
     const b = ownedForTransfer(body)
     return new Promise<Uint8Array>((resolve, reject) => {
-      const signal = opts.signal
-      const onAbort = (): void => {
-        if (!this.#pending.has(requestId)) return
-        this.#out.push({ t: 'cancel', id: requestId })
-        this.#settle(requestId, (p) => p.reject(new CancelledError()))
+      if (signal === undefined) {
+        this.#pending.set(requestId, { resolve, reject, cleanup: noop })
+      } else {
+        const onAbort = (): void => {
+          if (!this.#pending.has(requestId)) return
+          this.#out.push({ t: 'cancel', id: requestId })
+          this.#settle(requestId, (p) => p.reject(new CancelledError()))
+        }
+        this.#pending.set(requestId, { resolve, reject, cleanup: () => signal.removeEventListener('abort', onAbort) })
+        signal.addEventListener('abort', onAbort, { once: true })
       }
-      this.#pending.set(requestId, {
-        resolve,
-        reject,
-        cleanup: () => signal?.removeEventListener('abort', onAbort),
-      })
-      signal?.addEventListener('abort', onAbort, { once: true })
       this.#unacked++
-      this.#out.push(
-        {
-          t: 'invoke',
-          id: requestId,
-          body: b,
-          method,
-          ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-          ...(opts.resend !== undefined ? { resend: opts.resend } : {}),
-        },
-        b,
-      )
+      // One shape for every invoke (absent options cross as undefined).
+      this.#out.push({ t: 'invoke', id: requestId, body: b, method, timeoutMs: opts.timeoutMs, resend: opts.resend }, b)
     })
   }
 
@@ -200,8 +211,8 @@ export class WorkerActor implements DcActor {
     if (this.#dead !== undefined) return Promise.reject(this.#dead)
     const id = this.#nextEcho++
     const b = ownedForTransfer(body)
-    return new Promise((resolve) => {
-      this.#echoes.set(id, resolve)
+    return new Promise((resolve, reject) => {
+      this.#echoes.set(id, { resolve, reject })
       this.#out.push({ t: 'echo', id, body: b }, b)
     })
   }
@@ -257,6 +268,8 @@ export class WorkerActor implements DcActor {
 
   async #close(): Promise<void> {
     for (const id of [...this.#pending.keys()]) this.#settle(id, (p) => p.reject(new CancelledError('actor closed')))
+    for (const e of this.#echoes.values()) e.reject(new CancelledError('actor closed'))
+    this.#echoes.clear()
     this.#wakeWaiters()
     if (this.#dead === undefined) {
       this.#out.flushNow()
@@ -317,7 +330,7 @@ export class WorkerActor implements DcActor {
         case 'echo': {
           const r = this.#echoes.get(m.id)
           this.#echoes.delete(m.id)
-          r?.(m.body)
+          r?.resolve(m.body)
           break
         }
       }
@@ -337,6 +350,7 @@ export class WorkerActor implements DcActor {
     const error = this.#crash ?? new NetworkError('closed', `DC worker exited (code ${code})`)
     this.#dead = error
     for (const id of [...this.#pending.keys()]) this.#settle(id, (p) => p.reject(error))
+    for (const e of this.#echoes.values()) e.reject(error)
     this.#echoes.clear()
     this.#wakeWaiters()
     this.#out.clear()

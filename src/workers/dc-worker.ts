@@ -15,7 +15,7 @@ import { expose } from 'comlink'
 import { InternalError, type MtError, type SerializedError, serializeError } from '../errors.js'
 import { type Batch, Batcher, type FromWorker, ownedForTransfer, type ToWorker, type WireEvent } from '../actors/actor-messages.js'
 import type { ActorConfig } from '../actors/actor-types.js'
-import { Connection, type ConnectionEvent } from '../actors/connection.js'
+import { Connection, type ConnectionEvent, type InvokeOptions } from '../actors/connection.js'
 import type { AuthKeyResult } from '../protocol/auth/index.js'
 
 /** What every control method answers: a value, or an error as data (rebuilt as its own class on the main thread). */
@@ -82,17 +82,36 @@ function wireEvent(e: ConnectionEvent, ids: ReadonlyMap<number, number>): WireEv
     case 'session':
       return { type: 'session', snapshot: e.state }
     case 'sent': {
-      const records = []
+      const n = e.records.length
+      const requestIds = new Float64Array(n)
+      const msgIds = new BigInt64Array(n)
+      const seqNos = new Int32Array(n)
+      let k = 0
       for (const r of e.records) {
         const id = ids.get(r.requestId)
-        if (id !== undefined) records.push({ requestId: id, msgId: r.msgId, seqNo: r.seqNo })
+        if (id === undefined) continue
+        requestIds[k] = id
+        msgIds[k] = r.msgId
+        seqNos[k] = r.seqNo
+        k++
       }
-      return records.length > 0 ? { type: 'sent', records } : undefined
+      if (k === 0) return undefined
+      // Views over the first k entries; the whole buffers are ours and go across transferred.
+      return { type: 'sent', requestIds: requestIds.subarray(0, k), msgIds: msgIds.subarray(0, k), seqNos: seqNos.subarray(0, k) }
     }
     // new-session and state are folded into 'session' snapshots.
     case 'new-session':
     case 'state':
       return undefined
+  }
+}
+
+const NO_OPTIONS: InvokeOptions = {}
+
+function invokeOptions(m: Extract<ToWorker, { t: 'invoke' }>): InvokeOptions {
+  return {
+    ...(m.timeoutMs !== undefined ? { timeoutMs: m.timeoutMs } : {}),
+    ...(m.resend !== undefined ? { resend: m.resend } : {}),
   }
 }
 
@@ -143,7 +162,8 @@ class DcWorker {
       onEvent: (e) => {
         const w = wireEvent(e, this.#toActor)
         if (w === undefined) return
-        out.push({ t: 'event', event: w })
+        if (w.type === 'sent') out.pushTransfer({ t: 'event', event: w }, [w.requestIds.buffer as ArrayBuffer, w.msgIds.buffer as ArrayBuffer, w.seqNos.buffer as ArrayBuffer])
+        else out.push({ t: 'event', event: w })
         // Sent records must reach the main thread before the bytes reach the server (the Connection writes right
         // after this event): a supervisor then has a record of every request the server may have seen.
         if (w.type === 'sent') out.flushNow()
@@ -193,10 +213,7 @@ class DcWorker {
 
   #invoke(conn: Connection, out: Batcher<FromWorker>, m: Extract<ToWorker, { t: 'invoke' }>): void {
     const id = m.id
-    const p = conn.invoke(m.body, m.method, {
-      ...(m.timeoutMs !== undefined ? { timeoutMs: m.timeoutMs } : {}),
-      ...(m.resend !== undefined ? { resend: m.resend } : {}),
-    })
+    const p = conn.invoke(m.body, m.method, m.timeoutMs === undefined && m.resend === undefined ? NO_OPTIONS : invokeOptions(m))
     const cid = conn.lastRequestId
     this.#toActor.set(cid, id)
     this.#toConn.set(id, cid)

@@ -3,7 +3,7 @@ import type { ActorConfig, ActorEvent } from '../../src/actors/actor-types.js'
 import { WorkerActor } from '../../src/actors/worker-actor.js'
 import { withInitConnection } from '../../src/client/init-connection.js'
 import type { AuthKeyResult } from '../../src/protocol/auth/index.js'
-import type { Cluster } from '../../src/testing/index.js'
+import type { Cluster, ClusterOptions } from '../../src/testing/index.js'
 import { type ApiMethod, readResult, type ResultOf, serializeObject, type Api } from '../../src/tl/index.js'
 
 export const getUser = (id: bigint): Api.users.getUsers => ({ _: 'users.getUsers', id: [{ _: 'inputUser', userId: id, accessHash: 0n }] })
@@ -20,6 +20,9 @@ export interface Spawned {
   /** Resolves with the first permanent key the actor made or was given. */
   readonly key: Promise<AuthKeyResult>
 }
+
+/** One loopback DC; users.getUsers (the exactly-once probe) without logging in. */
+export const clusterOptions: ClusterOptions = { dcs: 1, loginRequired: false }
 
 /** Tuned for tests: fast reconnects and resends (fake timers do not reach workers). */
 export function testConfig(cluster: Cluster, dcId = 1, extra: Partial<ActorConfig> = {}): ActorConfig {

@@ -11,7 +11,7 @@ import { createWorkerActor, type WorkerActor } from '../../src/actors/worker-act
 import type { MtError } from '../../src/errors.js'
 import { type Cluster, startCluster } from '../../src/testing/index.js'
 import { type Api, readResult } from '../../src/tl/index.js'
-import { body, call, getUser, initNearest, spawn, testConfig } from './actor-helpers.js'
+import { body, call, clusterOptions, getUser, initNearest, spawn, testConfig } from './actor-helpers.js'
 
 interface Entry {
   readonly req: InflightRequest
@@ -87,7 +87,7 @@ class Supervisor {
 let cluster: Cluster
 let config: ActorConfig
 beforeAll(async () => {
-  cluster = await startCluster({ dcs: 1 })
+  cluster = await startCluster(clusterOptions)
   const maker = await spawn(testConfig(cluster, 1, { handshake: true }))
   await call(maker.actor, 1, initNearest())
   const key = await maker.key
@@ -112,6 +112,8 @@ describe('supervision: kill a DC worker with 1,000 calls in flight', { timeout: 
         await sup.actor.invoke(1, body(initNearest()), 'invokeWithLayer')
         // Hold some replies so that calls are executed but unanswered when the worker dies.
         dc.faults.add({ fault: { kind: 'delay', ms: 150 }, schedule: { every: 3 } })
+        // And the last wave's answers for long enough that the kill surely finds them in flight.
+        dc.faults.add({ fault: { kind: 'delay', ms: 3_000 }, schedule: { at: dc.faults.requests + 470 }, times: 1 })
         const base = 70_000_000n + BigInt(i) * 10_000n
         const n = 1000
         const half = n / 2

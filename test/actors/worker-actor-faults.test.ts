@@ -8,13 +8,13 @@ import type { ActorEvent } from '../../src/actors/actor-types.js'
 import type { WorkerActor } from '../../src/actors/worker-actor.js'
 import { type ArmedFault, type Cluster, startCluster } from '../../src/testing/index.js'
 import { readResult } from '../../src/tl/index.js'
-import { body, call, getUser, initNearest, spawn, testConfig } from './actor-helpers.js'
+import { body, call, clusterOptions, getUser, initNearest, spawn, testConfig } from './actor-helpers.js'
 
 let cluster: Cluster
 let actor: WorkerActor
 let events: ActorEvent[] = []
 beforeAll(async () => {
-  cluster = await startCluster({ dcs: 1 })
+  cluster = await startCluster(clusterOptions)
   const s = await spawn(testConfig(cluster, 1, { handshake: true }))
   actor = s.actor
   events = s.events

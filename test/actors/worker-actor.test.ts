@@ -10,8 +10,8 @@ import type { AuthKeyResult } from '../../src/protocol/auth/index.js'
 import { RpcError } from '../../src/protocol/rpc-error.js'
 import { TransportError } from '../../src/protocol/errors.js'
 import { type Cluster, startCluster } from '../../src/testing/index.js'
-import { type Api, readResult } from '../../src/tl/index.js'
-import { body, call, getUser, initNearest, type Spawned, spawn, testConfig } from './actor-helpers.js'
+import { type Api, deserializeObject, readResult } from '../../src/tl/index.js'
+import { body, call, clusterOptions, getUser, initNearest, type Spawned, spawn, testConfig } from './actor-helpers.js'
 
 let cluster: Cluster
 let first: Spawned
@@ -27,7 +27,7 @@ const countResources = (): Map<string, number> => {
 
 beforeAll(async () => {
   for (const [k, v] of countResources()) baseline.set(k, v)
-  cluster = await startCluster({ dcs: 1 })
+  cluster = await startCluster(clusterOptions)
   first = await spawn(testConfig(cluster, 1, { handshake: true }))
   key = await first.key
   second = await spawn(testConfig(cluster, 1, { authKey: key.authKey, serverSalt: key.serverSalt, timeOffset: key.timeOffset }))
@@ -96,6 +96,25 @@ describe('worker actor: threads and transfer', { timeout: 15_000 }, () => {
     expect(batchesBack).toBeLessThan(n / 10)
     const echoes = await Promise.all(Array.from({ length: 100 }, (_, k) => first.actor.echo(new Uint8Array([k]))))
     expect(echoes.map((e) => e[0])).toEqual(Array.from({ length: 100 }, (_, k) => k))
+  })
+})
+
+describe('worker actor: updates', { timeout: 15_000 }, () => {
+  it('delivers pushed updates in the order the DC sent them, each in a whole buffer of its own', async () => {
+    const before = first.updates.length
+    const n = 20
+    for (let k = 0; k < n; k++) {
+      const u: Api.Updates = { _: 'updateShort', update: { _: 'updateUserTyping', userId: BigInt(k + 1), action: { _: 'sendMessageTypingAction' } }, date: k }
+      expect(cluster.pushUpdate(1, u)).toBeGreaterThanOrEqual(1)
+    }
+    const until = Date.now() + 5_000
+    while (first.updates.length < before + n && Date.now() < until) await new Promise((r) => setTimeout(r, 5))
+    const got = first.updates.slice(before).map((b) => {
+      expect(b.byteOffset === 0 && b.byteLength === b.buffer.byteLength).toBe(true)
+      const o = deserializeObject(b) as Api.updateShort
+      return o.date
+    })
+    expect(got).toEqual(Array.from({ length: n }, (_, k) => k))
   })
 })
 
