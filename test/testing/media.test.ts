@@ -4,6 +4,7 @@
  * `basePort` places them after the main ports; `mediaListeners: false` turns them off.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ArgumentError } from '../../src/errors.js'
 import { type Cluster, startCluster, TEST_BOTS, TEST_FILES } from '../../src/testing/index.js'
 import type { Api } from '../../src/tl/index.js'
 import { connectDc, init } from './helpers/conn.js'
@@ -94,6 +95,7 @@ describe('media-only listeners', { timeout: 15_000 }, () => {
     } finally {
       await fixed.close()
     }
+    await expect(startCluster({ dcs: 3, basePort: 65_531, rsaKey: cluster.rsaKey })).rejects.toThrow(ArgumentError)
     const none = await startCluster({ dcs: 1, rsaKey: cluster.rsaKey, mediaListeners: false })
     try {
       expect(none.dcs[0]?.mediaPort).toBeUndefined()
