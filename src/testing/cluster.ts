@@ -52,7 +52,7 @@ export interface ClusterOptions {
   readonly dcs?: number
   /** Listen address (default 127.0.0.1). */
   readonly host?: '127.0.0.1' | '::1'
-  /** DC i listens on basePort + i - 1; random ports when absent. */
+  /** DC i listens on basePort + i - 1 (its media-only listener on basePort + dcs + i - 1); random ports when absent. */
   readonly basePort?: number
   /** The server RSA key: a key pair, or a private key PEM; generated when absent. */
   readonly rsaKey?: RsaKeyPair | string
@@ -181,10 +181,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const a = Math.abs(id)
     return testMode ? a > TEST_DC_OFFSET : a >= 1 && a < TEST_DC_OFFSET
   }
+  const media = options.mediaListeners ?? true
+  if (options.basePort !== undefined) {
+    const last = options.basePort + (media ? 2 * count : count) - 1
+    if (!Number.isInteger(options.basePort) || options.basePort < 1 || last > 65535) {
+      throw new ArgumentError(`basePort ${options.basePort} leaves no room for ${media ? 2 * count : count} ports below 65536`, 'basePort')
+    }
+  }
   const settings = { loginRequired: options.loginRequired ?? true }
   const exports = new ExportedAuthorizations(random)
   const dcIds = (): number[] => dcs.map((d) => d.id)
-  const media = options.mediaListeners ?? true
   for (let id = 1; id <= count; id++) {
     const keys = new ServerKeyStore(crypto, lifetime)
     const rpc = new RpcRegistry()

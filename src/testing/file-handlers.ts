@@ -29,8 +29,8 @@ export const MAX_PART_SIZE = 512 * KIB
 const PART_ALIGN = KIB
 /** Most parts of one upload (Telegram's limit for non-premium accounts). */
 export const MAX_PARTS = 4000
-/** Most uploaded bytes a DC keeps; the oldest files are forgotten beyond it (a test server, not storage). */
-const MAX_STORED_BYTES = 256 * 1024 * KIB
+/** Most uploaded bytes a DC keeps by default; the oldest files are forgotten beyond it (a test server, not storage). */
+export const MAX_STORED_BYTES = 256 * 1024 * KIB
 /** Most uploads a DC tracks at once. */
 const MAX_UPLOADS = 4096
 /** The modification time every test file reports (a fixed date keeps answers deterministic). */
@@ -55,6 +55,11 @@ export interface StoredUpload {
 export class UploadStore {
   readonly #uploads = new Map<string, StoredUpload>()
   #bytes = 0
+
+  constructor(
+    /** The memory budget of the store (default {@link MAX_STORED_BYTES}). */
+    readonly maxBytes = MAX_STORED_BYTES,
+  ) {}
 
   /** The upload of `fileId` (by `owner` when given, else the first match). */
   get(fileId: bigint, owner?: string): StoredUpload | undefined {
@@ -86,12 +91,12 @@ export class UploadStore {
   }
 
   /**
-   * Stores one part (a private copy); `upload` creates or finds the record. One upload may hold at most the DC's
-   * whole budget: beyond it the part is refused with 500 LOOPBACK_STORAGE_FULL (a loopback-only error).
+   * Stores one part (a private copy); `upload` creates or finds the record. One upload may hold at most the whole
+   * budget: beyond it the part is refused with 500 LOOPBACK_STORAGE_FULL (a loopback-only error).
    */
   put(u: StoredUpload, part: number, bytes: Uint8Array): void {
     const old = u.parts.get(part)
-    if (u.bytes - (old?.length ?? 0) + bytes.length > MAX_STORED_BYTES) throw new RpcFailure(500, 'LOOPBACK_STORAGE_FULL')
+    if (u.bytes - (old?.length ?? 0) + bytes.length > this.maxBytes) throw new RpcFailure(500, 'LOOPBACK_STORAGE_FULL')
     if (old !== undefined) {
       u.bytes -= old.length
       this.#bytes -= old.length
@@ -99,7 +104,7 @@ export class UploadStore {
     u.parts.set(part, bytes.slice())
     u.bytes += bytes.length
     this.#bytes += bytes.length
-    while (this.#bytes > MAX_STORED_BYTES && this.#uploads.size > 1) this.#evictOne(u)
+    while (this.#bytes > this.maxBytes && this.#uploads.size > 1) this.#evictOne(u)
   }
 
   /** The record for `owner`'s `fileId`, created when new. */

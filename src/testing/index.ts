@@ -26,7 +26,7 @@ export {
 } from './accounts.js'
 export { type AuthHandlerOptions, dcGuard, type GuardOptions, isOpenMethod, registerAuthHandlers } from './auth-handlers.js'
 export { ExportedAuthorizations, LoginState, loginKeyId } from './login.js'
-export { DOWNLOAD_WINDOW, type FileHandlerOptions, MAX_PART_SIZE, MAX_PARTS, registerFileHandlers, type StoredUpload, UploadStore } from './file-handlers.js'
+export { DOWNLOAD_WINDOW, type FileHandlerOptions, MAX_PART_SIZE, MAX_PARTS, MAX_STORED_BYTES, registerFileHandlers, type StoredUpload, UploadStore } from './file-handlers.js'
 export { broadcastStats, registerStatsHandlers } from './stats-handlers.js'
 export { type ProxyAuth, startHttpConnectProxy, startSocks5Proxy, type TestProxy } from './proxies.js'
 export { rsaKeyPairFromPrivatePem } from './rsa.js'

@@ -96,6 +96,7 @@ export class ExportedAuthorizations {
 
   /** Consumes a token on `dcId` for `userId`; undefined (nothing consumed) unless it was issued for exactly those. */
   consume(userId: bigint, bytes: Uint8Array, dcId: number): Exported | undefined {
+    if (bytes.length !== EXPORT_BYTES) return undefined
     const k = Buffer.from(bytes).toString('hex')
     const e = this.#pending.get(k)
     if (e === undefined || e.toDc !== dcId || e.userId !== userId) return undefined

@@ -4,6 +4,7 @@
  * `basePort` places them after the main ports; `mediaListeners: false` turns them off.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ArgumentError } from '../../src/errors.js'
 import { type Cluster, startCluster, TEST_BOTS, TEST_FILES } from '../../src/testing/index.js'
 import type { Api } from '../../src/tl/index.js'
 import { connectDc, init } from './helpers/conn.js'
@@ -75,8 +76,17 @@ describe('media-only listeners', { timeout: 15_000 }, () => {
   })
 
   it('places media ports after the main ones with basePort, and can be turned off', async () => {
-    const base = 40_000 + (process.pid % 2000) * 8
-    const fixed = await startCluster({ dcs: 2, basePort: base, rsaKey: cluster.rsaKey })
+    // A fixed range may be taken by another process on a shared machine: try a few.
+    let fixed: Cluster | undefined
+    let base = 0
+    for (let attempt = 0; fixed === undefined; attempt++) {
+      base = 20_000 + Math.floor(Math.random() * 4000) * 8
+      try {
+        fixed = await startCluster({ dcs: 2, basePort: base, rsaKey: cluster.rsaKey })
+      } catch (e) {
+        if (attempt >= 9 || !(e instanceof Error) || !e.message.includes('EADDRINUSE')) throw e
+      }
+    }
     try {
       expect(fixed.dcs.map((d) => [d.port, d.mediaPort])).toEqual([
         [base, base + 2],
@@ -85,6 +95,7 @@ describe('media-only listeners', { timeout: 15_000 }, () => {
     } finally {
       await fixed.close()
     }
+    await expect(startCluster({ dcs: 3, basePort: 65_531, rsaKey: cluster.rsaKey })).rejects.toThrow(ArgumentError)
     const none = await startCluster({ dcs: 1, rsaKey: cluster.rsaKey, mediaListeners: false })
     try {
       expect(none.dcs[0]?.mediaPort).toBeUndefined()
