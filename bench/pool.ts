@@ -10,14 +10,18 @@
  * caller's thread is busy per pool job (event-loop utilization over the run: everything but the wait), i.e. what
  * the pool leaves of the inline cost on the DC actor's thread; `sha256_us` the msg_key hash over the same bytes,
  * which stays inline; `inline_portable_us` the inline IGE without the AES-NI addon. `ratio_vs_inline` > 1 means the pool's wall time beats inline. Throughput lines keep 2 jobs
- * per thread in flight. The machine's core count is printed on every line. `--smoke` runs tiny iteration counts.
+ * per thread in flight. The "session message" lines time a whole ~1 MiB MTProto message through the session's
+ * cipher: synchronous, or with its AES-IGE on the pool (msg_key's SHA-256 and the checks stay on the caller's thread).
+ * The machine's core count is printed on every line. `--smoke` runs tiny iteration counts.
  */
 import { availableParallelism } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { Worker } from 'node:worker_threads'
 import { NodeCryptoProvider } from '@mtcute/node/utils.js'
+import { MessageCipher } from '../src/protocol/crypto/message.js'
 import { createNodeCryptoProvider } from '../src/protocol/crypto/node-provider.js'
-import { randomBytes, seededRandom } from '../src/protocol/random.js'
+import { DeferringCipher, IncomingFrames, OutgoingFrames } from '../src/protocol/mtp/async-cipher.js'
+import { type RandomSource, randomBytes, seededRandom } from '../src/protocol/random.js'
 import { CryptoPool } from '../src/workers/crypto-pool.js'
 import { emit, fig, interleaved, median, progress } from './lib/timing.js'
 
@@ -124,6 +128,82 @@ const mtcuteIge = (decrypt: boolean, data: Uint8Array): Uint8Array =>
         provider: inline.name,
       })
     }
+  }
+  await pool.close()
+}
+
+// ---- the session path: a whole ~1 MiB MTProto message, synchronous cipher vs the pooled AES-IGE step ----
+{
+  const authKey = randomBytes(rnd, 256)
+  const pool = new CryptoPool({ inline, threads: Math.min(2, cores), threshold: 0 })
+  await warm(pool)
+  const sync = new MessageCipher(inline, authKey)
+  const deferring = new DeferringCipher(inline, authKey, 0)
+  const body = randomBytes(rnd, MIB - 4096)
+  const msg = { salt: 1n, sessionId: 2n, msgId: 0x6000000000000004n, seqNo: 1, body }
+  const fixedPad = (): RandomSource => seededRandom(7)
+  let written: (() => void) | undefined
+  const out = new OutgoingFrames(deferring, pool, () => written?.())
+  const pooledEncrypt = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      written = resolve
+      out.push([deferring.encrypt(msg, { sender: 'client', random: fixedPad() })])
+    })
+  // Byte-exact first: the pooled frame equals the synchronous one.
+  const ref = sync.encrypt(msg, { sender: 'client', random: fixedPad() }).slice()
+  let last: Uint8Array | undefined
+  const check = new OutgoingFrames(deferring, pool, (ps) => {
+    last = ps[0]
+  })
+  check.push([deferring.encrypt(msg, { sender: 'client', random: fixedPad() })])
+  while (last === undefined) await new Promise((r) => setImmediate(r))
+  same('session encrypt', ref, last)
+  // Receiving: a server-side frame of the same size, read synchronously or through IncomingFrames.
+  const server = new MessageCipher(inline, authKey)
+  const frame = server.encrypt({ ...msg, msgId: 0x6000000000000001n }, { sender: 'server', random: fixedPad() }).slice()
+  const readOpts = { sender: 'server' as const, sessionId: 2n }
+  let delivered: (() => void) | undefined
+  const inc = new IncomingFrames(deferring, pool, (ps) => {
+    for (const p of ps) same('session decrypt', body, deferring.decrypt(p, readOpts).body)
+    delivered?.()
+  })
+  const pooledDecrypt = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      delivered = resolve
+      inc.push([frame])
+    })
+  same('session decrypt', body, sync.decrypt(frame, readOpts).body)
+  for (const [op, pooled, syncRun] of [
+    ['encrypt', pooledEncrypt, () => void sync.encrypt(msg, { sender: 'client', random: fixedPad() })],
+    ['decrypt', pooledDecrypt, () => void sync.decrypt(frame, readOpts)],
+  ] as const) {
+    progress(`session message ${op}: timing`)
+    const busy: number[] = []
+    const t = await interleaved(
+      [
+        {
+          name: 'pooled',
+          run: async (n) => {
+            const e0 = performance.eventLoopUtilization()
+            for (let i = 0; i < n; i++) await pooled()
+            busy.push((performance.eventLoopUtilization(e0).active * 1000) / n)
+          },
+        },
+        { name: 'sync', run: (n) => void Array.from({ length: n }, syncRun) },
+      ],
+      ROUNDS,
+      () => (smoke ? 2 : 24),
+    )
+    emit({
+      case: `session message ${op} 1MiB pooled AES-IGE vs synchronous`,
+      mtactor_pool_us: fig(t.pooled ?? Number.NaN),
+      mtactor_pool_caller_us: fig(median(busy)),
+      sync_us: fig(t.sync ?? Number.NaN),
+      ratio_vs_sync: fig((t.sync ?? Number.NaN) / (t.pooled ?? Number.NaN)),
+      caller_freed_ratio: fig((t.sync ?? Number.NaN) / median(busy)),
+      cores,
+      provider: inline.name,
+    })
   }
   await pool.close()
 }

@@ -27,18 +27,20 @@ export interface AsyncCryptoProvider {
 
 /**
  * AES-IGE payloads of at least this many bytes go to the pool when the AES-NI addon runs inline. Measured with
- * `npm run bench:pool` on the 2-core x64 CI-class VM (shared, load 5-7): one pool job keeps the CALLER's thread busy
- * (copy in, post, receive; event-loop utilization) for ~80 us at 16 KiB, ~130-170 us at 64 KiB and ~260-290 us at
- * 128 KiB, against 16 / 70 / 150 us for the inline AES-NI cipher: below 256 KiB the hop costs the actor's thread
- * more than the cipher it moves away. At 256 KiB the two are level (caller 280-470 us vs inline 300-330 us) and at
- * 1 MiB the pool frees the caller (767-1217 us vs 873-1562 us inline) while other frames keep flowing. A job's own
- * wall time is always longer through the pool (0.3-0.6x of inline speed), so nothing smaller is worth it.
+ * `npm run bench:pool` (two runs) on a shared 2-core x64 VM under load 5-8, so absolute figures vary ~2x between
+ * runs but each line's contenders are interleaved: one pool job keeps the CALLER's thread busy (copy in, post,
+ * receive; event-loop utilization) for 73-88 us at 16 KiB, 131-212 us at 64 KiB and 236-322 us at 128 KiB, against
+ * 16-38 / 70-113 / 148-229 us for the inline AES-NI cipher, so below 256 KiB the hop costs the actor's thread more
+ * than the cipher it moves away (caller_freed_ratio 0.2-0.97). At 256 KiB the two are level (ratio 0.7-1.07) and at
+ * 1 MiB the pool frees the caller (0.94-1.92) while other frames keep flowing. A job's own wall time is always longer
+ * through the pool (0.3-0.6x of inline speed), so nothing smaller is worth it.
  */
 export const DEFAULT_POOL_THRESHOLD = 256 * 1024
 
 /**
  * The threshold where IGE runs on the portable (WASM/JS) kernels: they are 2-5x slower than AES-NI (64 KiB takes
- * 140-240 us inline, more than a pool job costs the caller, ~130-170 us), so the pool pays from 64 KiB.
+ * 140-656 us inline in the same runs, at least as much as a pool job costs the caller, 131-212 us), so the pool pays
+ * from 64 KiB.
  */
 export const PORTABLE_POOL_THRESHOLD = 64 * 1024
 
