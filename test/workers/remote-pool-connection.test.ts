@@ -18,9 +18,8 @@ let cluster: Cluster
 const pool = new CryptoPool({ inline: createNodeCryptoProvider(), threads: 2 })
 
 beforeAll(async () => {
-  // Built as a variable: options the cluster branch adds (e.g. `loginRequired`) then pass through untyped.
-  const opts = { dcs: 1, loginRequired: false }
-  cluster = await startCluster(opts)
+  cluster = await startCluster({ dcs: 1, loginRequired: false })
+  // Own handlers (no initConnection needed): the file is generated here so the test knows every byte.
   const rpc = cluster.dc(1).rpc
   rpc.register(
     'upload.getFile',
