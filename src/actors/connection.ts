@@ -496,7 +496,7 @@ export class Connection {
       const resume = this.#resume
       this.#resume = undefined
       const pool = this.#o.cryptoPool
-      this.#pooledCipher = pool !== undefined ? createPooledCipher(this.#crypto, this.#authKey, this.#o.poolThreshold) : undefined
+      this.#pooledCipher = pool !== undefined ? createPooledCipher(this.#crypto, this.#authKey, this.#o.poolThreshold, pool) : undefined
       this.#session = new ClientSession({
         ...this.#o.session,
         cipher: this.#pooledCipher ?? createMessageCipher(this.#crypto, this.#authKey),

@@ -35,6 +35,7 @@ describe('worker actor with the coordinator crypto pool', { timeout: 30_000 }, (
     try {
       await call(s.actor, 1, initNearest())
       const before = pool.stats.pooled
+      const messagesBefore = pool.stats.messages
       const part = randomBytes(seededRandom(12), 512 * 1024)
       const [users, saved, file] = await Promise.all([
         call(s.actor, 2, getUser(8n)),
@@ -48,6 +49,7 @@ describe('worker actor with the coordinator crypto pool', { timeout: 30_000 }, (
       expect(Buffer.from((file as Api.upload.file).bytes).equals(Buffer.from(FILE.bytes(0, MIB)))).toBe(true)
       // The request's encryption and the answer's decryption crossed to the pool; the small ones did not.
       expect(pool.stats.pooled - before).toBe(2)
+      expect(pool.stats.messages - messagesBefore).toBe(2)
       expect(server.served).toBe(2)
     } finally {
       await s.actor.close()

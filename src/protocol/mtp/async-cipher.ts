@@ -21,6 +21,7 @@
 import { type AsyncCryptoProvider, defaultPoolThreshold } from '../crypto/async-provider.js'
 import type { Sender } from '../crypto/kdf.js'
 import { type DecryptOptions, type DecryptedMessage, type EncryptOptions, MessageCipher, type PlainMessage, type SealedMessage } from '../crypto/message.js'
+import { messageKeys, sealMessageInPlace } from '../crypto/message-pooled.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 
 export { DEFAULT_POOL_THRESHOLD, defaultPoolThreshold, PORTABLE_POOL_THRESHOLD } from '../crypto/async-provider.js'
@@ -44,47 +45,71 @@ export interface AsyncCipherStats {
 export class DeferringCipher extends MessageCipher {
   /** Plaintext bytes (header + body + padding) from which the AES-IGE is deferred. */
   readonly threshold: number
+  /**
+   * Whether msg_key's SHA-256 and the key derivation are deferred too (the provider has `sealMessage` and
+   * `openMessage`): a large message then costs this thread only the copy of its body.
+   */
+  readonly wholeMessage: boolean
   readonly stats: AsyncCipherStats = { pooled: 0, fallbacks: 0 }
   /** The synchronous provider (fallback when an asynchronous job fails). */
   readonly sync: CryptoProvider
-  readonly #sealed = new WeakMap<Uint8Array, SealedMessage>()
-  readonly #opened = new WeakMap<Uint8Array, Uint8Array>()
+  /** The auth key material of each direction for message-pooled.ts. */
+  readonly keys: Readonly<Record<Sender, Uint8Array>>
+  readonly #sealed = new WeakMap<Uint8Array, DeferredJob>()
+  readonly #opened = new WeakMap<Uint8Array, { plaintext: Uint8Array; msgKey?: Uint8Array }>()
 
   /** `threshold` defaults to the measured one for `crypto` ({@link defaultPoolThreshold}). */
-  constructor(crypto: CryptoProvider, authKey: Uint8Array, threshold?: number) {
+  constructor(crypto: CryptoProvider, authKey: Uint8Array, threshold?: number, opts: { wholeMessage?: boolean } = {}) {
     super(crypto, authKey)
     this.sync = crypto
     this.threshold = Math.max(16, threshold ?? defaultPoolThreshold(crypto))
+    this.wholeMessage = opts.wholeMessage === true
+    this.keys = { client: messageKeys(authKey, 'client'), server: messageKeys(authKey, 'server') }
   }
 
-  /** Small messages are encrypted now; large ones come back sealed (see {@link takeSealed}). */
+  /** Small messages are encrypted now; large ones come back pending (see {@link takeSealed}). */
   override encrypt(msg: PlainMessage, opts: EncryptOptions): Uint8Array {
     // 32 header bytes + body + at least 12 bytes of padding: the smallest plaintext this message can have.
     if (32 + msg.body.length + 12 < this.threshold) return super.encrypt(msg, opts)
+    if (this.wholeMessage) {
+      const frame = this.plainFrame(msg, opts)
+      this.#sealed.set(frame, { kind: 'whole', frame, sender: opts.sender })
+      return frame
+    }
     const sealed = this.seal(msg, opts)
-    this.#sealed.set(sealed.frame, sealed)
+    this.#sealed.set(sealed.frame, { kind: 'ige', sealed })
     return sealed.frame
   }
 
-  /** The pending AES-IGE job of a frame {@link encrypt} returned sealed (once), else undefined. */
-  takeSealed(frame: Uint8Array): SealedMessage | undefined {
+  /** The pending job of a frame {@link encrypt} returned unfinished (once), else undefined. */
+  takeSealed(frame: Uint8Array): DeferredJob | undefined {
     const s = this.#sealed.get(frame)
     if (s !== undefined) this.#sealed.delete(frame)
     return s
   }
 
-  /** Records the asynchronously decrypted ciphertext of `data` for the next {@link decrypt} of it. */
-  setOpened(data: Uint8Array, plaintext: Uint8Array): void {
-    this.#opened.set(data, plaintext)
+  /**
+   * Records the asynchronously decrypted ciphertext of `data` (and, when computed there, its msg_key) for the next
+   * {@link decrypt} of it.
+   */
+  setOpened(data: Uint8Array, plaintext: Uint8Array, msgKey?: Uint8Array): void {
+    this.#opened.set(data, msgKey !== undefined ? { plaintext, msgKey } : { plaintext })
   }
 
   override decrypt(data: Uint8Array, opts: DecryptOptions): DecryptedMessage {
-    const plaintext = this.#opened.get(data)
-    if (plaintext === undefined) return super.decrypt(data, opts)
+    const opened = this.#opened.get(data)
+    if (opened === undefined) return super.decrypt(data, opts)
     this.#opened.delete(data)
-    return super.decrypt(data, { ...opts, plaintext })
+    const pre = opened.msgKey !== undefined ? { plaintext: opened.plaintext, plaintextMsgKey: opened.msgKey } : { plaintext: opened.plaintext }
+    return super.decrypt(data, { ...opts, ...pre })
   }
 }
+
+/**
+ * A message {@link DeferringCipher.encrypt} left unfinished: only its AES-IGE ('ige': msg_key and key/iv computed
+ * here), or everything size-proportional ('whole': the frame holds the plaintext and a zero msg_key).
+ */
+export type DeferredJob = { readonly kind: 'ige'; readonly sealed: SealedMessage } | { readonly kind: 'whole'; readonly frame: Uint8Array; readonly sender: Sender }
 
 /**
  * Delivers values in push order although some become ready later. `reset` drops everything queued (the socket is
@@ -184,9 +209,24 @@ export class OutgoingFrames {
   }
 
   #finish(frame: Uint8Array): Uint8Array | Promise<Uint8Array> {
-    const job = this.#cipher.takeSealed(frame)
-    if (job === undefined) return frame
+    const deferred = this.#cipher.takeSealed(frame)
+    if (deferred === undefined) return frame
     const stats = this.#cipher.stats
+    const sync = this.#cipher.sync
+    if (deferred.kind === 'whole') {
+      const keys = this.#cipher.keys[deferred.sender]
+      const provider = this.#provider
+      if (provider.sealMessage === undefined) return sealMessageInPlace(sync, frame, keys)
+      stats.pooled++
+      return provider.sealMessage(frame, keys).then(
+        (sealed) => sealed,
+        () => {
+          stats.fallbacks++
+          return sealMessageInPlace(sync, frame, keys)
+        },
+      )
+    }
+    const job = deferred.sealed
     stats.pooled++
     return this.#provider.igeEncrypt(job.plain, job.key, job.iv).then(
       (enc) => {
@@ -241,9 +281,23 @@ export class IncomingFrames {
     if (cipherLen < this.#cipher.threshold) return data
     // Whole blocks only (the padded transport may append up to 15 bytes; the cipher decides whether they are allowed).
     const usable = cipherLen - (cipherLen % 16)
+    const stats = this.#cipher.stats
+    const provider = this.#provider
+    if (this.#cipher.wholeMessage && provider.openMessage !== undefined) {
+      stats.pooled++
+      return provider.openMessage(data, this.#cipher.keys[this.#sender]).then(
+        (opened) => {
+          this.#cipher.setOpened(data, opened.frame.subarray(ENVELOPE, ENVELOPE + usable), opened.msgKey)
+          return data
+        },
+        () => {
+          stats.fallbacks++
+          return data
+        },
+      )
+    }
     const kv = this.#cipher.openingKey(data, this.#sender)
     if (kv === undefined) return data
-    const stats = this.#cipher.stats
     stats.pooled++
     return this.#provider.igeDecrypt(data.subarray(ENVELOPE, ENVELOPE + usable), kv.key, kv.iv).then(
       (plain) => {
