@@ -466,6 +466,9 @@ export class Connection {
     const old = this.#session
     this.#session = undefined
     this.#ready = false
+    // The pipeline belongs to the old session's cipher: what it still holds is carried over below as requests.
+    this.#pipe?.reset()
+    this.#pipe = undefined
     if (old === undefined) return
     const carry: SendRequest[] = []
     for (const req of old.outbox.byRequest.values()) {

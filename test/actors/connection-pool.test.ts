@@ -122,4 +122,39 @@ describe('large payloads through the crypto pool over real sockets', { timeout: 
       await conn.close()
     }
   })
+  it('survives a connection dropped in the middle of a pooled 1 MiB answer: resent, answered once, byte-exact', async () => {
+    const file = BIG_FILE
+    if (file === undefined) throw new Error('no test file over 3 MiB')
+    const dcId = file.homeDc
+    const dc = cluster.dc(dcId)
+    const authKey = randomBytes(seededRandom(99), 256)
+    cluster.importAuthKey(dcId, authKey)
+    let drops = 0
+    const conn = await Connection.connect({
+      host: dc.host,
+      port: dc.port,
+      dcId,
+      authKey,
+      cryptoPool: pool,
+      onEvent: (e) => {
+        if (e.type === 'disconnected') drops++
+      },
+      connectTimeoutMs: 5000,
+      reconnect: { minDelayMs: 5, maxDelayMs: 50, maxAttempts: 20 },
+      session: { futureSalts: false, pingIntervalMs: 0, resendAfterMs: 0 },
+    })
+    try {
+      await conn.call(withInitConnection({ _: 'help.getNearestDc' }, { apiId: 1, deviceModel: 'test' }))
+      const before = pool.stats.messages
+      // The DC drops the connection after 300 KB of the answer to the next request.
+      dc.faults.add({ fault: { kind: 'drop-after-bytes', bytes: 300_000 }, schedule: { at: dc.faults.requests + 1 }, times: 1 })
+      const got = (await conn.call(getFile(file.location, 0, MIB), { timeoutMs: 10_000 })) as Api.upload.file
+      expect(Buffer.from(got.bytes).equals(Buffer.from(file.bytes(0, MIB)))).toBe(true)
+      expect(drops).toBeGreaterThanOrEqual(1)
+      // At least the answer that arrived whole went through the pool.
+      expect(pool.stats.messages - before).toBeGreaterThanOrEqual(1)
+    } finally {
+      await conn.close()
+    }
+  })
 })

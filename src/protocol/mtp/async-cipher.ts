@@ -1,19 +1,21 @@
 /**
- * The asynchronous AES-IGE step of the session path: large encrypted messages have their AES-256-IGE done by an
- * {@link AsyncCryptoProvider} (the worker pool) while small ones stay synchronous, and frames still leave in the
- * order the session produced them (msg_id order) and reach the session in the order they arrived.
+ * The asynchronous crypto step of the session path: large encrypted messages have their size-proportional crypto
+ * done by an {@link AsyncCryptoProvider} (the worker pool) while small ones stay synchronous, and frames still leave
+ * in the order the session produced them (msg_id order) and reach the session in the order they arrived.
  *
- * Spec: https://core.telegram.org/mtproto/description#encrypted-message (layout: the AES-IGE step is the only
- * size-proportional work besides msg_key's SHA-256), https://core.telegram.org/mtproto/security_guidelines (every
- * receiving check still runs on the session's thread: only the block cipher moves).
+ * Spec: https://core.telegram.org/mtproto/description#encrypted-message (layout; the size-proportional work is
+ * msg_key's SHA-256 over the plaintext and the AES-IGE), https://core.telegram.org/mtproto/security_guidelines (every
+ * receiving check still runs on the session's thread).
  *
  * How it plugs in without changing the session: the session is given a {@link DeferringCipher} as its cipher. For a
- * message of at least `threshold` plaintext bytes its `encrypt` returns the frame with the msg_key already computed
- * but the body still in plaintext, and remembers the AES key and iv for that frame; {@link OutgoingFrames} finds
- * them, runs the AES-IGE asynchronously and releases frames strictly in order. Incoming, {@link IncomingFrames}
- * derives the key and iv from a large frame's msg_key, has the provider decrypt it, and hands the frame to the session
- * in arrival order; the cipher's `decrypt` then uses that plaintext instead of decrypting again, and still recomputes
- * msg_key and runs every check.
+ * message of at least `threshold` plaintext bytes its `encrypt` returns an unfinished frame and remembers the job:
+ * - 'whole' (the provider has `sealMessage`/`openMessage`, as the pool does): the frame holds the plaintext and a
+ *   zero msg_key; the provider computes msg_key, derives the key and encrypts, all off this thread;
+ * - 'ige' (any provider): msg_key and the key are computed here, only the AES-IGE runs on the provider.
+ * {@link OutgoingFrames} finishes the jobs and releases frames strictly in order. Incoming, {@link IncomingFrames} has
+ * the provider decrypt a large frame (and, in 'whole' mode, recompute its msg_key) and hands the frame to the session
+ * in arrival order; the cipher's `decrypt` then uses that plaintext instead of decrypting again, compares msg_key in
+ * constant time and runs every other check.
  *
  * Sans-IO: no timers or threads here, only Promises from the provider. A failed asynchronous job (the pool closed or
  * a worker died) falls back to the synchronous provider, so a frame is never lost or reordered because of the pool.
