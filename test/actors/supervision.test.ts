@@ -87,7 +87,7 @@ class Supervisor {
 let cluster: Cluster
 let config: ActorConfig
 beforeAll(async () => {
-  cluster = await startCluster({ dcs: 1 })
+  cluster = await startCluster({ dcs: 1, loginRequired: false })
   const maker = await spawn(testConfig(cluster, 1, { handshake: true }))
   await call(maker.actor, 1, initNearest())
   const key = await maker.key

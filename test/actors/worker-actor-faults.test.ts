@@ -14,7 +14,7 @@ let cluster: Cluster
 let actor: WorkerActor
 let events: ActorEvent[] = []
 beforeAll(async () => {
-  cluster = await startCluster({ dcs: 1 })
+  cluster = await startCluster({ dcs: 1, loginRequired: false })
   const s = await spawn(testConfig(cluster, 1, { handshake: true }))
   actor = s.actor
   events = s.events

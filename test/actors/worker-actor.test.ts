@@ -27,7 +27,7 @@ const countResources = (): Map<string, number> => {
 
 beforeAll(async () => {
   for (const [k, v] of countResources()) baseline.set(k, v)
-  cluster = await startCluster({ dcs: 1 })
+  cluster = await startCluster({ dcs: 1, loginRequired: false })
   first = await spawn(testConfig(cluster, 1, { handshake: true }))
   key = await first.key
   second = await spawn(testConfig(cluster, 1, { authKey: key.authKey, serverSalt: key.serverSalt, timeOffset: key.timeOffset }))
