@@ -7,23 +7,32 @@
  *
  * Per size (16 KiB .. 1 MiB) and direction: `inline_us` is our synchronous IGE; `mtactor_pool_us` the wall time of
  * one pool job awaited alone (copy in, thread hop, IGE, transfer back); `mtactor_pool_caller_us` how long the
- * caller's thread is busy per pool job (event-loop utilization over the run: everything but the wait), i.e. what
+ * caller's thread is busy per pool job (its own CPU time, from /proc/thread-self/schedstat on Linux, so other
+ * tenants of the machine do not inflate it; event-loop utilization elsewhere; `caller_clock` says which), i.e. what
  * the pool leaves of the inline cost on the DC actor's thread; `sha256_us` the msg_key hash over the same bytes,
  * which stays inline; `inline_portable_us` the inline IGE without the AES-NI addon. `ratio_vs_inline` > 1 means the pool's wall time beats inline. Throughput lines keep 2 jobs
- * per thread in flight. The machine's core count is printed on every line. `--smoke` runs tiny iteration counts.
+ * per thread in flight. The "session message" lines time a whole ~1 MiB MTProto message through the session's
+ * cipher: synchronous, with only its AES-IGE on the pool, or as a whole message (msg_key's SHA-256 and the key
+ * derivation on the pool too; the header checks and the constant-time msg_key compare stay on the caller).
+ * The machine's core count is printed on every line. `--smoke` runs tiny iteration counts.
  */
 import { availableParallelism } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { Worker } from 'node:worker_threads'
 import { NodeCryptoProvider } from '@mtcute/node/utils.js'
+import { MessageCipher } from '../src/protocol/crypto/message.js'
 import { createNodeCryptoProvider } from '../src/protocol/crypto/node-provider.js'
-import { randomBytes, seededRandom } from '../src/protocol/random.js'
+import { DeferringCipher, IncomingFrames, OutgoingFrames } from '../src/protocol/mtp/async-cipher.js'
+import { type RandomSource, randomBytes, seededRandom } from '../src/protocol/random.js'
 import { CryptoPool } from '../src/workers/crypto-pool.js'
+import { callerBusyUs, threadCpuNs } from './lib/thread-cpu.js'
 import { emit, fig, interleaved, median, progress } from './lib/timing.js'
 
 const smoke = process.argv.includes('--smoke')
 const ROUNDS = smoke ? 7 : 15
 const cores = availableParallelism()
+/** How caller busy time is measured (see bench/lib/thread-cpu.ts). */
+const CALLER_CLOCK = threadCpuNs() !== undefined ? 'thread-cpu' : 'event-loop'
 const KIB = 1024
 const MIB = 1024 * KIB
 
@@ -89,10 +98,10 @@ const mtcuteIge = (decrypt: boolean, data: Uint8Array): Uint8Array =>
           {
             name: 'pool',
             run: async (n) => {
-              const e0 = performance.eventLoopUtilization()
-              for (let i = 0; i < n; i++) await viaPool()
-              const e = performance.eventLoopUtilization(e0)
-              callerSamples.push((e.active * 1000) / n)
+              const us = await callerBusyUs(async () => {
+                for (let i = 0; i < n; i++) await viaPool()
+              })
+              callerSamples.push(us / n)
             },
           },
           { name: 'mtcute', run: (n) => void Array.from({ length: n }, () => mtcuteIge(decrypt, data)) },
@@ -122,6 +131,93 @@ const mtcuteIge = (decrypt: boolean, data: Uint8Array): Uint8Array =>
         threads: pool.threads,
         cores,
         provider: inline.name,
+        caller_clock: CALLER_CLOCK,
+      })
+    }
+  }
+  await pool.close()
+}
+
+// ---- the session path: a whole ~1 MiB MTProto message, synchronous cipher vs the pooled steps ----
+// 'ige': only the AES-IGE moves (msg_key's SHA-256 stays on the caller); 'whole': msg_key, key derivation and AES-IGE
+// move (what a Connection with a CryptoPool or RemotePoolProvider does).
+{
+  const authKey = randomBytes(rnd, 256)
+  const pool = new CryptoPool({ inline, threads: Math.min(2, cores), threshold: 0 })
+  await warm(pool)
+  const sync = new MessageCipher(inline, authKey)
+  const body = randomBytes(rnd, MIB - 4096)
+  const msg = { salt: 1n, sessionId: 2n, msgId: 0x6000000000000004n, seqNo: 1, body }
+  const fixedPad = (): RandomSource => seededRandom(7)
+  const server = new MessageCipher(inline, authKey)
+  const frame = server.encrypt({ ...msg, msgId: 0x6000000000000001n }, { sender: 'server', random: fixedPad() }).slice()
+  const readOpts = { sender: 'server' as const, sessionId: 2n }
+  same('session decrypt', body, sync.decrypt(frame, readOpts).body)
+  const ref = sync.encrypt(msg, { sender: 'client', random: fixedPad() }).slice()
+  for (const mode of ['ige', 'whole'] as const) {
+    const deferring = new DeferringCipher(inline, authKey, 0, { wholeMessage: mode === 'whole' })
+    let written: ((p: Uint8Array) => void) | undefined
+    const out = new OutgoingFrames(deferring, pool, (ps) => {
+      for (const p of ps) written?.(p)
+    })
+    const pooledEncrypt = (): Promise<Uint8Array> =>
+      new Promise((resolve) => {
+        written = resolve
+        out.push([deferring.encrypt(msg, { sender: 'client', random: fixedPad() })])
+      })
+    let delivered: (() => void) | undefined
+    const inc = new IncomingFrames(deferring, pool, (ps) => {
+      for (const p of ps) deferring.decrypt(p, readOpts)
+      delivered?.()
+    })
+    const pooledDecrypt = (): Promise<void> =>
+      new Promise<void>((resolve) => {
+        delivered = resolve
+        inc.push([frame])
+      })
+    // Byte-exact first: the pooled frame equals the synchronous one, and the pooled read yields the body.
+    same(`session encrypt (${mode})`, ref, await pooledEncrypt())
+    {
+      let got: Uint8Array | undefined
+      const check = new IncomingFrames(deferring, pool, (ps) => {
+        got = ps[0] === undefined ? undefined : deferring.decrypt(ps[0], readOpts).body
+      })
+      check.push([frame])
+      while (got === undefined) await new Promise((r) => setImmediate(r))
+      same(`session decrypt (${mode})`, body, got)
+    }
+    for (const [op, pooled, syncRun] of [
+      ['encrypt', pooledEncrypt, () => void sync.encrypt(msg, { sender: 'client', random: fixedPad() })],
+      ['decrypt', pooledDecrypt, () => void sync.decrypt(frame, readOpts)],
+    ] as const) {
+      progress(`session message ${op} (${mode}): timing`)
+      const busy: number[] = []
+      const t = await interleaved(
+        [
+          {
+            name: 'pooled',
+            run: async (n) => {
+              const us = await callerBusyUs(async () => {
+                for (let i = 0; i < n; i++) await pooled()
+              })
+              busy.push(us / n)
+            },
+          },
+          { name: 'sync', run: (n) => void Array.from({ length: n }, syncRun) },
+        ],
+        ROUNDS,
+        () => (smoke ? 2 : 24),
+      )
+      emit({
+        case: `session message ${op} 1MiB pooled ${mode === 'whole' ? 'whole message' : 'AES-IGE only'} vs synchronous`,
+        mtactor_pool_us: fig(t.pooled ?? Number.NaN),
+        mtactor_pool_caller_us: fig(median(busy)),
+        sync_us: fig(t.sync ?? Number.NaN),
+        ratio_vs_sync: fig((t.sync ?? Number.NaN) / (t.pooled ?? Number.NaN)),
+        caller_freed_ratio: fig((t.sync ?? Number.NaN) / median(busy)),
+        cores,
+        provider: inline.name,
+        caller_clock: CALLER_CLOCK,
       })
     }
   }
@@ -157,9 +253,10 @@ const mtcuteIge = (decrypt: boolean, data: Uint8Array): Uint8Array =>
   const timed = (name: string, job: () => Promise<Uint8Array>) => ({
     name,
     run: async (n: number) => {
-      const e0 = performance.eventLoopUtilization()
-      for (let i = 0; i < n; i++) await job()
-      busy[name]?.push((performance.eventLoopUtilization(e0).active * 1000) / n)
+      const us = await callerBusyUs(async () => {
+        for (let i = 0; i < n; i++) await job()
+      })
+      busy[name]?.push(us / n)
     },
   })
   const t = await interleaved(

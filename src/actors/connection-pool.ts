@@ -24,9 +24,13 @@ export interface FramePipeline {
   reset(): void
 }
 
-/** A session cipher whose large messages' AES-IGE `pool` does; give it to the session. */
-export function createPooledCipher(crypto: CryptoProvider, authKey: Uint8Array, threshold?: number): DeferringCipher {
-  return new DeferringCipher(crypto, authKey, threshold)
+/**
+ * A session cipher whose large messages `pool` processes; give it to the session. When the pool offers the whole
+ * message step (`sealMessage`/`openMessage`), msg_key's SHA-256 moves there too, else only the AES-IGE does.
+ */
+export function createPooledCipher(crypto: CryptoProvider, authKey: Uint8Array, threshold: number | undefined, pool: AsyncCryptoProvider): DeferringCipher {
+  const wholeMessage = typeof pool.sealMessage === 'function' && typeof pool.openMessage === 'function'
+  return new DeferringCipher(crypto, authKey, threshold, { wholeMessage })
 }
 
 /** The pipeline of one socket, around the session's `cipher`. */

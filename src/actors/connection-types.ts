@@ -104,7 +104,7 @@ export interface ConnectionOptions {
   readonly cryptoPool?: AsyncCryptoProvider
   /**
    * Plaintext bytes from which a message's AES-IGE goes to `cryptoPool`. Default: `defaultPoolThreshold(crypto)`
-   * (src/protocol/crypto/async-provider.ts, measured by `npm run bench:pool`: 256 KiB with the AES-NI addon, 64 KiB
+   * (src/protocol/crypto/async-provider.ts, measured by `npm run bench:pool`: 128 KiB with the AES-NI addon, 16 KiB
    * on the portable kernels).
    */
   readonly poolThreshold?: number

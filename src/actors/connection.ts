@@ -466,6 +466,9 @@ export class Connection {
     const old = this.#session
     this.#session = undefined
     this.#ready = false
+    // The pipeline belongs to the old session's cipher: what it still holds is carried over below as requests.
+    this.#pipe?.reset()
+    this.#pipe = undefined
     if (old === undefined) return
     const carry: SendRequest[] = []
     for (const req of old.outbox.byRequest.values()) {
@@ -496,7 +499,7 @@ export class Connection {
       const resume = this.#resume
       this.#resume = undefined
       const pool = this.#o.cryptoPool
-      this.#pooledCipher = pool !== undefined ? createPooledCipher(this.#crypto, this.#authKey, this.#o.poolThreshold) : undefined
+      this.#pooledCipher = pool !== undefined ? createPooledCipher(this.#crypto, this.#authKey, this.#o.poolThreshold, pool) : undefined
       this.#session = new ClientSession({
         ...this.#o.session,
         cipher: this.#pooledCipher ?? createMessageCipher(this.#crypto, this.#authKey),

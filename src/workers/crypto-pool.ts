@@ -8,8 +8,15 @@
  */
 import { availableParallelism } from 'node:os'
 import { Piscina } from 'piscina'
-import { deserializeError, serializeError } from '../errors.js'
-import { type AsyncCryptoProvider, createInThreadAsyncProvider, DEFAULT_POOL_THRESHOLD, defaultPoolThreshold } from '../protocol/crypto/async-provider.js'
+import { deserializeError, InternalError, serializeError } from '../errors.js'
+import {
+  type AsyncCryptoProvider,
+  createInThreadAsyncProvider,
+  DEFAULT_POOL_THRESHOLD,
+  defaultPoolThreshold,
+  type OpenedMessage,
+} from '../protocol/crypto/async-provider.js'
+import { checkMessageFrame, openMessageInPlace, sealMessageInPlace } from '../protocol/crypto/message-pooled.js'
 import { checkIge } from '../protocol/crypto/check.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
 import type { CryptoTask, CryptoTaskResult } from './crypto-tasks.js'
@@ -33,6 +40,8 @@ export interface CryptoPoolStats {
   pooled: number
   /** Jobs done inline. */
   inline: number
+  /** Of `pooled`: whole MTProto messages (sealMessage/openMessage: msg_key hashed on the thread too). */
+  messages: number
   /** Thread ids that ran pooled jobs. */
   readonly threads: Set<number>
 }
@@ -40,7 +49,7 @@ export interface CryptoPoolStats {
 /** An async crypto provider that spreads large jobs over worker threads. */
 export class CryptoPool implements AsyncCryptoProvider {
   readonly name: string
-  readonly stats: CryptoPoolStats = { pooled: 0, inline: 0, threads: new Set() }
+  readonly stats: CryptoPoolStats = { pooled: 0, inline: 0, messages: 0, threads: new Set() }
   readonly #inline: CryptoProvider
   readonly #inlineAsync: AsyncCryptoProvider
   readonly #threshold: number
@@ -94,6 +103,33 @@ export class CryptoPool implements AsyncCryptoProvider {
     return this.#ige('ige-decrypt', data, key, iv)
   }
 
+  /** A whole outgoing message's msg_key, key derivation and AES-IGE (message-pooled.ts) on a copy of `frame`. */
+  async sealMessage(frame: Uint8Array, keys: Uint8Array): Promise<Uint8Array> {
+    const n = checkMessageFrame(frame, keys, true)
+    const buf = owned(frame)
+    if (n < this.#threshold) {
+      this.stats.inline++
+      return sealMessageInPlace(this.#inline, buf, keys)
+    }
+    const res = await this.#post({ op: 'msg-seal', frame: buf, keys }, [buf.buffer as ArrayBuffer])
+    if (!res.ok) throw deserializeError(res.error)
+    return res.out
+  }
+
+  /** A whole received message's AES-IGE and msg_key recomputation (message-pooled.ts) on a copy of `frame`. */
+  async openMessage(frame: Uint8Array, keys: Uint8Array): Promise<OpenedMessage> {
+    const n = checkMessageFrame(frame, keys, false)
+    const buf = owned(frame)
+    if (n < this.#threshold) {
+      this.stats.inline++
+      return { msgKey: openMessageInPlace(this.#inline, buf, keys), frame: buf }
+    }
+    const res = await this.#post({ op: 'msg-open', frame: buf, keys }, [buf.buffer as ArrayBuffer])
+    if (!res.ok) throw deserializeError(res.error)
+    if (res.msgKey === undefined) throw new InternalError('pool thread answered msg-open without a msg_key')
+    return { frame: res.out, msgKey: res.msgKey }
+  }
+
   /**
    * Runs one task on a pool thread whatever its size (never inline: a caller that already chose the pool, such as a
    * worker actor through {@link servePoolPort}, must not have the job land on this thread). Takes ownership of the
@@ -107,9 +143,16 @@ export class CryptoPool implements AsyncCryptoProvider {
         const t = { ...task, password: ownedOrSelf(task.password), salt: ownedOrSelf(task.salt) }
         return await this.#post(t, [])
       }
-      checkIge(task.data, task.key, task.iv)
-      const data = ownedOrSelf(task.data)
-      return await this.#post({ ...task, data }, [data.buffer as ArrayBuffer])
+      if (task.op === 'ige-encrypt' || task.op === 'ige-decrypt') {
+        checkIge(task.data, task.key, task.iv)
+        const data = ownedOrSelf(task.data)
+        return await this.#post({ ...task, data }, [data.buffer as ArrayBuffer])
+      }
+      // (the compiler does not narrow the union after the returns above)
+      const msg = task as Extract<CryptoTask, { op: 'msg-seal' | 'msg-open' }>
+      checkMessageFrame(msg.frame, msg.keys, msg.op === 'msg-seal')
+      const frame = ownedOrSelf(msg.frame)
+      return await this.#post({ ...msg, frame }, [frame.buffer as ArrayBuffer])
     } catch (err) {
       return { ok: false, error: serializeError(err) }
     }
@@ -138,6 +181,7 @@ export class CryptoPool implements AsyncCryptoProvider {
 
   async #post(task: CryptoTask, transferList: ArrayBuffer[]): Promise<CryptoTaskResult> {
     this.stats.pooled++
+    if (task.op === 'msg-seal' || task.op === 'msg-open') this.stats.messages++
     const res = await this.#pool.run(task, { transferList })
     if (res.ok) this.stats.threads.add(res.threadId)
     return res

@@ -89,6 +89,10 @@ function parseRequest(msg: unknown): { id: number; task: CryptoTask } | { id: nu
     if (!isBytes(t.data) || !isBytes(t.key) || !isBytes(t.iv)) return bad('has non-byte IGE arguments')
     return { id, task: { op: t.op, data: t.data, key: t.key, iv: t.iv } }
   }
+  if (t.op === 'msg-seal' || t.op === 'msg-open') {
+    if (!isBytes(t.frame) || !isBytes(t.keys)) return bad('has non-byte message arguments')
+    return { id, task: { op: t.op, frame: t.frame, keys: t.keys } }
+  }
   if (t.op === 'pbkdf2-sha512') {
     if (!isBytes(t.password) || !isBytes(t.salt) || typeof t.iterations !== 'number') return bad('has bad PBKDF2 arguments')
     return { id, task: { op: t.op, password: t.password, salt: t.salt, iterations: t.iterations } }

@@ -7,9 +7,10 @@
  * Spec: https://core.telegram.org/mtproto/description (AES-256-IGE), https://core.telegram.org/api/srp (PBKDF2).
  */
 import type { MessagePort } from 'node:worker_threads'
-import { CancelledError, deserializeError } from '../errors.js'
-import { type AsyncCryptoProvider, createInThreadAsyncProvider, defaultPoolThreshold } from '../protocol/crypto/async-provider.js'
+import { CancelledError, deserializeError, InternalError } from '../errors.js'
+import { type AsyncCryptoProvider, createInThreadAsyncProvider, defaultPoolThreshold, type OpenedMessage } from '../protocol/crypto/async-provider.js'
 import { checkIge } from '../protocol/crypto/check.js'
+import { checkMessageFrame, openMessageInPlace, sealMessageInPlace } from '../protocol/crypto/message-pooled.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
 import type { PoolPortRequest, PoolPortResponse } from './crypto-port-messages.js'
 import type { CryptoTask } from './crypto-tasks.js'
@@ -33,7 +34,7 @@ export interface RemotePoolStats {
 }
 
 interface Waiter {
-  resolve(out: Uint8Array): void
+  resolve(res: { out: Uint8Array; msgKey?: Uint8Array }): void
   reject(err: Error): void
 }
 
@@ -81,7 +82,31 @@ export class RemotePoolProvider implements AsyncCryptoProvider {
 
   async pbkdf2Sha512(password: Uint8Array, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
     if (!Number.isInteger(iterations) || iterations < 1) return this.#inline.pbkdf2Sha512(password, salt, iterations)
-    return this.#send({ op: 'pbkdf2-sha512', password: password.slice(), salt: salt.slice(), iterations }, [])
+    return (await this.#send({ op: 'pbkdf2-sha512', password: password.slice(), salt: salt.slice(), iterations }, [])).out
+  }
+
+  /** A whole outgoing message (message-pooled.ts) on a copy of `frame`: on the pool from the threshold up. */
+  async sealMessage(frame: Uint8Array, keys: Uint8Array): Promise<Uint8Array> {
+    const n = checkMessageFrame(frame, keys, true)
+    const buf = copyOwned(frame)
+    if (n < this.#threshold) {
+      this.stats.inline++
+      return sealMessageInPlace(this.#inline, buf, keys)
+    }
+    return (await this.#send({ op: 'msg-seal', frame: buf, keys: keys.slice() }, [buf.buffer as ArrayBuffer])).out
+  }
+
+  /** A whole received message (message-pooled.ts) on a copy of `frame`: on the pool from the threshold up. */
+  async openMessage(frame: Uint8Array, keys: Uint8Array): Promise<OpenedMessage> {
+    const n = checkMessageFrame(frame, keys, false)
+    const buf = copyOwned(frame)
+    if (n < this.#threshold) {
+      this.stats.inline++
+      return { msgKey: openMessageInPlace(this.#inline, buf, keys), frame: buf }
+    }
+    const res = await this.#send({ op: 'msg-open', frame: buf, keys: keys.slice() }, [buf.buffer as ArrayBuffer])
+    if (res.msgKey === undefined) throw new InternalError('crypto pool answered msg-open without a msg_key')
+    return { frame: res.out, msgKey: res.msgKey }
   }
 
   igeEncrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array): Promise<Uint8Array> {
@@ -103,16 +128,15 @@ export class RemotePoolProvider implements AsyncCryptoProvider {
       this.stats.inline++
       return op === 'ige-encrypt' ? this.#inline.igeEncrypt(data, key, iv) : this.#inline.igeDecrypt(data, key, iv)
     }
-    const buf = new Uint8Array(new ArrayBuffer(data.length))
-    buf.set(data)
-    return this.#send({ op, data: buf, key: key.slice(), iv: iv.slice() }, [buf.buffer as ArrayBuffer])
+    const buf = copyOwned(data)
+    return (await this.#send({ op, data: buf, key: key.slice(), iv: iv.slice() }, [buf.buffer as ArrayBuffer])).out
   }
 
-  #send(task: CryptoTask, transfer: ArrayBuffer[]): Promise<Uint8Array> {
+  #send(task: CryptoTask, transfer: ArrayBuffer[]): Promise<{ out: Uint8Array; msgKey?: Uint8Array }> {
     if (this.#closed) return Promise.reject(new CancelledError('crypto pool port closed'))
     const id = this.#nextId++
     this.stats.pooled++
-    return new Promise<Uint8Array>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject })
       if (this.#waiting.size === 1) this.#port.ref()
       const req: PoolPortRequest = { id, task }
@@ -127,7 +151,7 @@ export class RemotePoolProvider implements AsyncCryptoProvider {
     if (this.#waiting.size === 0) this.#port.unref()
     if (msg.ok) {
       this.stats.threads.add(msg.threadId)
-      w.resolve(msg.out)
+      w.resolve(msg.msgKey !== undefined ? { out: msg.out, msgKey: msg.msgKey } : { out: msg.out })
     } else {
       w.reject(deserializeError(msg.error))
     }
@@ -141,4 +165,11 @@ export class RemotePoolProvider implements AsyncCryptoProvider {
     this.#port.unref()
     for (const w of waiting) w.reject(new CancelledError(reason))
   }
+}
+
+/** A copy of `src` in an ArrayBuffer of its own (transferable without moving anything else). */
+function copyOwned(src: Uint8Array): Uint8Array {
+  const buf = new Uint8Array(new ArrayBuffer(src.length))
+  buf.set(src)
+  return buf
 }

@@ -17,6 +17,8 @@ import { type Batch, Batcher, type FromWorker, ownedForTransfer, type ToWorker, 
 import type { ActorConfig } from '../actors/actor-types.js'
 import { Connection, type ConnectionEvent, type InvokeOptions } from '../actors/connection.js'
 import type { AuthKeyResult } from '../protocol/auth/index.js'
+import { createNodeCryptoProvider } from '../protocol/crypto/node-provider.js'
+import { RemotePoolProvider } from './crypto-remote.js'
 
 /** What every control method answers: a value, or an error as data (rebuilt as its own class on the main thread). */
 export type ControlResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: SerializedError }
@@ -126,10 +128,14 @@ class DcWorker {
   #batchesIn = 0
   /** The coordinator's crypto pool port (held for the async cipher step; closed on stop). */
   #cryptoPort: MessagePort | undefined
+  /** The pool behind that port, as the Connection's async crypto provider (large messages' AES-IGE). */
+  #remotePool: RemotePoolProvider | undefined
 
   start(config: Omit<ActorConfig, 'cryptoPort'>, data: MessagePort, cryptoPort?: MessagePort): { threadId: number } {
     if (this.#conn !== undefined) throw new InternalError('DC worker already started')
     this.#cryptoPort = cryptoPort
+    const crypto = createNodeCryptoProvider()
+    this.#remotePool = cryptoPort !== undefined ? new RemotePoolProvider(cryptoPort, { inline: crypto }) : undefined
     const out = new Batcher<FromWorker>((batch, transfer) => data.postMessage(batch, transfer))
     this.#out = out
     this.#data = data
@@ -138,6 +144,8 @@ class DcWorker {
       host: ep.host,
       port: ep.port,
       dcId: ep.dcId,
+      crypto,
+      ...(this.#remotePool !== undefined ? { cryptoPool: this.#remotePool } : {}),
       ...(ep.testMode === true ? { testMode: true } : {}),
       ...(ep.media === true ? { media: true } : {}),
       ...(config.transport !== undefined ? { transport: config.transport } : {}),
@@ -240,6 +248,7 @@ class DcWorker {
     await conn?.close()
     this.#out?.flushNow()
     this.#data?.close()
+    this.#remotePool?.close()
     this.#cryptoPort?.close()
     return null
   }

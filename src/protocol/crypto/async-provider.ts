@@ -23,24 +23,43 @@ export interface AsyncCryptoProvider {
   igeEncrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array): Promise<Uint8Array>
   igeDecrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array): Promise<Uint8Array>
   randomBytes(length: number): Promise<Uint8Array>
+  /**
+   * Optional MTProto fast path (the worker pool has it): msg_key's SHA-256, the key derivation and the AES-IGE of one
+   * outgoing message, as `sealMessageInPlace` (message-pooled.ts) on a copy of `frame`; resolves with the sealed copy.
+   */
+  sealMessage?(frame: Uint8Array, keys: Uint8Array): Promise<Uint8Array>
+  /**
+   * Optional MTProto fast path: `openMessageInPlace` on a copy of a received `frame`; resolves with the decrypted copy
+   * and the msg_key recomputed over its plaintext (the caller still compares it and runs every other check).
+   */
+  openMessage?(frame: Uint8Array, keys: Uint8Array): Promise<OpenedMessage>
+}
+
+/** What {@link AsyncCryptoProvider.openMessage} resolves with. */
+export interface OpenedMessage {
+  /** The frame with its whole blocks after byte 24 decrypted. */
+  readonly frame: Uint8Array
+  /** msg_key recomputed over the decrypted blocks (16 bytes). */
+  readonly msgKey: Uint8Array
 }
 
 /**
- * AES-IGE payloads of at least this many bytes go to the pool when the AES-NI addon runs inline. Measured with
- * `npm run bench:pool` on the 2-core x64 CI-class VM (shared, load 5-7): one pool job keeps the CALLER's thread busy
- * (copy in, post, receive; event-loop utilization) for ~80 us at 16 KiB, ~130-170 us at 64 KiB and ~260-290 us at
- * 128 KiB, against 16 / 70 / 150 us for the inline AES-NI cipher: below 256 KiB the hop costs the actor's thread
- * more than the cipher it moves away. At 256 KiB the two are level (caller 280-470 us vs inline 300-330 us) and at
- * 1 MiB the pool frees the caller (767-1217 us vs 873-1562 us inline) while other frames keep flowing. A job's own
- * wall time is always longer through the pool (0.3-0.6x of inline speed), so nothing smaller is worth it.
+ * Messages of at least this many bytes go to the pool when the AES-NI addon runs inline. Measured with
+ * `npm run bench:pool`, two full runs on a shared 2-core x64 VM (load 6): the caller's own CPU time per pool job
+ * (thread CPU from /proc/thread-self/schedstat: copy in, post, receive) against the inline AES-NI IGE it replaces was
+ * 19-33 us vs 14-27 us at 16 KiB (the hop costs more), 51-62 us vs 56-89 us at 64 KiB (about level), 82-104 us vs
+ * 144-263 us at 128 KiB (1.4-2.9x freed), 118-155 us vs 294-454 us at 256 KiB and 378-500 us vs 1.1-1.9 ms at 1 MiB
+ * (2.7-4.9x). From 128 KiB the actor's thread is clearly freed, for one message at a time costing 0.3-0.45x of inline
+ * speed in wall time (a thread hop of ~0.2-0.3 ms). On the session path msg_key's SHA-256 moves too (it costs ~0.5-0.7x
+ * of the IGE), so the real saving is larger: a ~1 MiB message costs the caller 0.44-0.87 ms instead of 1.9-2.7 ms.
  */
-export const DEFAULT_POOL_THRESHOLD = 256 * 1024
+export const DEFAULT_POOL_THRESHOLD = 128 * 1024
 
 /**
- * The threshold where IGE runs on the portable (WASM/JS) kernels: they are 2-5x slower than AES-NI (64 KiB takes
- * 140-240 us inline, more than a pool job costs the caller, ~130-170 us), so the pool pays from 64 KiB.
+ * The threshold where IGE runs on the portable (WASM/JS) kernels, 2-5x slower than AES-NI: at 16 KiB they take
+ * 33-106 us inline against 19-33 us of caller CPU for a pool job (same runs), so the pool pays from 16 KiB.
  */
-export const PORTABLE_POOL_THRESHOLD = 64 * 1024
+export const PORTABLE_POOL_THRESHOLD = 16 * 1024
 
 /** The measured pool threshold for the inline provider in use (its `name` says whether the AES-NI addon runs). */
 export function defaultPoolThreshold(inline: { readonly name: string }): number {

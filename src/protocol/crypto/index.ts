@@ -7,7 +7,13 @@
  */
 export type { AesCtr, CryptoProvider } from './provider.js'
 export { createNodeCryptoProvider, type NodeCryptoOptions } from './node-provider.js'
-export { type AsyncCryptoProvider, createInThreadAsyncProvider } from './async-provider.js'
+export {
+  type AsyncCryptoProvider,
+  createInThreadAsyncProvider,
+  DEFAULT_POOL_THRESHOLD,
+  defaultPoolThreshold,
+  PORTABLE_POOL_THRESHOLD,
+} from './async-provider.js'
 export { NativeUnavailableError } from './backend-error.js'
 export * from './message.js'
 export { bufferedRandom } from './message-random.js'

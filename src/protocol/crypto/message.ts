@@ -99,6 +99,12 @@ export interface DecryptOptions {
    * check runs, so a wrong plaintext fails like a forged message. Ignored when its length does not match.
    */
   readonly plaintext?: Uint8Array
+  /**
+   * With `plaintext`: the msg_key already recomputed over it where it was decrypted (`openMessageInPlace`), so the
+   * SHA-256 is not run again; it is still compared with the received msg_key in constant time, and `plaintext` is
+   * returned in place (no copy) unless `out` is given.
+   */
+  readonly plaintextMsgKey?: Uint8Array
 }
 
 /** The result of {@link MessageCipher.seal}: a message ready for its AES-IGE step. */
@@ -246,6 +252,33 @@ export class MessageCipher {
   }
 
   /**
+   * The message laid out for a sealer that also computes msg_key (message-pooled.ts, on a pool thread): a fresh
+   * buffer of its own holding auth_key_id, 16 zero bytes where msg_key goes, then the plaintext (header, body,
+   * padding). `sealMessageInPlace` with this cipher's keys makes it what {@link encrypt} returns for the same
+   * padding bytes. No hashing happens here.
+   */
+  plainFrame(msg: PlainMessage, opts: EncryptOptions): Uint8Array {
+    const len = msg.body.length
+    if (len % 4 !== 0) throw new ArgumentError(`message body length ${len} is not a multiple of 4`, 'body')
+    if (!Number.isInteger(msg.seqNo) || msg.seqNo < 0 || msg.seqNo > 0xffffffff) {
+      throw new ArgumentError(`seq_no ${msg.seqNo} is not a uint32`, 'seqNo')
+    }
+    const pad = this.#padding(len, opts)
+    const frame = new Uint8Array(new ArrayBuffer(ENVELOPE_BYTES + MESSAGE_HEADER_BYTES + len + pad))
+    frame.set(this.keyId, 0)
+    const v = new DataView(frame.buffer, ENVELOPE_BYTES, MESSAGE_HEADER_BYTES)
+    v.setBigInt64(0, msg.salt, true)
+    v.setBigInt64(8, msg.sessionId, true)
+    v.setBigInt64(16, msg.msgId, true)
+    v.setUint32(24, msg.seqNo, true)
+    v.setUint32(28, len, true)
+    const bodyAt = ENVELOPE_BYTES + MESSAGE_HEADER_BYTES
+    frame.set(msg.body, bodyAt)
+    opts.random(frame.subarray(bodyAt + len))
+    return frame
+  }
+
+  /**
    * The AES key and iv a received message is encrypted with, derived from its msg_key (bytes 8..24); undefined when
    * `data` is too short to hold one. For a caller that runs the AES-IGE step elsewhere and then passes the result
    * as {@link DecryptOptions.plaintext}.
@@ -313,12 +346,20 @@ export class MessageCipher {
     const st = this.#kdf[opts.sender]
     aesKeyIvV2Into(crypto, st, msgKey, this.#kv)
     const scratch = this.#scratchFor(ciphertext.length)
-    const pre = opts.plaintext
-    if (pre !== undefined && pre.length === ciphertext.length && ciphertext !== ZERO_BLOCK) scratch.plain.set(pre)
-    else crypto.igeDecrypt(ciphertext, this.#kv.key, this.#kv.iv, scratch.plain)
-    msgKeyV2Prefixed(crypto, st, scratch.prefixed, this.#msgKey)
-    const plain = this.#plainBuffer(opts.out, ciphertext.length)
-    plain.set(scratch.plain)
+    const pre = opts.plaintext !== undefined && opts.plaintext.length === ciphertext.length && ciphertext !== ZERO_BLOCK ? opts.plaintext : undefined
+    const preKey = pre !== undefined && opts.plaintextMsgKey?.length === 16 ? opts.plaintextMsgKey : undefined
+    let plain: Uint8Array
+    if (pre !== undefined && preKey !== undefined && opts.out === undefined) {
+      // Decrypted and hashed elsewhere (the pool): nothing size-proportional left to do here.
+      this.#msgKey.set(preKey)
+      plain = pre
+    } else {
+      if (pre !== undefined) scratch.plain.set(pre)
+      else crypto.igeDecrypt(ciphertext, this.#kv.key, this.#kv.iv, scratch.plain)
+      msgKeyV2Prefixed(crypto, st, scratch.prefixed, this.#msgKey)
+      plain = this.#plainBuffer(opts.out, ciphertext.length)
+      plain.set(scratch.plain)
+    }
     if (!timingSafeEqual(this.#msgKey, msgKey)) fail('msg-key-mismatch')
 
     // Header fields: read from a header-sized view even when the plaintext is too short (zeros then).

@@ -1,19 +1,21 @@
 /**
- * The asynchronous AES-IGE step of the session path: large encrypted messages have their AES-256-IGE done by an
- * {@link AsyncCryptoProvider} (the worker pool) while small ones stay synchronous, and frames still leave in the
- * order the session produced them (msg_id order) and reach the session in the order they arrived.
+ * The asynchronous crypto step of the session path: large encrypted messages have their size-proportional crypto
+ * done by an {@link AsyncCryptoProvider} (the worker pool) while small ones stay synchronous, and frames still leave
+ * in the order the session produced them (msg_id order) and reach the session in the order they arrived.
  *
- * Spec: https://core.telegram.org/mtproto/description#encrypted-message (layout: the AES-IGE step is the only
- * size-proportional work besides msg_key's SHA-256), https://core.telegram.org/mtproto/security_guidelines (every
- * receiving check still runs on the session's thread: only the block cipher moves).
+ * Spec: https://core.telegram.org/mtproto/description#encrypted-message (layout; the size-proportional work is
+ * msg_key's SHA-256 over the plaintext and the AES-IGE), https://core.telegram.org/mtproto/security_guidelines (every
+ * receiving check still runs on the session's thread).
  *
  * How it plugs in without changing the session: the session is given a {@link DeferringCipher} as its cipher. For a
- * message of at least `threshold` plaintext bytes its `encrypt` returns the frame with the msg_key already computed
- * but the body still in plaintext, and remembers the AES key and iv for that frame; {@link OutgoingFrames} finds
- * them, runs the AES-IGE asynchronously and releases frames strictly in order. Incoming, {@link IncomingFrames}
- * derives the key and iv from a large frame's msg_key, has the provider decrypt it, and hands the frame to the session
- * in arrival order; the cipher's `decrypt` then uses that plaintext instead of decrypting again, and still recomputes
- * msg_key and runs every check.
+ * message of at least `threshold` plaintext bytes its `encrypt` returns an unfinished frame and remembers the job:
+ * - 'whole' (the provider has `sealMessage`/`openMessage`, as the pool does): the frame holds the plaintext and a
+ *   zero msg_key; the provider computes msg_key, derives the key and encrypts, all off this thread;
+ * - 'ige' (any provider): msg_key and the key are computed here, only the AES-IGE runs on the provider.
+ * {@link OutgoingFrames} finishes the jobs and releases frames strictly in order. Incoming, {@link IncomingFrames} has
+ * the provider decrypt a large frame (and, in 'whole' mode, recompute its msg_key) and hands the frame to the session
+ * in arrival order; the cipher's `decrypt` then uses that plaintext instead of decrypting again, compares msg_key in
+ * constant time and runs every other check.
  *
  * Sans-IO: no timers or threads here, only Promises from the provider. A failed asynchronous job (the pool closed or
  * a worker died) falls back to the synchronous provider, so a frame is never lost or reordered because of the pool.
@@ -21,6 +23,7 @@
 import { type AsyncCryptoProvider, defaultPoolThreshold } from '../crypto/async-provider.js'
 import type { Sender } from '../crypto/kdf.js'
 import { type DecryptOptions, type DecryptedMessage, type EncryptOptions, MessageCipher, type PlainMessage, type SealedMessage } from '../crypto/message.js'
+import { messageKeys, sealMessageInPlace } from '../crypto/message-pooled.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 
 export { DEFAULT_POOL_THRESHOLD, defaultPoolThreshold, PORTABLE_POOL_THRESHOLD } from '../crypto/async-provider.js'
@@ -44,47 +47,71 @@ export interface AsyncCipherStats {
 export class DeferringCipher extends MessageCipher {
   /** Plaintext bytes (header + body + padding) from which the AES-IGE is deferred. */
   readonly threshold: number
+  /**
+   * Whether msg_key's SHA-256 and the key derivation are deferred too (the provider has `sealMessage` and
+   * `openMessage`): a large message then costs this thread only the copy of its body.
+   */
+  readonly wholeMessage: boolean
   readonly stats: AsyncCipherStats = { pooled: 0, fallbacks: 0 }
   /** The synchronous provider (fallback when an asynchronous job fails). */
   readonly sync: CryptoProvider
-  readonly #sealed = new WeakMap<Uint8Array, SealedMessage>()
-  readonly #opened = new WeakMap<Uint8Array, Uint8Array>()
+  /** The auth key material of each direction for message-pooled.ts. */
+  readonly keys: Readonly<Record<Sender, Uint8Array>>
+  readonly #sealed = new WeakMap<Uint8Array, DeferredJob>()
+  readonly #opened = new WeakMap<Uint8Array, { plaintext: Uint8Array; msgKey?: Uint8Array }>()
 
   /** `threshold` defaults to the measured one for `crypto` ({@link defaultPoolThreshold}). */
-  constructor(crypto: CryptoProvider, authKey: Uint8Array, threshold?: number) {
+  constructor(crypto: CryptoProvider, authKey: Uint8Array, threshold?: number, opts: { wholeMessage?: boolean } = {}) {
     super(crypto, authKey)
     this.sync = crypto
     this.threshold = Math.max(16, threshold ?? defaultPoolThreshold(crypto))
+    this.wholeMessage = opts.wholeMessage === true
+    this.keys = { client: messageKeys(authKey, 'client'), server: messageKeys(authKey, 'server') }
   }
 
-  /** Small messages are encrypted now; large ones come back sealed (see {@link takeSealed}). */
+  /** Small messages are encrypted now; large ones come back pending (see {@link takeSealed}). */
   override encrypt(msg: PlainMessage, opts: EncryptOptions): Uint8Array {
     // 32 header bytes + body + at least 12 bytes of padding: the smallest plaintext this message can have.
     if (32 + msg.body.length + 12 < this.threshold) return super.encrypt(msg, opts)
+    if (this.wholeMessage) {
+      const frame = this.plainFrame(msg, opts)
+      this.#sealed.set(frame, { kind: 'whole', frame, sender: opts.sender })
+      return frame
+    }
     const sealed = this.seal(msg, opts)
-    this.#sealed.set(sealed.frame, sealed)
+    this.#sealed.set(sealed.frame, { kind: 'ige', sealed })
     return sealed.frame
   }
 
-  /** The pending AES-IGE job of a frame {@link encrypt} returned sealed (once), else undefined. */
-  takeSealed(frame: Uint8Array): SealedMessage | undefined {
+  /** The pending job of a frame {@link encrypt} returned unfinished (once), else undefined. */
+  takeSealed(frame: Uint8Array): DeferredJob | undefined {
     const s = this.#sealed.get(frame)
     if (s !== undefined) this.#sealed.delete(frame)
     return s
   }
 
-  /** Records the asynchronously decrypted ciphertext of `data` for the next {@link decrypt} of it. */
-  setOpened(data: Uint8Array, plaintext: Uint8Array): void {
-    this.#opened.set(data, plaintext)
+  /**
+   * Records the asynchronously decrypted ciphertext of `data` (and, when computed there, its msg_key) for the next
+   * {@link decrypt} of it.
+   */
+  setOpened(data: Uint8Array, plaintext: Uint8Array, msgKey?: Uint8Array): void {
+    this.#opened.set(data, msgKey !== undefined ? { plaintext, msgKey } : { plaintext })
   }
 
   override decrypt(data: Uint8Array, opts: DecryptOptions): DecryptedMessage {
-    const plaintext = this.#opened.get(data)
-    if (plaintext === undefined) return super.decrypt(data, opts)
+    const opened = this.#opened.get(data)
+    if (opened === undefined) return super.decrypt(data, opts)
     this.#opened.delete(data)
-    return super.decrypt(data, { ...opts, plaintext })
+    const pre = opened.msgKey !== undefined ? { plaintext: opened.plaintext, plaintextMsgKey: opened.msgKey } : { plaintext: opened.plaintext }
+    return super.decrypt(data, { ...opts, ...pre })
   }
 }
+
+/**
+ * A message {@link DeferringCipher.encrypt} left unfinished: only its AES-IGE ('ige': msg_key and key/iv computed
+ * here), or everything size-proportional ('whole': the frame holds the plaintext and a zero msg_key).
+ */
+export type DeferredJob = { readonly kind: 'ige'; readonly sealed: SealedMessage } | { readonly kind: 'whole'; readonly frame: Uint8Array; readonly sender: Sender }
 
 /**
  * Delivers values in push order although some become ready later. `reset` drops everything queued (the socket is
@@ -184,9 +211,24 @@ export class OutgoingFrames {
   }
 
   #finish(frame: Uint8Array): Uint8Array | Promise<Uint8Array> {
-    const job = this.#cipher.takeSealed(frame)
-    if (job === undefined) return frame
+    const deferred = this.#cipher.takeSealed(frame)
+    if (deferred === undefined) return frame
     const stats = this.#cipher.stats
+    const sync = this.#cipher.sync
+    if (deferred.kind === 'whole') {
+      const keys = this.#cipher.keys[deferred.sender]
+      const provider = this.#provider
+      if (provider.sealMessage === undefined) return sealMessageInPlace(sync, frame, keys)
+      stats.pooled++
+      return provider.sealMessage(frame, keys).then(
+        (sealed) => sealed,
+        () => {
+          stats.fallbacks++
+          return sealMessageInPlace(sync, frame, keys)
+        },
+      )
+    }
+    const job = deferred.sealed
     stats.pooled++
     return this.#provider.igeEncrypt(job.plain, job.key, job.iv).then(
       (enc) => {
@@ -241,9 +283,23 @@ export class IncomingFrames {
     if (cipherLen < this.#cipher.threshold) return data
     // Whole blocks only (the padded transport may append up to 15 bytes; the cipher decides whether they are allowed).
     const usable = cipherLen - (cipherLen % 16)
+    const stats = this.#cipher.stats
+    const provider = this.#provider
+    if (this.#cipher.wholeMessage && provider.openMessage !== undefined) {
+      stats.pooled++
+      return provider.openMessage(data, this.#cipher.keys[this.#sender]).then(
+        (opened) => {
+          this.#cipher.setOpened(data, opened.frame.subarray(ENVELOPE, ENVELOPE + usable), opened.msgKey)
+          return data
+        },
+        () => {
+          stats.fallbacks++
+          return data
+        },
+      )
+    }
     const kv = this.#cipher.openingKey(data, this.#sender)
     if (kv === undefined) return data
-    const stats = this.#cipher.stats
     stats.pooled++
     return this.#provider.igeDecrypt(data.subarray(ENVELOPE, ENVELOPE + usable), kv.key, kv.iv).then(
       (plain) => {

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { type AsyncCryptoProvider, createInThreadAsyncProvider } from '../../../src/protocol/crypto/async-provider.js'
 import { MessageCipher } from '../../../src/protocol/crypto/message.js'
+import { openMessageInPlace, sealMessageInPlace } from '../../../src/protocol/crypto/message-pooled.js'
 import { SecurityError } from '../../../src/protocol/errors.js'
 import {
   DEFAULT_POOL_THRESHOLD,
@@ -45,6 +46,33 @@ function manualProvider() {
   return { provider, jobs }
 }
 
+/** The same, with the whole-message operations (msg_key hashed where the job runs), completing on demand. */
+function manualWholeProvider(forgeMsgKey = false) {
+  const { provider: base, jobs } = manualProvider()
+  const provider: AsyncCryptoProvider = {
+    ...base,
+    sealMessage: (frame, keys) =>
+      new Promise((resolve, reject) => {
+        const f = frame.slice()
+        jobs.push({ size: f.length, run: () => resolve(sealMessageInPlace(crypto, f, keys)), fail: () => reject(new Error('pool gone')) })
+      }),
+    openMessage: (frame, keys) =>
+      new Promise((resolve, reject) => {
+        const f = frame.slice()
+        jobs.push({
+          size: f.length,
+          run: () => {
+            const msgKey = openMessageInPlace(crypto, f, keys)
+            if (forgeMsgKey) msgKey[0] = (msgKey[0] ?? 0) ^ 1
+            resolve({ frame: f, msgKey })
+          },
+          fail: () => reject(new Error('pool gone')),
+        })
+      }),
+  }
+  return { provider, jobs }
+}
+
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r))
 const body = (n: number, seed: number): Uint8Array => randomBytes(seededRandom(seed), n)
 const msg = (id: number, b: Uint8Array) => ({ salt: 5n, sessionId: 77n, msgId: BigInt(id) * 4n, seqNo: id * 2 + 1, body: b })
@@ -67,9 +95,9 @@ describe('DeferringCipher', () => {
       if (size + 44 < THRESHOLD) {
         expect(job).toBeUndefined()
       } else {
-        expect(job).toBeDefined()
+        if (job?.kind !== 'ige') throw new Error('expected an IGE job')
         expect(deferring.takeSealed(got)).toBeUndefined()
-        crypto.igeEncrypt(job?.plain as Uint8Array, job?.key as Uint8Array, job?.iv as Uint8Array, job?.plain)
+        crypto.igeEncrypt(job.sealed.plain, job.sealed.key, job.sealed.iv, job.sealed.plain)
       }
       expect(Buffer.from(got).equals(Buffer.from(want))).toBe(true)
     }
@@ -178,5 +206,62 @@ describe('IncomingFrames', () => {
     expect(delivered).toEqual([0, 1, 2, 3])
     expect(bodies).toEqual(sizes.map((s) => s + 4))
     expect(cipher.stats.pooled).toBe(2)
+  })
+})
+
+describe('whole-message step (msg_key on the provider too)', () => {
+  it('writes byte-exact frames in order, with msg_key computed by the provider', async () => {
+    const { provider, jobs } = manualWholeProvider()
+    const cipher = new DeferringCipher(crypto, KEY, THRESHOLD, { wholeMessage: true })
+    const ref = new MessageCipher(crypto, KEY)
+    const written: Uint8Array[] = []
+    const out = new OutgoingFrames(cipher, provider, (ps) => written.push(...ps))
+    const sizes = [8000, 100, 9000]
+    out.push(sizes.map((s, i) => cipher.encrypt(msg(i + 1, body(s, i)), { sender: 'client', random: seededRandom(i) })))
+    expect(written).toHaveLength(0)
+    jobs[1]?.run()
+    await tick()
+    expect(written).toHaveLength(0)
+    jobs[0]?.run()
+    await tick()
+    expect(written).toHaveLength(3)
+    const want = sizes.map((s, i) => Buffer.from(ref.encrypt(msg(i + 1, body(s, i)), { sender: 'client', random: seededRandom(i) })).toString('hex'))
+    expect(written.map((w) => Buffer.from(w).toString('hex'))).toEqual(want)
+    expect(cipher.stats).toEqual({ pooled: 2, fallbacks: 0 })
+  })
+
+  it('falls back to sealing on this thread when the provider fails', async () => {
+    const { provider, jobs } = manualWholeProvider()
+    const cipher = new DeferringCipher(crypto, KEY, THRESHOLD, { wholeMessage: true })
+    const written: Uint8Array[] = []
+    new OutgoingFrames(cipher, provider, (ps) => written.push(...ps)).push([cipher.encrypt(msg(1, body(8000, 1)), { sender: 'client', random: seededRandom(1) })])
+    jobs[0]?.fail()
+    await tick()
+    expect(written[0]).toEqual(new MessageCipher(crypto, KEY).encrypt(msg(1, body(8000, 1)), { sender: 'client', random: seededRandom(1) }))
+    expect(cipher.stats.fallbacks).toBe(1)
+  })
+
+  it('reads provider-opened messages without hashing again, and still rejects a wrong msg_key', async () => {
+    const server = new MessageCipher(crypto, KEY)
+    const frame = server.encrypt({ ...msg(1, body(8000, 3)), msgId: 0x1000000001n }, { sender: 'server', random: seededRandom(1) })
+    for (const forge of [false, true]) {
+      const { provider, jobs } = manualWholeProvider(forge)
+      const cipher = new DeferringCipher(crypto, KEY, THRESHOLD, { wholeMessage: true })
+      const results: Array<Uint8Array | Error> = []
+      const inc = new IncomingFrames(cipher, provider, (ps) => {
+        for (const p of ps) {
+          try {
+            results.push(cipher.decrypt(p, { sender: 'server', sessionId: 77n }).body)
+          } catch (e) {
+            results.push(e as Error)
+          }
+        }
+      })
+      inc.push([frame])
+      jobs[0]?.run()
+      await tick()
+      if (forge) expect(results[0]).toBeInstanceOf(SecurityError)
+      else expect(results[0]).toEqual(body(8000, 3))
+    }
   })
 })
