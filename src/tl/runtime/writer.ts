@@ -96,19 +96,25 @@ export class TlWriter {
   pos: number
   /** The buffer written into. */
   buf: Uint8Array
-  private nb: Buffer
+  /** Buffer view of `buf` for native UTF-8 writes, made on the first string (most messages carry none). */
+  private nbView: Buffer | undefined
 
   constructor(sizeOrBuffer: number | Uint8Array, start = 0) {
     this.buf = typeof sizeOrBuffer === 'number' ? new Uint8Array(sizeOrBuffer) : sizeOrBuffer
-    this.nb = nodeView(this.buf)
+    this.nbView = undefined
     this.pos = start
+  }
+
+  private get nb(): Buffer {
+    this.nbView ??= nodeView(this.buf)
+    return this.nbView
   }
 
   /** Points this writer at another buffer (lets `serializeObject` reuse one writer over its slab). */
   rebind(buf: Uint8Array, pos: number): void {
     if (buf !== this.buf) {
       this.buf = buf
-      this.nb = nodeView(buf)
+      this.nbView = undefined
     }
     this.pos = pos
   }
