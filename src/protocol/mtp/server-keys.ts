@@ -36,6 +36,8 @@ export interface ServerSessionState {
   readonly seq: SeqNoCounter
   /** Client msg_ids seen recently with their seqno (bounded; insertion order is age). */
   readonly seen: Map<bigint, number>
+  /** The highest msg_id ever put in {@link seen} (0n before any): ids above it need no lookup. */
+  seenMax: bigint
   /** Everything below this was evicted from `seen`: the server can no longer tell (bad_msg 20). */
   floor: bigint
   /** The content-related client message with the highest msg_id so far (seqno order checks 32/33). */
@@ -64,6 +66,11 @@ export interface ServerAuthKey {
   readonly sessions: Map<bigint, ServerSessionState>
   /** Answers by client request msg_id (bounded, oldest evicted first). */
   readonly answers: Map<bigint, CachedAnswer>
+  /**
+   * The highest request msg_id ever put in {@link answers} (0n before any): a request above it cannot have a cached
+   * answer, so the common case (ids only grow) skips the lookup in a table of up to 65,536 entries.
+   */
+  answeredMax: bigint
 }
 
 /** Most sessions kept per key: the oldest is forgotten beyond it (its client gets new_session_created). */
@@ -117,6 +124,7 @@ export class ServerKeyStore {
       salts: new Map([[this.window(opts.serverNow), opts.firstSalt]]),
       sessions: new Map(),
       answers: new Map(),
+      answeredMax: 0n,
     }
     this.#keys.set(id, rec)
     return rec
@@ -172,6 +180,7 @@ export class ServerKeyStore {
   /** Records an answer, evicting the oldest past {@link MAX_CACHED_ANSWERS}. */
   remember(key: ServerAuthKey, reqMsgId: bigint, answer: CachedAnswer): void {
     key.answers.set(reqMsgId, answer)
+    if (reqMsgId > key.answeredMax) key.answeredMax = reqMsgId
     evictOldest(key.answers, MAX_CACHED_ANSWERS)
   }
 }
