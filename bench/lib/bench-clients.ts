@@ -3,14 +3,10 @@
  * client to one loopback DC (creating an auth key on the way) and completes the first call, which for us carries the
  * invokeWithLayer(initConnection(...)) wrapper (mtcute sends the same wrapper itself).
  *
- * Add a kind by adding an entry to {@link CLIENT_KINDS}; the child runner and the benches take any key of it.
+ * Add a kind by adding an entry to {@link CLIENT_KINDS}; the child runner and the benches take any key of it. Each
+ * factory imports its library itself, so a child process holds only its own client's code (RSS figures stay fair).
  * Spec: https://core.telegram.org/method/help.getNearestDc (the call every case makes: tiny request, tiny answer).
  */
-import { Connection } from '../../src/actors/connection.js'
-import { withInitConnection } from '../../src/client/init-connection.js'
-import { createNodeCryptoProvider } from '../../src/protocol/crypto/node-provider.js'
-import { rsaPublicKeyFromPem } from '../../src/protocol/crypto/rsa.js'
-import { createMtcuteClient } from './mtcute-client.js'
 
 /** Where the clients connect: one DC of the cluster process and the cluster's public key. */
 export interface BenchTarget {
@@ -36,6 +32,12 @@ export type ClientFactory = (target: BenchTarget) => Promise<Connected>
 
 /** mtactor's in-process connection driver (`src/actors/connection.ts`), intermediate framing. */
 async function mtactorDriver(target: BenchTarget): Promise<Connected> {
+  const [{ Connection }, { withInitConnection }, { createNodeCryptoProvider }, { rsaPublicKeyFromPem }] = await Promise.all([
+    import('../../src/actors/connection.js'),
+    import('../../src/client/init-connection.js'),
+    import('../../src/protocol/crypto/node-provider.js'),
+    import('../../src/protocol/crypto/rsa.js'),
+  ])
   const crypto = createNodeCryptoProvider()
   const rsaKey = rsaPublicKeyFromPem(crypto, target.publicKeyPem)
   const { dc } = target
@@ -52,6 +54,7 @@ async function mtactorDriver(target: BenchTarget): Promise<Connected> {
 
 /** mtcute 0.30.3's BaseTelegramClient over intermediate framing (see mtcute-client.ts). */
 async function mtcute(target: BenchTarget): Promise<Connected> {
+  const { createMtcuteClient } = await import('./mtcute-client.js')
   const c = await createMtcuteClient(target.dc, target.publicKeyPem)
   const first = await c.call({ _: 'help.getNearestDc' })
   return {

@@ -222,11 +222,17 @@ export class Connection {
   }
 
   #settle(requestId: number, fn: (p: Pending) => void): void {
+    const p = this.#take(requestId)
+    if (p !== undefined) fn(p)
+  }
+
+  /** Removes a pending call (timer and abort listener cleared) for the caller to settle; no closure per answer. */
+  #take(requestId: number): Pending | undefined {
     const p = this.#pending.get(requestId)
-    if (p === undefined) return
+    if (p === undefined) return undefined
     this.#pending.delete(requestId)
     p.cleanup()
-    fn(p)
+    return p
   }
 
   #giveUp(requestId: number, error: MtError): void {
@@ -489,11 +495,11 @@ export class Connection {
     for (const ev of events) {
       switch (ev.type) {
         case 'result':
-          this.#settle(ev.requestId, (p) => p.resolve(ev.body))
+          this.#take(ev.requestId)?.resolve(ev.body)
           break
         case 'rpc-error':
         case 'failed':
-          this.#settle(ev.requestId, (p) => p.reject(ev.error))
+          this.#take(ev.requestId)?.reject(ev.error)
           break
         case 'update':
           this.#o.onUpdate?.(ev.body)
