@@ -21,7 +21,7 @@ import { median } from './lib/timing.js'
 
 const smoke = process.argv.includes('--smoke')
 /** Client processes per kind; figures are medians over all of them. */
-const PROCESS_ROUNDS = smoke ? 1 : 3
+const PROCESS_ROUNDS = smoke ? 1 : 4
 const AUTH_ROUNDS = smoke ? 1 : 3
 const CALLS = smoke ? 300 : 50_000
 const WINDOW = smoke ? 64 : 512
