@@ -99,10 +99,13 @@ export class SeenIds {
     this.#tail++
   }
 
-  /** Frees at least one slot at the tail: moves the live ids to the front, growing the arrays when half full. */
+  /**
+   * Frees at least one slot at the tail: moves the live ids to the front, growing the arrays when half full, but never
+   * past cap + 1 (an add starts with at most `cap` live ids, so one more slot always suffices).
+   */
   #makeRoom(): void {
     const live = this.#tail - this.#head
-    const capacity = live * 2 >= this.#ids.length ? this.#ids.length * 2 : this.#ids.length
+    const capacity = live * 2 >= this.#ids.length ? Math.min(this.#ids.length * 2, this.cap + 1) : this.#ids.length
     const ids = capacity === this.#ids.length ? this.#ids : new BigInt64Array(capacity)
     const secs = capacity === this.#secs.length ? this.#secs : new Float64Array(capacity)
     ids.set(this.#ids.subarray(this.#head, this.#tail))
