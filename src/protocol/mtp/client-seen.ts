@@ -100,12 +100,14 @@ export class SeenIds {
   }
 
   /**
-   * Frees at least one slot at the tail: moves the live ids to the front, growing the arrays when half full, but never
-   * past cap + 1 (an add starts with at most `cap` live ids, so one more slot always suffices).
+   * Frees room at the tail: moves the live ids to the front, growing the arrays when half full, up to 1.25 x cap + 1.
+   * An add starts with at most `cap` live ids, so at the largest size a compaction frees at least cap / 4 slots and
+   * runs once per cap / 4 adds (amortized O(1); with only one spare slot it would copy every id on every add).
    */
   #makeRoom(): void {
     const live = this.#tail - this.#head
-    const capacity = live * 2 >= this.#ids.length ? Math.min(this.#ids.length * 2, this.cap + 1) : this.#ids.length
+    const largest = this.cap + (this.cap >> 2) + 1
+    const capacity = live * 2 >= this.#ids.length ? Math.min(this.#ids.length * 2, Math.max(largest, this.#ids.length)) : this.#ids.length
     const ids = capacity === this.#ids.length ? this.#ids : new BigInt64Array(capacity)
     const secs = capacity === this.#secs.length ? this.#secs : new Float64Array(capacity)
     ids.set(this.#ids.subarray(this.#head, this.#tail))
