@@ -31,6 +31,7 @@ export class SeenIds {
   #tail = 0
   /** Ids at or below this were forgotten for capacity, so they may have been seen. */
   #forgottenMax = -(1n << 63n)
+  #relocations = 0
 
   constructor(
     private readonly maxAgeSeconds = 300,
@@ -69,6 +70,11 @@ export class SeenIds {
   /** How many ids are remembered. */
   get size(): number {
     return this.#tail - this.#head
+  }
+
+  /** Times the live ids were moved (compaction or growth): stays a small fraction of the adds (amortized O(1)). */
+  get relocations(): number {
+    return this.#relocations
   }
 
   /** Index of `msgId` among the live ids, or -(insertion point) - 1. */
@@ -110,6 +116,7 @@ export class SeenIds {
     const capacity = live * 2 >= this.#ids.length ? Math.min(this.#ids.length * 2, Math.max(largest, this.#ids.length)) : this.#ids.length
     const ids = capacity === this.#ids.length ? this.#ids : new BigInt64Array(capacity)
     const secs = capacity === this.#secs.length ? this.#secs : new Float64Array(capacity)
+    this.#relocations++
     ids.set(this.#ids.subarray(this.#head, this.#tail))
     secs.set(this.#secs.subarray(this.#head, this.#tail))
     this.#ids = ids

@@ -27,6 +27,15 @@ describe('SeenIds', () => {
     expect(s.has(id(1000, 9))).toBe(false)
   })
 
+  it('moves its ids rarely once full: amortized O(1) per add at the capacity limit', () => {
+    const cap = 1000
+    const s = new SeenIds(300, cap)
+    for (let i = 0; i < 20 * cap; i++) s.add(id(1000, i), 1000)
+    expect(s.size).toBe(cap)
+    // At most one move per cap/4 adds at the largest size, plus the growth steps on the way there.
+    expect(s.relocations).toBeLessThanOrEqual(Math.ceil((20 * cap) / (cap / 4)) + 8)
+  })
+
   it('matches a naive model on a long, mostly ascending stream with stragglers, growth, age and cap (seeded)', () => {
     const random = seededRandom(11)
     const word = (): number => {
