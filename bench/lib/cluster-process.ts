@@ -1,7 +1,9 @@
 /**
- * Runs the loopback cluster in a process of its own (the real CLI, `src/testing/cli.ts`), so a bench's clients
- * and the server do not share an event loop. Parses the banner the CLI prints (DC table, public key) and stops the
- * process with SIGTERM.
+ * Runs the loopback cluster in a process of its own (the real CLI, `src/testing/cli.ts`, under `node --import tsx`),
+ * so a bench's clients and the server do not share an event loop. Parses the banner the CLI prints (DC table, public
+ * key) and stops the process with SIGTERM. Extra node flags (e.g. `--cpu-prof`) come from the
+ * `MTACTOR_BENCH_CLUSTER_NODE_ARGS` environment variable (space-separated).
+ * Spec: https://core.telegram.org/mtproto (what the cluster serves).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
@@ -17,7 +19,9 @@ const root = join(import.meta.dirname, '..', '..')
 
 /** Starts `mtactor-cluster --dcs N` and waits for its `ready` line. */
 export function startClusterProcess(dcs = 1): Promise<ClusterProcess> {
-  const child: ChildProcess = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'src', 'testing', 'cli.ts'), '--dcs', String(dcs)], {
+  const nodeArgs = (process.env.MTACTOR_BENCH_CLUSTER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, join(root, 'src', 'testing', 'cli.ts'), '--dcs', String(dcs)], {
+    cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   return new Promise((resolve, reject) => {

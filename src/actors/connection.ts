@@ -59,15 +59,20 @@ export type {
  * relays serialized requests never loads the API tables (typed `call` and the PFS bind request do).
  */
 let apiCodec: Promise<typeof import('../tl/index.js')> | undefined
+/** The codec once loaded, so a typed call does not wait a turn for an import that already finished. */
+let apiCodecLoaded: typeof import('../tl/index.js') | undefined
 function loadApiCodec(): Promise<typeof import('../tl/index.js')> {
-  apiCodec ??= import('../tl/index.js')
+  apiCodec ??= import('../tl/index.js').then((m) => (apiCodecLoaded = m))
   return apiCodec
 }
+
+/** `Pending.cleanup` of a call without a timeout or an AbortSignal. */
+const NOTHING_TO_CLEAN = (): void => undefined
 
 interface Pending {
   resolve(body: Uint8Array): void
   reject(e: MtError): void
-  cleanup(): void
+  cleanup: () => void
 }
 
 /** One DC connection with its session. */
@@ -228,25 +233,33 @@ export class Connection {
     if (opts.signal?.aborted === true) return Promise.reject(new CancelledError())
     const requestId = this.#nextId++
     return new Promise<Uint8Array>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined
-      const onAbort = (): void => this.#giveUp(requestId, new CancelledError())
-      const cleanup = (): void => {
-        if (timer !== undefined) clearTimeout(timer)
-        opts.signal?.removeEventListener('abort', onAbort)
+      const pending: Pending = { resolve, reject, cleanup: NOTHING_TO_CLEAN }
+      this.#pending.set(requestId, pending)
+      // Timer and abort listener only when asked for: the common call allocates no closures for them.
+      if (opts.timeoutMs !== undefined || opts.signal !== undefined) {
+        let timer: NodeJS.Timeout | undefined
+        const signal = opts.signal
+        const onAbort = (): void => this.#giveUp(requestId, new CancelledError())
+        pending.cleanup = () => {
+          if (timer !== undefined) clearTimeout(timer)
+          signal?.removeEventListener('abort', onAbort)
+        }
+        if (opts.timeoutMs !== undefined) {
+          const ms = opts.timeoutMs
+          timer = setTimeout(() => this.#giveUp(requestId, new TimeoutError(`${method} timed out after ${ms} ms`, ms)), ms)
+        }
+        signal?.addEventListener('abort', onAbort, { once: true })
       }
-      this.#pending.set(requestId, { resolve, reject, cleanup })
-      if (opts.timeoutMs !== undefined) {
-        const ms = opts.timeoutMs
-        timer = setTimeout(() => this.#giveUp(requestId, new TimeoutError(`${method} timed out after ${ms} ms`, ms)), ms)
-      }
-      opts.signal?.addEventListener('abort', onAbort, { once: true })
-      const req: SendRequest = {
-        body,
-        method,
-        requestId,
-        ...(opts.after !== undefined ? { after: opts.after } : {}),
-        ...(opts.resend !== undefined ? { resend: opts.resend } : {}),
-      }
+      const req: SendRequest =
+        opts.after === undefined && opts.resend === undefined
+          ? { body, method, requestId }
+          : {
+              body,
+              method,
+              requestId,
+              ...(opts.after !== undefined ? { after: opts.after } : {}),
+              ...(opts.resend !== undefined ? { resend: opts.resend } : {}),
+            }
       if (this.#session === undefined || !this.#ready) {
         this.#waiting.push(req)
         return
@@ -268,7 +281,7 @@ export class Connection {
 
   /** Typed call: serializes `req` with the full TL codec and reads its result type. */
   async call<R extends ApiMethod>(req: R, opts: InvokeOptions = {}): Promise<ResultOf<R>> {
-    const tl = await loadApiCodec()
+    const tl = apiCodecLoaded ?? (await loadApiCodec())
     const body = tl.serializeObject(req, { ownBuffer: true })
     const result = await this.invoke(body, req._, opts)
     return tl.readResult(result, req)
@@ -303,11 +316,17 @@ export class Connection {
   }
 
   #settle(requestId: number, fn: (p: Pending) => void): void {
+    const p = this.#take(requestId)
+    if (p !== undefined) fn(p)
+  }
+
+  /** Removes a pending call (timer and abort listener cleared) for the caller to settle; no closure per answer. */
+  #take(requestId: number): Pending | undefined {
     const p = this.#pending.get(requestId)
-    if (p === undefined) return
+    if (p === undefined) return undefined
     this.#pending.delete(requestId)
     p.cleanup()
-    fn(p)
+    return p
   }
 
   #giveUp(requestId: number, error: MtError): void {
@@ -601,11 +620,11 @@ export class Connection {
     for (const ev of events) {
       switch (ev.type) {
         case 'result':
-          this.#settle(ev.requestId, (p) => p.resolve(ev.body))
+          this.#take(ev.requestId)?.resolve(ev.body)
           break
         case 'rpc-error':
         case 'failed':
-          this.#settle(ev.requestId, (p) => p.reject(ev.error))
+          this.#take(ev.requestId)?.reject(ev.error)
           break
         case 'update':
           this.#o.onUpdate?.(ev.body)

@@ -234,13 +234,17 @@ export class Outbox {
   /** The pending messages whose LATEST send is among the given msg_ids (containers expanded, each message once). */
   sentAmong(msgIds: readonly bigint[]): OutReq[] {
     const out = new Set<OutReq>()
-    for (const id of msgIds) {
-      for (const inner of this.idsOf(id)) {
-        const req = this.sent.get(inner)
-        if (req !== undefined && req.msgId === inner) out.add(req)
-      }
+    const add = (id: bigint): void => {
+      const req = this.sent.get(id)
+      if (req !== undefined && req.msgId === id) out.add(req)
     }
-    return [...out]
+    for (const id of msgIds) {
+      // Not through idsOf: that allocates a one-element array per plain id (every ack names one per request).
+      const inner = this.containers.get(id)
+      if (inner === undefined) add(id)
+      else for (const i of inner) add(i)
+    }
+    return out.size === 0 ? [] : [...out]
   }
 
   /** Drops container records whose messages are all answered (bounds the map). */

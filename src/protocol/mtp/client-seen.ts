@@ -14,13 +14,24 @@
  */
 export const MAX_SEEN_IDS = 131_072
 
-/** Received msg_ids of one session, pruned by age (server seconds). */
+/** Starting capacity of the id arrays; they double up to the cap as traffic needs. */
+const INITIAL_CAPACITY = 1024
+
+/**
+ * Received msg_ids of one session, pruned by age (server seconds). Kept sorted in typed arrays rather than a Set:
+ * ids almost always arrive in ascending order, so an add is an append, a lookup a binary search, and a busy session
+ * (over 100k messages a second on loopback) retains no heap object per id for the GC to trace.
+ */
 export class SeenIds {
-  readonly #set = new Set<bigint>()
-  #queue: bigint[] = []
+  #ids = new BigInt64Array(INITIAL_CAPACITY)
+  /** Unix seconds of each id (its upper 32 bits), for pruning by age without BigInt arithmetic. */
+  #secs = new Float64Array(INITIAL_CAPACITY)
+  /** Live ids are at [head, tail), ascending. */
   #head = 0
+  #tail = 0
   /** Ids at or below this were forgotten for capacity, so they may have been seen. */
   #forgottenMax = -(1n << 63n)
+  #relocations = 0
 
   constructor(
     private readonly maxAgeSeconds = 300,
@@ -29,31 +40,88 @@ export class SeenIds {
 
   /** Whether `msgId` may have been received before. */
   has(msgId: bigint): boolean {
-    return msgId <= this.#forgottenMax || this.#set.has(msgId)
+    return msgId <= this.#forgottenMax || this.#find(msgId) >= 0
   }
 
   /** Records a received id and forgets those older than the time window. */
   add(msgId: bigint, serverNow: number): void {
-    if (this.#set.has(msgId)) return
-    this.#set.add(msgId)
-    this.#queue.push(msgId)
-    const oldest = BigInt(Math.floor(serverNow - this.maxAgeSeconds - 1)) << 32n
-    while (this.#head < this.#queue.length) {
-      const id = this.#queue[this.#head] as bigint
-      const full = this.#set.size > this.cap
-      if (!full && id >= oldest) break
-      this.#set.delete(id)
+    const tail = this.#tail
+    if (tail > this.#head && msgId <= (this.#ids[tail - 1] as bigint)) {
+      // Out of order (a re-sent message under its original id): insert in place, unless already known.
+      const at = this.#find(msgId)
+      if (at >= 0) return
+      this.#insertAt(-at - 1, msgId)
+    } else {
+      if (tail === this.#ids.length) this.#makeRoom()
+      this.#ids[this.#tail] = msgId
+      this.#secs[this.#tail] = Number(msgId >> 32n)
+      this.#tail++
+    }
+    const oldest = Math.floor(serverNow - this.maxAgeSeconds - 1)
+    while (this.#head < this.#tail) {
+      const full = this.#tail - this.#head > this.cap
+      if (!full && (this.#secs[this.#head] as number) >= oldest) break
+      const id = this.#ids[this.#head] as bigint
       if (full && id > this.#forgottenMax) this.#forgottenMax = id
       this.#head++
-    }
-    if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head)
-      this.#head = 0
     }
   }
 
   /** How many ids are remembered. */
   get size(): number {
-    return this.#set.size
+    return this.#tail - this.#head
+  }
+
+  /** Times the live ids were moved (compaction or growth): stays a small fraction of the adds (amortized O(1)). */
+  get relocations(): number {
+    return this.#relocations
+  }
+
+  /** Index of `msgId` among the live ids, or -(insertion point) - 1. */
+  #find(msgId: bigint): number {
+    const ids = this.#ids
+    let lo = this.#head
+    let hi = this.#tail - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      const v = ids[mid] as bigint
+      if (v < msgId) lo = mid + 1
+      else if (v > msgId) hi = mid - 1
+      else return mid
+    }
+    return -lo - 1
+  }
+
+  #insertAt(at: number, msgId: bigint): void {
+    if (this.#tail === this.#ids.length) {
+      const shift = this.#head
+      this.#makeRoom()
+      at -= shift - this.#head
+    }
+    this.#ids.copyWithin(at + 1, at, this.#tail)
+    this.#secs.copyWithin(at + 1, at, this.#tail)
+    this.#ids[at] = msgId
+    this.#secs[at] = Number(msgId >> 32n)
+    this.#tail++
+  }
+
+  /**
+   * Frees room at the tail: moves the live ids to the front, growing the arrays when half full, up to 1.25 x cap + 1.
+   * An add starts with at most `cap` live ids, so at the largest size a compaction frees at least cap / 4 slots and
+   * runs once per cap / 4 adds (amortized O(1); with only one spare slot it would copy every id on every add).
+   */
+  #makeRoom(): void {
+    const live = this.#tail - this.#head
+    const largest = this.cap + (this.cap >> 2) + 1
+    const capacity = live * 2 >= this.#ids.length ? Math.min(this.#ids.length * 2, Math.max(largest, this.#ids.length)) : this.#ids.length
+    const ids = capacity === this.#ids.length ? this.#ids : new BigInt64Array(capacity)
+    const secs = capacity === this.#secs.length ? this.#secs : new Float64Array(capacity)
+    this.#relocations++
+    ids.set(this.#ids.subarray(this.#head, this.#tail))
+    secs.set(this.#secs.subarray(this.#head, this.#tail))
+    this.#ids = ids
+    this.#secs = secs
+    this.#head = 0
+    this.#tail = live
   }
 }

@@ -74,6 +74,13 @@ interface ServiceOut {
   readonly stateIds?: readonly bigint[]
 }
 
+/**
+ * Sent-container records kept before answered ones are dropped. Small on purpose: each record holds the msg_ids of up
+ * to 1024 inner messages, so 4096 of them retained millions of BigInts for the GC to trace under a pipelined load;
+ * a record is only needed while a message inside is unanswered, and checking a still-pending one stops at its first id.
+ */
+const CONTAINER_RECORDS_BEFORE_PRUNE = 64
+
 /** One message of an outgoing batch. */
 interface Item extends InnerMessage {
   readonly req?: OutReq
@@ -331,7 +338,7 @@ export class ClientSession {
       out.push(this.#encrypt(items, nowMs))
       acksOk = this.acks.size > 0
     }
-    if (this.outbox.containers.size > 4096) this.outbox.pruneContainers()
+    if (this.outbox.containers.size > CONTAINER_RECORDS_BEFORE_PRUNE) this.outbox.pruneContainers()
     return out
   }
 

@@ -28,8 +28,14 @@ export function u32At(b: Uint8Array, off: number): number {
 
 /** Signed 64-bit little-endian value at `off`; the caller has checked the bounds. */
 export function i64At(b: Uint8Array, off: number): bigint {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength).getBigInt64(off, true)
+  if (off < 0 || off + 8 > b.length) throw new RangeError(`no 8-byte long at offset ${off} of ${b.length} bytes`)
+  // Through one module-level 8-byte scratch: a DataView per read was an allocation per received message.
+  for (let i = 0; i < 8; i++) SCRATCH_BYTES[i] = b[off + i] as number
+  return SCRATCH_VIEW.getBigInt64(0, true)
 }
+
+const SCRATCH_BYTES = new Uint8Array(8)
+const SCRATCH_VIEW = new DataView(SCRATCH_BYTES.buffer)
 
 /** Checks that a service message has at least `n` bytes. */
 export function need(body: Uint8Array, n: number, what: string): void {

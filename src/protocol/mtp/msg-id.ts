@@ -19,6 +19,7 @@ export type ServerMsgKind = 'answer' | 'other'
 
 const TWO_32 = 4294967296
 const MASK_64 = 0xffffffffffffffffn
+const TWO_32_BIG = 4294967296n
 
 /** Unix seconds (with fraction) that a msg_id encodes. */
 export function msgIdSeconds(msgId: bigint): number {
@@ -32,6 +33,10 @@ export function msgIdSeconds(msgId: bigint): number {
 export class MsgIdGenerator {
   #last = 0n
   #offsetSeconds = 0
+  /** {@link #last} split into its seconds and its fraction without the two low bits, valid while #splitFor === #last. */
+  #lastSeconds = 0
+  #lastFraction = 0
+  #splitFor = 0n
 
   constructor(readonly side: MsgIdSide) {}
 
@@ -61,12 +66,39 @@ export class MsgIdGenerator {
   /** The next msg_id; for the server side, `kind` selects the answer (1 mod 4) or other (3 mod 4) suffix. */
   next(nowMs: number, kind: ServerMsgKind = 'other'): bigint {
     const t = this.serverTime(nowMs)
-    const seconds = Math.floor(t)
-    const fraction = Math.floor((t - seconds) * TWO_32)
-    const suffix = this.side === 'client' ? 0n : kind === 'answer' ? 1n : 3n
+    let seconds = Math.floor(t)
+    let fraction = Math.floor((t - seconds) * TWO_32)
+    fraction -= fraction % 4
+    const suffix = this.side === 'client' ? 0 : kind === 'answer' ? 1 : 3
+    // Fast path in plain numbers (one BigInt made per id instead of ~8): the last id split into seconds and fraction
+    // is cached, and re-derived whenever #last is not the id it was cached for.
+    if (this.#splitFor !== this.#last) {
+      this.#lastSeconds = Number(this.#last >> 32n)
+      this.#lastFraction = Number(this.#last & 0xfffffffcn)
+      this.#splitFor = this.#last
+    }
+    if (seconds < 0 || seconds >= TWO_32 || this.#last < 0n) return this.#nextBig(seconds, fraction, suffix)
+    if (seconds < this.#lastSeconds || (seconds === this.#lastSeconds && fraction <= this.#lastFraction)) {
+      seconds = this.#lastSeconds
+      fraction = this.#lastFraction + 4
+      if (fraction >= TWO_32) {
+        seconds++
+        fraction = 0
+      }
+    }
+    const id = (BigInt(seconds) * TWO_32_BIG) + BigInt(fraction + suffix)
+    this.#last = id
+    this.#lastSeconds = seconds
+    this.#lastFraction = fraction
+    this.#splitFor = id
+    return id
+  }
+
+  /** The general path (ids outside unsigned 32-bit seconds), in BigInt arithmetic. */
+  #nextBig(seconds: number, fraction: number, suffix: number): bigint {
     let id = ((BigInt(seconds) << 32n) | BigInt(fraction)) & ~3n & MASK_64
     if (id <= (this.#last & ~3n)) id = (this.#last & ~3n) + 4n
-    id |= suffix
+    id |= BigInt(suffix)
     this.#last = id
     return id
   }

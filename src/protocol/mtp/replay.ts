@@ -13,7 +13,7 @@
 
 /** Tunable bounds; the defaults are the spec's. */
 export interface ReplayOptions {
-  /** How many recent msg_ids are remembered; an id below the oldest of a full window is treated as replayed. */
+  /** How many of the highest msg_ids are remembered; an id below the lowest of a full window is treated as replayed. */
   readonly window?: number
   /** Largest age of a msg_id, in seconds, relative to server time. */
   readonly maxPastSeconds?: number
@@ -42,10 +42,14 @@ export class ReplayGuard {
   readonly #maxFuture: number
   readonly #resyncAfter: number
   readonly #tolerance: number
-  readonly #seen = new Set<bigint>()
-  readonly #order: bigint[] = []
+  /**
+   * The highest `window` accepted ids, ascending, live from {@link #head} on (what falls off the low end is dropped by
+   * moving the head; the array is compacted now and then). Ids mostly arrive ascending, except that a container's id
+   * comes before its (smaller) inner ids: both append at or next to the end, so inserting and the "above everything"
+   * fast path of the lookup cost O(1), with no per-id hashing and no Set.
+   */
+  #ids: bigint[] = []
   #head = 0
-  #min: bigint | undefined
   #skews: number[] = []
 
   constructor(opts: ReplayOptions = {}) {
@@ -61,43 +65,60 @@ export class ReplayGuard {
    * Accepted ids are remembered; rejected ones are not.
    */
   check(msgId: bigint, serverNow: number): ReplayVerdict {
-    if (this.#seen.has(msgId)) return { ok: false, reason: 'msg-id-replayed' }
-    if (this.#seen.size >= this.#window && this.#min !== undefined && msgId < this.#min) return { ok: false, reason: 'msg-id-replayed' }
+    const ids = this.#ids
+    const last = ids.length - 1
+    if (last >= this.#head && msgId <= (ids[last] as bigint)) {
+      if (ids.length - this.#head >= this.#window && msgId < (ids[this.#head] as bigint)) return { ok: false, reason: 'msg-id-replayed' }
+      if (this.#indexOf(msgId) >= 0) return { ok: false, reason: 'msg-id-replayed' }
+    }
     const skew = Number(msgId >> 32n) - serverNow
     if (skew < -this.#maxPast || skew > this.#maxFuture) {
       const resync = this.#noteSkew(skew)
       const reason = skew < 0 ? 'msg-id-too-old' : 'msg-id-too-new'
       return resync === undefined ? { ok: false, reason } : { ok: false, reason, resync }
     }
-    this.#skews = []
+    if (this.#skews.length > 0) this.#skews = []
     this.#remember(msgId)
-    return { ok: true }
+    return ACCEPTED
   }
 
   /** Forgets everything (a new session). */
   reset(): void {
-    this.#seen.clear()
-    this.#order.length = 0
+    this.#ids = []
     this.#head = 0
-    this.#min = undefined
     this.#skews = []
   }
 
-  #remember(msgId: bigint): void {
-    if (this.#order.length < this.#window) {
-      this.#order.push(msgId)
-    } else {
-      const evicted = this.#order[this.#head]
-      this.#order[this.#head] = msgId
-      this.#head = (this.#head + 1) % this.#window
-      if (evicted !== undefined) {
-        this.#seen.delete(evicted)
-        // The smallest id only changes when it leaves the window: recompute then (rare: ids mostly arrive in order).
-        if (evicted === this.#min) this.#min = minOf(this.#order)
-      }
+  /** Index of `msgId` among the live ids (binary search), or -1. */
+  #indexOf(msgId: bigint): number {
+    const ids = this.#ids
+    let lo = this.#head
+    let hi = ids.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      const v = ids[mid] as bigint
+      if (v < msgId) lo = mid + 1
+      else if (v > msgId) hi = mid - 1
+      else return mid
     }
-    this.#seen.add(msgId)
-    if (this.#min === undefined || msgId < this.#min) this.#min = msgId
+    return -1
+  }
+
+  /** Inserts an accepted id in order (it is not present) and drops the lowest beyond the window. */
+  #remember(msgId: bigint): void {
+    const ids = this.#ids
+    let i = ids.length
+    ids.push(msgId)
+    while (i > this.#head && (ids[i - 1] as bigint) > msgId) {
+      ids[i] = ids[i - 1] as bigint
+      i--
+    }
+    ids[i] = msgId
+    if (ids.length - this.#head > this.#window) this.#head++
+    if (this.#head >= this.#window) {
+      this.#ids = ids.slice(this.#head)
+      this.#head = 0
+    }
   }
 
   #noteSkew(skew: number): number | undefined {
@@ -112,9 +133,5 @@ export class ReplayGuard {
   }
 }
 
-/** Smallest of a non-empty list of bigints (Math.min does not take bigints). */
-function minOf(ids: readonly bigint[]): bigint | undefined {
-  let min: bigint | undefined
-  for (const id of ids) if (min === undefined || id < min) min = id
-  return min
-}
+/** The verdict for an accepted id (shared: the hot path allocates nothing for it). */
+const ACCEPTED: ReplayVerdict = Object.freeze({ ok: true })

@@ -12,6 +12,9 @@ import { createMessageCipher } from '../crypto/message.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import type { RandomSource } from '../random.js'
 import type { MsgIdGenerator, SeqNoCounter } from './msg-id.js'
+import { AnswerCache, type CachedAnswer } from './server-answers.js'
+
+export type { CachedAnswer } from './server-answers.js'
 
 /** What initConnection told the server about the client, with the layer it was invoked under. */
 export interface ClientInfo {
@@ -21,14 +24,6 @@ export interface ClientInfo {
   readonly appVersion: string
 }
 
-/** An answer the server produced for one client request, kept for duplicates and msg_resend_req. */
-export interface CachedAnswer {
-  readonly sessionId: bigint
-  readonly msgId: bigint
-  readonly seqno: number
-  readonly body: Uint8Array
-}
-
 /** Server-side state of one session (per auth key and session_id). */
 export interface ServerSessionState {
   readonly id: bigint
@@ -36,6 +31,8 @@ export interface ServerSessionState {
   readonly seq: SeqNoCounter
   /** Client msg_ids seen recently with their seqno (bounded; insertion order is age). */
   readonly seen: Map<bigint, number>
+  /** The highest msg_id ever put in {@link seen} (0n before any): ids above it need no lookup. */
+  seenMax: bigint
   /** Everything below this was evicted from `seen`: the server can no longer tell (bad_msg 20). */
   floor: bigint
   /** The content-related client message with the highest msg_id so far (seqno order checks 32/33). */
@@ -62,8 +59,13 @@ export interface ServerAuthKey {
   /** Salt per lifetime window (window = floor(serverTime / lifetime)). */
   readonly salts: Map<number, bigint>
   readonly sessions: Map<bigint, ServerSessionState>
-  /** Answers by client request msg_id (bounded, oldest evicted first). */
-  readonly answers: Map<bigint, CachedAnswer>
+  /** Answers by client request msg_id (bounded, lowest ids evicted first). */
+  readonly answers: AnswerCache
+  /**
+   * The highest request msg_id ever put in {@link answers} (0n before any): a request above it cannot have a cached
+   * answer, so the common case (ids only grow) skips the lookup in a table of up to 65,536 entries.
+   */
+  answeredMax: bigint
 }
 
 /** Most sessions kept per key: the oldest is forgotten beyond it (its client gets new_session_created). */
@@ -116,7 +118,8 @@ export class ServerKeyStore {
       client: undefined,
       salts: new Map([[this.window(opts.serverNow), opts.firstSalt]]),
       sessions: new Map(),
-      answers: new Map(),
+      answers: new AnswerCache(MAX_CACHED_ANSWERS),
+      answeredMax: 0n,
     }
     this.#keys.set(id, rec)
     return rec
@@ -169,9 +172,9 @@ export class ServerKeyStore {
     evictOldest(key.sessions, MAX_SESSIONS_PER_KEY)
   }
 
-  /** Records an answer, evicting the oldest past {@link MAX_CACHED_ANSWERS}. */
+  /** Records an answer, forgetting the lowest request ids past {@link MAX_CACHED_ANSWERS}. */
   remember(key: ServerAuthKey, reqMsgId: bigint, answer: CachedAnswer): void {
     key.answers.set(reqMsgId, answer)
-    evictOldest(key.answers, MAX_CACHED_ANSWERS)
+    if (reqMsgId > key.answeredMax) key.answeredMax = reqMsgId
   }
 }

@@ -16,7 +16,7 @@ import type { Fault } from '../../testing/faults.js'
 import type { RandomSource } from '../random.js'
 import { MsgIdGenerator, SeqNoCounter } from './msg-id.js'
 import { RpcFailure, ServerProtocolError, TRANSPORT_CODE } from './server-errors.js'
-import { evictOldest, MAX_UNACKED_PER_SESSION, type ServerAuthKey, type ServerKeyStore, type ServerSessionState } from './server-keys.js'
+import { type CachedAnswer, evictOldest, MAX_UNACKED_PER_SESSION, type ServerAuthKey, type ServerKeyStore, type ServerSessionState } from './server-keys.js'
 import { type ExecutionCounters, RpcRegistry } from './server-rpc.js'
 import { constructorOf, parseContainer, SERVER_IDS, type WireMessage, writeRpcResult } from './server-wire.js'
 
@@ -79,6 +79,7 @@ export function newSession(id: bigint, skewSeconds: number, msgIds = new MsgIdGe
     msgIds,
     seq: new SeqNoCounter(),
     seen: new Map(),
+    seenMax: 0n,
     floor: 0n,
     lastContent: undefined,
     unacked: new Map(),
@@ -134,9 +135,12 @@ export function trackUnacked(s: ServerSessionState, msgId: bigint, seqno: number
 
 function remember(s: ServerSessionState, msgId: bigint, seqno: number): void {
   s.seen.set(msgId, seqno)
-  evictOldest(s.seen, SEEN_WINDOW, (id) => {
-    if (id > s.floor) s.floor = id
-  })
+  if (msgId > s.seenMax) s.seenMax = msgId
+  if (s.seen.size > SEEN_WINDOW) {
+    evictOldest(s.seen, SEEN_WINDOW, (id) => {
+      if (id > s.floor) s.floor = id
+    })
+  }
 }
 
 /**
@@ -149,9 +153,10 @@ export function handleMessage(env: SessionEnv, ctx: FrameContext, msgId: bigint,
   const isApi = !mtNames.has(id) && id !== SERVER_IDS.gzipPacked
   const s = ctx.session
   if ((msgId & 3n) !== 0n) return badMsg(ctx, msgId, seqno, 18)
-  const cached = ctx.key.answers.get(msgId)
+  // Ids mostly only grow: one above everything answered or seen needs neither lookup.
+  const cached = msgId > ctx.key.answeredMax ? undefined : ctx.key.answers.get(msgId)
   if (cached !== undefined) return answerDuplicate(ctx, msgId, cached)
-  if (s.seen.has(msgId)) {
+  if (msgId <= s.seenMax && s.seen.has(msgId)) {
     if (isContainer) badMsg(ctx, msgId, seqno, 19)
     return true
   }
@@ -168,7 +173,11 @@ export function handleMessage(env: SessionEnv, ctx: FrameContext, msgId: bigint,
     const last = s.lastContent
     if (last !== undefined && msgId > last.msgId && seqno < last.seqno) return badMsg(ctx, msgId, seqno, 32)
     if (last !== undefined && msgId < last.msgId && seqno > last.seqno) return badMsg(ctx, msgId, seqno, 33)
-    if (last === undefined || msgId > last.msgId) s.lastContent = { msgId, seqno }
+    if (last === undefined) s.lastContent = { msgId, seqno }
+    else if (msgId > last.msgId) {
+      last.msgId = msgId
+      last.seqno = seqno
+    }
   }
   if (isContainer) {
     if (inContainer) return badMsg(ctx, msgId, seqno, 64)
@@ -202,10 +211,12 @@ function answer(env: SessionEnv, ctx: FrameContext, reqMsgId: bigint, result: Ui
   const body = writeRpcResult(reqMsgId, result)
   const s = ctx.session
   s.msgIds.setTimeOffset(env.clock.skewSeconds)
-  const fixed: WireMessage = { msgId: s.msgIds.next(ctx.nowMs, 'answer'), seqno: s.seq.next(true), body }
-  trackUnacked(s, fixed.msgId, fixed.seqno, body)
-  env.keys.remember(ctx.key, reqMsgId, { sessionId: s.id, msgId: fixed.msgId, seqno: fixed.seqno, body })
-  ctx.out.push({ body, contentRelated: true, answer: true, fixed })
+  // One immutable record serves as the wire message, the unacked entry and the cached answer.
+  const sent: CachedAnswer = { sessionId: s.id, msgId: s.msgIds.next(ctx.nowMs, 'answer'), seqno: s.seq.next(true), body }
+  s.unacked.set(sent.msgId, sent)
+  if (s.unacked.size > MAX_UNACKED_PER_SESSION) evictOldest(s.unacked, MAX_UNACKED_PER_SESSION)
+  env.keys.remember(ctx.key, reqMsgId, sent)
+  ctx.out.push({ body, contentRelated: true, answer: true, fixed: sent })
 }
 
 function answerDuplicate(ctx: FrameContext, msgId: bigint, cached: { sessionId: bigint; msgId: bigint; seqno: number; body: Uint8Array }): true {

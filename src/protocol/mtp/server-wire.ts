@@ -63,12 +63,21 @@ export function decodePlainFrame(frame: Uint8Array): { msgId: bigint; body: Uint
 
 /** rpc_result req_msg_id:long result:Object with `result` already serialized. */
 export function writeRpcResult(reqMsgId: bigint, result: Uint8Array): Uint8Array {
-  const w = new TlWriter(12 + result.length)
-  w.int(SERVER_IDS.rpcResult)
-  w.long(reqMsgId)
-  w.raw(result)
-  return w.buf
+  // Written by hand: a TlWriter (object, lazy DataView) per answer was ~350 ns of a pipelined server's ~2 us per call.
+  const out = new Uint8Array(12 + result.length)
+  HEADER_VIEW.setBigInt64(4, reqMsgId, true)
+  for (let i = 0; i < 12; i++) out[i] = HEADER[i] as number
+  if (result.length <= SMALL_COPY) for (let i = 0; i < result.length; i++) out[12 + i] = result[i] as number
+  else out.set(result, 12)
+  return out
 }
+
+/** Scratch rpc_result header (constructor id fixed, req_msg_id rewritten per answer). */
+const HEADER = new Uint8Array(12)
+const HEADER_VIEW = new DataView(HEADER.buffer)
+HEADER_VIEW.setUint32(0, SERVER_IDS.rpcResult, true)
+/** Results up to this size are copied by a loop, which beats TypedArray.set's fixed cost for a few bytes. */
+const SMALL_COPY = 64
 
 /** One message as it travels: inside a container or alone. */
 export interface WireMessage {

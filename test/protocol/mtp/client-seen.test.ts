@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { SecurityError } from '../../../src/protocol/errors.js'
 import { SeenIds } from '../../../src/protocol/mtp/client-seen.js'
+import { seededRandom } from '../../../src/protocol/random.js'
 import { rpcResult, svc } from './fake-server.js'
 import { getUsers, resultFor, rig, T0 } from './session-helpers.js'
 
@@ -24,6 +25,50 @@ describe('SeenIds', () => {
     expect(s.has(id(1000, 0))).toBe(true)
     expect(s.has(id(1000, 1))).toBe(true)
     expect(s.has(id(1000, 9))).toBe(false)
+  })
+
+  it('moves its ids rarely once full: amortized O(1) per add at the capacity limit', () => {
+    const cap = 1000
+    const s = new SeenIds(300, cap)
+    for (let i = 0; i < 20 * cap; i++) s.add(id(1000, i), 1000)
+    expect(s.size).toBe(cap)
+    // At most one move per cap/4 adds at the largest size, plus the growth steps on the way there.
+    expect(s.relocations).toBeLessThanOrEqual(Math.ceil((20 * cap) / (cap / 4)) + 8)
+  })
+
+  it('matches a naive model on a long, mostly ascending stream with stragglers, growth, age and cap (seeded)', () => {
+    const random = seededRandom(11)
+    const word = (): number => {
+      const b = new Uint8Array(2)
+      random(b)
+      return (b[0] ?? 0) | ((b[1] ?? 0) << 8)
+    }
+    const cap = 1500
+    const s = new SeenIds(300, cap)
+    // Reference: a sorted list of kept ids, pruned by age, then the smallest ones beyond the cap.
+    let kept: bigint[] = []
+    let forgottenMax = -(1n << 63n)
+    const knows = (m: bigint): boolean => m <= forgottenMax || kept.includes(m)
+    let sec = 1000
+    let n = 0
+    for (let i = 0; i < 4000; i++) {
+      const r = word()
+      if (r % 500 === 0) sec += 200 // time moves on: older ids age out
+      const m = r % 16 === 0 ? id(sec - (r % 3), Math.max(0, n - (r % 200))) : id(sec, n++)
+      expect(s.has(m)).toBe(knows(m))
+      s.add(m, sec)
+      if (!kept.includes(m)) kept = [...kept, m].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      kept = kept.filter((k) => Number(k >> 32n) >= sec - 301)
+      while (kept.length > cap) {
+        const gone = kept.shift() as bigint
+        if (gone > forgottenMax) forgottenMax = gone
+      }
+      expect(s.size).toBe(kept.length)
+    }
+    for (let k = 0; k < 400; k++) {
+      const m = id(sec - (k % 3), n - k)
+      expect(s.has(m)).toBe(knows(m))
+    }
   })
 })
 

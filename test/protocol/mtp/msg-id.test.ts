@@ -1,7 +1,53 @@
 import { describe, expect, it } from 'vitest'
 import { MsgIdGenerator, SeqNoCounter, msgIdSeconds } from '../../../src/protocol/mtp/msg-id.js'
+import { seededRandom } from '../../../src/protocol/random.js'
+
+/** The rule in plain BigInt arithmetic, as the spec states it: time-based, strictly increasing, low bits by kind. */
+function referenceIds(side: 'client' | 'server') {
+  let last = 0n
+  let offset = 0
+  return {
+    setOffset: (s: number) => {
+      offset = s
+    },
+    next(nowMs: number, kind: 'answer' | 'other'): bigint {
+      const t = nowMs / 1000 + offset
+      const sec = Math.floor(t)
+      let id = ((BigInt(sec) << 32n) | BigInt(Math.floor((t - sec) * 2 ** 32))) & ~3n
+      if (id <= (last & ~3n)) id = (last & ~3n) + 4n
+      id |= side === 'client' ? 0n : kind === 'answer' ? 1n : 3n
+      last = id
+      return id
+    },
+  }
+}
 
 describe('MsgIdGenerator', () => {
+  it('matches the BigInt rule over bursts, clock steps back and forth, offsets and fraction carries (seeded)', () => {
+    const random = seededRandom(3)
+    const byte = (): number => {
+      const b = new Uint8Array(1)
+      random(b)
+      return b[0] ?? 0
+    }
+    for (const side of ['client', 'server'] as const) {
+      const g = new MsgIdGenerator(side)
+      const ref = referenceIds(side)
+      // Starts 1 ms before a whole second with a fraction close to 2^32, so bursts carry into the next second.
+      let now = 1_700_000_000_999.9998
+      for (let i = 0; i < 3000; i++) {
+        const r = byte()
+        if (r < 40) now += r
+        else if (r < 50) now -= 2000 // the clock steps back: ids must still grow
+        else if (r === 50) {
+          g.setTimeOffset(-3.5)
+          ref.setOffset(-3.5)
+        }
+        const kind = r % 2 === 0 ? 'answer' : 'other'
+        expect(g.next(now, kind)).toBe(ref.next(now, kind))
+      }
+    }
+  })
   it('makes client ids divisible by 4, strictly increasing even at the same instant', () => {
     const g = new MsgIdGenerator('client')
     const now = 1_700_000_000_123

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ReplayGuard } from '../../../src/protocol/mtp/replay.js'
+import { seededRandom } from '../../../src/protocol/random.js'
 
 const id = (sec: number, n = 0): bigint => (BigInt(sec) << 32n) | (BigInt(n) << 2n) | 1n
 
@@ -36,5 +37,32 @@ describe('ReplayGuard', () => {
     h.check(id(1000, 1), 2000)
     h.check(id(1000, 2), 3000)
     expect(h.check(id(1000, 3), 1500)).toEqual({ ok: false, reason: 'msg-id-too-old' })
+  })
+  it('judges a stream with stragglers and container-style ids like a naive model of the highest N ids (seeded)', () => {
+    const random = seededRandom(7)
+    const byte = (): number => {
+      const b = new Uint8Array(1)
+      random(b)
+      return b[0] ?? 0
+    }
+    const window = 16
+    const g = new ReplayGuard({ window })
+    // Reference: the highest `window` accepted ids, kept sorted by brute force.
+    let kept: bigint[] = []
+    let next = 100
+    for (let i = 0; i < 4000; i++) {
+      const r = byte()
+      // Mostly the next id; sometimes a jump ahead (a container id before its inner ids) or one from the recent past.
+      const n = r < 160 ? next++ : r < 200 ? next + 3 : next - 1 - (r % 24)
+      const msgId = id(1000, Math.max(1, n))
+      const dup = kept.includes(msgId)
+      const below = kept.length >= window && (kept[0] as bigint) > msgId
+      const want = !dup && !below
+      expect(g.check(msgId, 1000).ok).toBe(want)
+      if (want) {
+        kept = [...kept, msgId].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+        if (kept.length > window) kept.shift()
+      }
+    }
   })
 })

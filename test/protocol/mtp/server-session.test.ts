@@ -119,6 +119,8 @@ describe('server session', () => {
       const twice = writeContainer([{ msgId: inner, seqno: 0, body: nested.body }])
       c.send(twice, { msgId: wrapper, seqno: 0 })
       expect(await code(inner)).toBe(64)
+      // One second ahead: the container's own id (made next) stays below it even if the test is descheduled for a while
+      // (a few thousand units are a microsecond, which a loaded machine can pass between the two ids).
       const backwards = writeContainer([{ msgId: c.msgIds.next(Date.now()) + (1n << 32n), seqno: c.seq.next(true), body: serializeObject(getUser(6n)) }])
       expect(await code(c.send(backwards, { contentRelated: false }))).toBe(64)
       c.seq.adjust(200)

@@ -1,0 +1,45 @@
+/**
+ * Parent side of bench/lib/client-process.ts: starts one bench client in a child process
+ * (`node --import tsx --expose-gc`), passes it a task, and returns its report. Extra node flags for the child (e.g.
+ * `--cpu-prof`) come from the `MTACTOR_BENCH_CLIENT_NODE_ARGS` environment variable (space-separated), so a
+ * profile of either client is one environment variable away.
+ * Spec: https://core.telegram.org/mtproto (what the child's client speaks).
+ */
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import type { ChildReport, ChildTask } from './client-process.js'
+
+export type { ChildReport, ChildTask, PipelineRun } from './client-process.js'
+
+const root = join(import.meta.dirname, '..', '..')
+const script = join(import.meta.dirname, 'client-process.ts')
+
+/** Node flags from an environment variable (space-separated; empty or unset: none). */
+export function nodeArgsFrom(name: string): string[] {
+  return (process.env[name] ?? '').split(' ').filter((a) => a !== '')
+}
+
+/** Runs one client child to completion; rejects when it exits non-zero or prints no report. */
+export function runClientProcess(task: ChildTask): Promise<ChildReport> {
+  const args = ['--import', 'tsx', '--expose-gc', ...nodeArgsFrom('MTACTOR_BENCH_CLIENT_NODE_ARGS'), script, JSON.stringify(task)]
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.setEncoding('utf8')
+  child.stdout.on('data', (c: string) => {
+    out += c
+  })
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('exit', (code, signal) => {
+      const line = out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .at(-1)
+      if (code !== 0 || line === undefined) {
+        reject(new Error(`${task.kind} client process failed (exit ${code ?? signal})`))
+        return
+      }
+      resolve(JSON.parse(line) as ChildReport)
+    })
+  })
+}
