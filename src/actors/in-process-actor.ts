@@ -33,8 +33,15 @@ interface PendingInvoke {
   sentOn: Connection | undefined
 }
 
-/** What the actor runs on: nothing yet, a connection attempt or an open connection. */
-type Phase = { kind: 'waiting' } | { kind: 'connecting'; conn: Promise<Connection | undefined> } | { kind: 'open'; conn: Connection } | { kind: 'closed' }
+/** One connection attempt and, once it connected, its connection; retired after -404 (its events then ignored). */
+interface Attempt {
+  conn: Connection | undefined
+  retired: boolean
+  readonly done: Promise<void>
+}
+
+/** What the actor runs on: nothing yet (waiting for a key), a connection attempt, an open connection, or closed. */
+type Phase = { kind: 'waiting' } | { kind: 'connecting'; att: Attempt } | { kind: 'open'; conn: Connection; att: Attempt } | { kind: 'closed' }
 
 class InProcessActor implements DcActor {
   readonly dcId: number
@@ -140,7 +147,10 @@ class InProcessActor implements DcActor {
     for (const id of [...this.#pending.keys()]) this.#fail(id, new CancelledError('actor closed'))
     for (const w of this.#roomWaiters.splice(0)) w()
     if (phase.kind === 'open') await phase.conn.close()
-    else if (phase.kind === 'connecting') await (await phase.conn)?.close()
+    else if (phase.kind === 'connecting') {
+      phase.att.retired = true
+      await phase.att.done
+    }
   }
 
   #fail(requestId: number, e: MtError): void {
@@ -173,7 +183,7 @@ class InProcessActor implements DcActor {
         // A connection retired after -404 cancels what it held: the current (or next) connection sends it again.
         if (this.#retiring.has(conn)) {
           p.sentOn = undefined
-          if (this.#phase.kind === 'open' && !this.#retiring.has(this.#phase.conn)) this.#send(this.#phase.conn, p)
+          if (this.#phase.kind === 'open') this.#send(this.#phase.conn, p)
           return
         }
         this.#fail(p.requestId, e)
@@ -188,6 +198,8 @@ class InProcessActor implements DcActor {
     const c = this.#config
     const e = c.endpoint
     const resume = this.#resume
+    let resolveDone: () => void = () => undefined
+    const att: Attempt = { conn: undefined, retired: false, done: new Promise<void>((r) => (resolveDone = r)) }
     const opts: ConnectionOptions = {
       host: e.host,
       port: e.port,
@@ -206,34 +218,40 @@ class InProcessActor implements DcActor {
       ...(c.reconnect !== undefined ? { reconnect: c.reconnect } : {}),
       ...(c.connectTimeoutMs !== undefined ? { connectTimeoutMs: c.connectTimeoutMs } : {}),
       session: { ...c.session, ...(resume !== undefined ? { sessionId: resume.sessionId } : {}) },
-      onUpdate: (body) => this.#cb.onUpdate(body),
-      onEvent: (ev) => this.#onConnEvent(ev),
+      onUpdate: (body) => {
+        if (!att.retired) this.#cb.onUpdate(body)
+      },
+      onEvent: (ev) => {
+        if (!att.retired) this.#onConnEvent(att, ev)
+      },
     }
     // A resumed session id is used once: a connection made after -404 runs on a new key and a new session.
     this.#resume = undefined
-    const attempt = Connection.connect(opts).then(
+    this.#phase = { kind: 'connecting', att }
+    Connection.connect(opts).then(
       (conn) => {
-        if (this.#phase.kind === 'closed') {
-          void conn.close()
-          return undefined
+        att.conn = conn
+        if (att.retired || this.#phase.kind === 'closed') {
+          this.#retiring.add(conn)
+          void conn.close().finally(resolveDone)
+          return
         }
-        this.#phase = { kind: 'open', conn }
+        resolveDone()
+        this.#phase = { kind: 'open', conn, att }
         this.#connected = true
         this.#snapshot(conn)
         for (const p of this.#pending.values()) if (p.sentOn === undefined) this.#send(conn, p)
-        return conn
       },
       (err: MtError) => {
-        if (this.#phase.kind === 'closed') return undefined
+        resolveDone()
+        if (att.retired || this.#phase.kind === 'closed') return
         // The driver gave up (its reconnect policy ran out): the actor is dead; its pending invokes fail.
         this.#phase = { kind: 'closed' }
+        this.#cb.onEvent({ type: 'exit', error: err })
         for (const id of [...this.#pending.keys()]) this.#fail(id, err)
         for (const w of this.#roomWaiters.splice(0)) w()
-        this.#cb.onEvent({ type: 'exit', error: err })
-        return undefined
       },
     )
-    this.#phase = { kind: 'connecting', conn: attempt }
   }
 
   #snapshot(conn: Connection): void {
@@ -245,7 +263,7 @@ class InProcessActor implements DcActor {
     })
   }
 
-  #onConnEvent(ev: ConnectionEvent): void {
+  #onConnEvent(att: Attempt, ev: ConnectionEvent): void {
     switch (ev.type) {
       case 'connected':
         this.#connected = true
@@ -262,7 +280,7 @@ class InProcessActor implements DcActor {
         this.#cb.onEvent({ type: 'auth-key', result: ev.result, temp: ev.temp })
         break
       case 'auth-key-dropped':
-        this.#onKeyDropped(ev.error)
+        this.#onKeyDropped(att, ev.error)
         break
       case 'temp-key-bound':
         this.#cb.onEvent(ev)
@@ -285,22 +303,24 @@ class InProcessActor implements DcActor {
    * -404: the connection would make a new key on its own; instead it is retired and the actor waits for the
    * coordinator (one key exchange per DC). Under PFS only the temp key is gone: the driver renews it itself.
    */
-  #onKeyDropped(error: MtError): void {
+  #onKeyDropped(att: Attempt, error: MtError): void {
     if (this.#config.pfs !== undefined) {
       this.#cb.onEvent({ type: 'auth-key-dropped', error })
       return
     }
-    const phase = this.#phase
+    // This attempt is over (whether it had connected or was still connecting): its connection is closed, and what
+    // it held goes out again on the next one.
+    att.retired = true
+    if (att.conn !== undefined) {
+      this.#retiring.add(att.conn)
+      void att.conn.close()
+    }
     this.#key = undefined
     this.#salt = undefined
     this.#handshakeAllowed = false
     this.#connected = false
-    if (phase.kind === 'open') {
-      this.#retiring.add(phase.conn)
-      for (const p of this.#pending.values()) p.sentOn = undefined
-      this.#phase = { kind: 'waiting' }
-      void phase.conn.close()
-    }
+    for (const p of this.#pending.values()) p.sentOn = undefined
+    if (this.#phase.kind !== 'closed') this.#phase = { kind: 'waiting' }
     this.#cb.onEvent({ type: 'auth-key-dropped', error })
   }
 }

@@ -165,7 +165,10 @@ export class DcState {
     this.host.onEvent(slot, ev)
   }
 
-  /** A key exchange finished: the DC's key now, handed to every actor of the DC that runs on another (or none). */
+  /**
+   * A key exchange finished: the DC's key now, handed to every actor of the DC that waits for one. An actor still
+   * running on an older key keeps it until the server answers -404 there; it then gets this key (see keyDropped).
+   */
   #newKey(from: ActorSlot, key: AuthKeyResult): void {
     this.key = key
     this.handshaker = undefined
@@ -174,7 +177,7 @@ export class DcState {
     from.keyId = key.authKeyId
     this.host.onKey(this.dcId, key)
     for (const s of this.slots.values()) {
-      if (s === from || s.closed || s.keyId === key.authKeyId) continue
+      if (s === from || s.closed || s.keyId !== undefined) continue
       s.keyId = key.authKeyId
       void s.actor.then((a) => a.setAuthKey(key)).catch(() => undefined)
     }
