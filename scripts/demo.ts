@@ -10,7 +10,7 @@ import { withInitConnection } from '../src/client/init-connection.js'
 import { startCluster } from '../src/testing/index.js'
 import type { Api } from '../src/tl/index.js'
 
-const cluster = await startCluster({ dcs: 3 })
+const cluster = await startCluster({ dcs: 3, loginRequired: false })
 console.log('== loopback cluster')
 for (const d of cluster.dcs) console.log(`  DC ${d.id}  ${d.host}:${d.port}`)
 console.log(`  server key fingerprint ${cluster.publicKey.fingerprint.u64.toString(16)}`)

@@ -10,6 +10,7 @@
  * Spec: https://core.telegram.org/mtproto/description#session (session id, msg_id, seq_no),
  * https://core.telegram.org/mtproto/service_messages (resending with the original msg_id).
  */
+import type { MessagePort } from 'node:worker_threads'
 import type { MtError } from '../errors.js'
 import type { AuthKeyResult } from '../protocol/auth/index.js'
 import type { RsaPublicKey } from '../protocol/crypto/rsa.js'
@@ -74,8 +75,16 @@ export interface ActorConfig {
   }
   /** Resume this session instead of starting a new one (supervision). */
   readonly resume?: SessionSnapshot
-  /** Bound on queued, not yet sent requests; `invoke` waits (back-pressure) while it is full. Default 1024. */
+  /**
+   * Bound on requests handed to the actor and not yet acknowledged by it (for the worker actor: posted to the thread
+   * and not yet taken off its port); `invoke` waits (back-pressure) while it is full. Default 1024.
+   */
   readonly maxQueued?: number
+  /**
+   * The coordinator's crypto pool, reached from the actor's thread (a MessagePort; transferred to the worker, so the
+   * caller's end is unusable afterwards). Optional: without it the actor encrypts in its own thread.
+   */
+  readonly cryptoPort?: MessagePort
 }
 
 /** Per-request options. */

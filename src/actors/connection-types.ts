@@ -7,7 +7,7 @@
  */
 import type { MtError } from '../errors.js'
 import type { AuthKeyResult } from '../protocol/auth/index.js'
-import type { ClientSessionOptions } from '../protocol/mtp/client-session.js'
+import type { ClientSessionOptions, SentRequestRecord, SessionState } from '../protocol/mtp/client-session.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
 import type { RsaPublicKey } from '../protocol/crypto/rsa.js'
 import type { TransportError } from '../protocol/errors.js'
@@ -15,7 +15,7 @@ import type { RandomSource } from '../protocol/random.js'
 import type { MtProxyOptions, TransportKind } from './connection-transport.js'
 import type { SocketProxy } from './socket.js'
 
-export type { AuthKeyResult }
+export type { AuthKeyResult, SentRequestRecord, SessionState }
 
 /** A sans-IO key exchange: {@link ClientHandshake} by default; tests may inject another. */
 export interface HandshakeLike {
@@ -34,11 +34,13 @@ export type HandshakeFactory = (ctx: {
   temp?: { expiresInSeconds: number }
 }) => HandshakeLike
 
-/** Reconnect backoff: delay = min(maxDelayMs, minDelayMs * factor^attempt). */
+/** Reconnect backoff: delay = min(maxDelayMs, minDelayMs * factor^attempt), spread by +-jitter. */
 export interface ReconnectPolicy {
   readonly minDelayMs?: number
   readonly maxDelayMs?: number
   readonly factor?: number
+  /** Each delay is spread uniformly over +-this fraction of itself (0 disables). Default 0.2. */
+  readonly jitter?: number
   /** Consecutive failed attempts before giving up (pending requests then fail). Default unlimited. */
   readonly maxAttempts?: number
 }
@@ -56,6 +58,14 @@ export type ConnectionEvent =
   | { type: 'state'; serverSalt: bigint; timeOffset: number }
   /** A received payload failed a check and was dropped (the connection carries on). */
   | { type: 'rejected'; error: MtError }
+  /** With `trackSession`: the session's state after a change (new session, salt, offset, a send moved the counters). */
+  | { type: 'session'; state: SessionState }
+  /**
+   * With `trackSession`: caller requests put on the wire by one flush (their request ids from
+   * {@link Connection.lastRequestId}). Emitted before the bytes are written, so a record always exists for any
+   * request the server may have seen.
+   */
+  | { type: 'sent'; records: SentRequestRecord[] }
 
 /** Options of {@link Connection.connect}. */
 export interface ConnectionOptions {
@@ -90,7 +100,16 @@ export interface ConnectionOptions {
   readonly connectTimeoutMs?: number
   readonly reconnect?: ReconnectPolicy
   /** Session tuning (keepalive, acks, containers, gzip). */
-  readonly session?: Omit<ClientSessionOptions, 'cipher' | 'random' | 'serverSalt' | 'timeOffset' | 'ignoreTrailingBytes'>
+  readonly session?: Omit<ClientSessionOptions, 'cipher' | 'random' | 'serverSalt' | 'timeOffset' | 'ignoreTrailingBytes' | 'sessionId' | 'resume' | 'recordSent'>
+  /**
+   * Without an auth key: 'run' (default) runs the key exchange; 'wait' waits for {@link Connection.setAuthKey} (or
+   * {@link Connection.allowHandshake}) before connecting, and waits the same way after -404 dropped the key.
+   */
+  readonly keyExchange?: 'run' | 'wait'
+  /** Continue this session (same id, counters, salt and offset) on the first key instead of starting a new one. */
+  readonly resume?: SessionState
+  /** Emit 'session' and 'sent' events (supervision mirrors them). Default false. */
+  readonly trackSession?: boolean
   readonly onUpdate?: (body: Uint8Array) => void
   readonly onEvent?: (event: ConnectionEvent) => void
 }
@@ -101,10 +120,12 @@ export interface InvokeOptions {
   readonly timeoutMs?: number
   /** Run after this earlier call (its request id from {@link Connection.lastRequestId}); invokeAfterMsg. */
   readonly after?: number
+  /** Already sent in this (resumed) session under this msg_id and seq_no: put it on the wire unchanged. */
+  readonly resend?: { readonly msgId: bigint; readonly seqNo: number }
 }
 
-/** Defaults: first retry after 200 ms, doubling up to 10 s. */
-export const DEFAULT_RECONNECT: Required<ReconnectPolicy> = { minDelayMs: 200, maxDelayMs: 10_000, factor: 2, maxAttempts: Number.POSITIVE_INFINITY }
+/** Defaults: first retry after 200 ms, doubling up to 10 s, each spread by +-20 %. */
+export const DEFAULT_RECONNECT: Required<ReconnectPolicy> = { minDelayMs: 200, maxDelayMs: 10_000, factor: 2, jitter: 0.2, maxAttempts: Number.POSITIVE_INFINITY }
 /** Socket connect and key exchange deadline: long enough for a slow proxy, short enough to retry elsewhere. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 /** Transport error codes (https://core.telegram.org/mtproto/mtproto-transports#transport-errors). */

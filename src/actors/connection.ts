@@ -21,6 +21,7 @@ import type { TransportError } from '../protocol/errors.js'
 import { ClientSession, type SendRequest, type SessionEvent } from '../protocol/mtp/client-session.js'
 import type { RandomSource } from '../protocol/random.js'
 import type { ApiMethod, ResultOf } from '../tl/index.js'
+import { BackoffSleep, backoffDelay, randomUnit } from './connection-backoff.js'
 import { HandshakeRun } from './connection-handshake.js'
 import { type ClientCodec, createClientCodec } from './connection-transport.js'
 import { openSocket } from './socket.js'
@@ -33,6 +34,7 @@ import {
   type HandshakeFactory,
   type InvokeOptions,
   type ReconnectPolicy,
+  type SessionState,
   TRANSPORT_AUTH_KEY_NOT_FOUND,
   TRANSPORT_FLOOD,
 } from './connection-types.js'
@@ -45,6 +47,8 @@ export type {
   HandshakeLike,
   InvokeOptions,
   ReconnectPolicy,
+  SentRequestRecord,
+  SessionState,
 } from './connection-types.js'
 
 /**
@@ -93,8 +97,15 @@ export class Connection {
   #closed = false
   readonly #abort = new AbortController()
   #timer: NodeJS.Timeout | undefined
-  #sleepTimer: NodeJS.Timeout | undefined
-  #wake: (() => void) | undefined
+  readonly #backoff = new BackoffSleep()
+  /** keyExchange 'wait': a key exchange was allowed once ({@link allowHandshake}); consumed by the next one. */
+  #handshakeAllowed = false
+  /** keyExchange 'wait': wakes the attempt waiting for a key. */
+  #keyArrived: (() => void) | undefined
+  /** The session to continue on the first key (consumed when that session is made). */
+  #resume: SessionState | undefined
+  /** The last session state reported ('session' events), to report only changes. */
+  #reported: SessionState | undefined
   #flushQueued = false
   #attempt = 0
   #reconnecting: Promise<void> | undefined
@@ -107,8 +118,9 @@ export class Connection {
     this.#policy = { ...DEFAULT_RECONNECT, ...o.reconnect }
     if (o.pfs !== undefined) this.#permKey = o.authKey
     else this.#authKey = o.authKey
-    this.#salt = o.serverSalt ?? 0n
-    this.#offset = o.timeOffset ?? 0
+    this.#resume = o.resume
+    this.#salt = o.resume?.serverSalt ?? o.serverSalt ?? 0n
+    this.#offset = o.resume?.timeOffset ?? o.timeOffset ?? 0
   }
 
   /** Connects (retrying per the reconnect policy) and resolves once the session is ready. */
@@ -121,6 +133,67 @@ export class Connection {
       throw e
     }
     return c
+  }
+
+  /**
+   * Starts connecting in the background and returns at once (requests queue until the session is ready). Needed
+   * with `keyExchange: 'wait'`, where the key arrives later through {@link setAuthKey}. If every attempt fails, pending
+   * calls fail with the last error and the connection closes.
+   */
+  static start(opts: ConnectionOptions): Connection {
+    const c = new Connection(opts)
+    c.#runConnect(false)
+    return c
+  }
+
+  /**
+   * Hands the connection an auth key made elsewhere (the DC's permanent key under PFS). A session on a different key
+   * is retired (its requests go again on the new key's session) and the socket reconnects; a waiting attempt goes on.
+   */
+  setAuthKey(r: AuthKeyResult): void {
+    if (this.#closed) return
+    const current = this.#o.pfs !== undefined ? this.#permKey : this.#authKey
+    if (current !== undefined && sameBytes(current, r.authKey)) return
+    const hadSession = this.#session !== undefined
+    if (hadSession) this.#retireSession()
+    if (this.#o.pfs !== undefined) {
+      this.#permKey = r.authKey
+      this.#temp = undefined
+      this.#authKey = undefined
+    } else {
+      this.#authKey = r.authKey
+    }
+    this.#resume = undefined
+    this.#salt = r.serverSalt
+    this.#offset = r.timeOffset
+    this.#keyArrived?.()
+    if (hadSession && !this.#connecting) this.#socket?.destroy()
+  }
+
+  /** keyExchange 'wait': lets the connection run the key exchange itself (once). */
+  allowHandshake(): void {
+    this.#handshakeAllowed = true
+    this.#keyArrived?.()
+  }
+
+  /** "Network restored": a reconnect waiting out its backoff tries now. */
+  wake(): void {
+    this.#backoff.wake()
+  }
+
+  /** Whether the connection has the key it needs (the permanent key under PFS). */
+  get hasAuthKey(): boolean {
+    return (this.#o.pfs !== undefined ? this.#permKey : this.#authKey) !== undefined
+  }
+
+  /** Whether the session is ready for calls. */
+  get connected(): boolean {
+    return this.#ready && this.#socket !== undefined
+  }
+
+  /** Calls accepted and not yet settled. */
+  get pendingCount(): number {
+    return this.#pending.size
   }
 
   /** The auth key the session runs on (after a key exchange, the new one; under PFS the temp key). */
@@ -161,7 +234,13 @@ export class Connection {
         timer = setTimeout(() => this.#giveUp(requestId, new TimeoutError(`${method} timed out after ${ms} ms`, ms)), ms)
       }
       opts.signal?.addEventListener('abort', onAbort, { once: true })
-      const req: SendRequest = { body, method, requestId, ...(opts.after !== undefined ? { after: opts.after } : {}) }
+      const req: SendRequest = {
+        body,
+        method,
+        requestId,
+        ...(opts.after !== undefined ? { after: opts.after } : {}),
+        ...(opts.resend !== undefined ? { resend: opts.resend } : {}),
+      }
       if (this.#session === undefined || !this.#ready) {
         this.#waiting.push(req)
         return
@@ -174,6 +253,11 @@ export class Connection {
       }
       this.#queueFlush()
     })
+  }
+
+  /** Gives up on a call (as its AbortSignal would): it rejects with CancelledError and a late answer is ignored. */
+  cancel(requestId: number): void {
+    this.#giveUp(requestId, new CancelledError())
   }
 
   /** Typed call: serializes `req` with the full TL codec and reads its result type. */
@@ -190,9 +274,9 @@ export class Connection {
     this.#closed = true
     this.#abort.abort()
     this.#clearTimer()
-    if (this.#sleepTimer !== undefined) clearTimeout(this.#sleepTimer)
     if (this.#renewTimer !== undefined) clearTimeout(this.#renewTimer)
-    this.#wake?.()
+    this.#backoff.wake()
+    this.#keyArrived?.()
     this.#session?.close()
     this.#hs?.fail(new CancelledError('connection closed'))
     for (const id of [...this.#pending.keys()]) this.#settle(id, (p) => p.reject(new CancelledError('connection closed')))
@@ -242,30 +326,30 @@ export class Connection {
         this.#emit({ type: 'disconnected', error: err })
         this.#dropSocket()
         if (++this.#attempt >= this.#policy.maxAttempts) throw err
-        await this.#sleep(this.#delay())
+        await this.#backoff.sleep(this.#delay())
         if (this.#closed) throw new CancelledError('connection closed')
       }
     }
   }
 
   #delay(): number {
-    const p = this.#policy
-    return Math.min(p.maxDelayMs, p.minDelayMs * p.factor ** Math.max(0, this.#attempt - 1))
+    return backoffDelay(this.#policy, this.#attempt, randomUnit(this.#random))
   }
 
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = resolve
-      this.#sleepTimer = setTimeout(() => {
-        this.#sleepTimer = undefined
-        this.#wake = undefined
-        resolve()
-      }, ms)
-    })
+  /** keyExchange 'wait' without a key: resolves once {@link setAuthKey} or {@link allowHandshake} (or close) comes. */
+  async #awaitKey(): Promise<void> {
+    while (!this.#closed && !this.hasAuthKey && !this.#handshakeAllowed) {
+      await new Promise<void>((resolve) => {
+        this.#keyArrived = resolve
+      })
+      this.#keyArrived = undefined
+    }
+    if (this.#closed) throw new CancelledError('connection closed')
   }
 
   async #connectOnce(): Promise<void> {
     const o = this.#o
+    if (o.keyExchange === 'wait') await this.#awaitKey()
     const timeoutMs = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
     const target = o.mtproxy ?? o
     const socket = await openSocket({
@@ -309,6 +393,7 @@ export class Connection {
   }
 
   #useKey(r: AuthKeyResult, temp: boolean): void {
+    if (!temp) this.#handshakeAllowed = false
     this.#authKey = r.authKey
     this.#salt = r.serverSalt
     this.#offset = r.timeOffset
@@ -321,6 +406,7 @@ export class Connection {
       const perm = await this.#handshake(timeoutMs)
       this.#permKey = perm.authKey
       this.#offset = perm.timeOffset
+      this.#handshakeAllowed = false
       this.#emit({ type: 'auth-key', result: perm, temp: false })
     }
     const now = Date.now() / 1000 + this.#offset
@@ -400,6 +486,8 @@ export class Connection {
     const nowMs = Date.now()
     if (this.#session === undefined) {
       if (this.#authKey === undefined) throw new ArgumentError('no auth key', 'authKey')
+      const resume = this.#resume
+      this.#resume = undefined
       this.#session = new ClientSession({
         ...this.#o.session,
         cipher: createMessageCipher(this.#crypto, this.#authKey),
@@ -407,8 +495,11 @@ export class Connection {
         serverSalt: this.#salt,
         timeOffset: this.#offset,
         ignoreTrailingBytes: codec.padded,
+        ...(resume !== undefined ? { sessionId: resume.sessionId, resume: { seqNo: resume.seqNo, lastMsgId: resume.lastMsgId } } : {}),
+        ...(this.#o.trackSession === true ? { recordSent: true } : {}),
       })
       this.#sessionUsed = false
+      this.#reportSession(nowMs)
     }
     if (this.#sessionUsed) this.#session.onReconnect(nowMs)
     this.#sessionUsed = true
@@ -495,6 +586,7 @@ export class Connection {
           this.#salt = ev.serverSalt
           this.#offset = ev.timeOffset
           this.#emit(ev)
+          this.#reportSession(Date.now())
           break
       }
     }
@@ -537,10 +629,17 @@ export class Connection {
   #startReconnect(): void {
     if (this.#reconnecting !== undefined || this.#closed) return
     this.#emit({ type: 'disconnected' })
+    this.#runConnect(true)
+  }
+
+  /** Connects in the background (after a backoff wait when `backoffFirst`); gives up per the policy. */
+  #runConnect(backoffFirst: boolean): void {
     this.#reconnecting = (async () => {
       try {
-        this.#attempt = Math.max(this.#attempt, 1)
-        await this.#sleep(this.#delay())
+        if (backoffFirst) {
+          this.#attempt = Math.max(this.#attempt, 1)
+          await this.#backoff.sleep(this.#delay())
+        }
         if (this.#closed) return
         await this.#connectWithRetry()
       } catch (e) {
@@ -577,13 +676,31 @@ export class Connection {
     const socket = this.#socket
     const codec = this.#codec
     if (s === undefined || socket === undefined || codec === undefined || this.#hs !== undefined || this.#closed) return
-    const payloads = s.flush(Date.now())
+    const nowMs = Date.now()
+    const payloads = s.flush(nowMs)
+    if (this.#o.trackSession === true && payloads.length > 0) {
+      // Reported before the bytes go out: whoever mirrors them has a record of every request the server may see.
+      const records = s.takeSent()
+      this.#reportSession(nowMs)
+      if (records.length > 0) this.#emit({ type: 'sent', records })
+    }
     if (payloads.length > 0) {
       socket.cork()
       for (const p of payloads) socket.write(codec.encode(p))
       socket.uncork()
     }
     this.#armTimer()
+  }
+
+  /** With `trackSession`: a 'session' event when the state differs from the one last reported. */
+  #reportSession(nowMs: number): void {
+    const s = this.#session
+    if (this.#o.trackSession !== true || s === undefined) return
+    const state = s.state(nowMs)
+    const r = this.#reported
+    if (r !== undefined && r.sessionId === state.sessionId && r.serverSalt === state.serverSalt && r.timeOffset === state.timeOffset && r.seqNo === state.seqNo && r.lastMsgId === state.lastMsgId) return
+    this.#reported = state
+    this.#emit({ type: 'session', state })
   }
 
   #clearTimer(): void {
@@ -611,4 +728,10 @@ export class Connection {
     }
     this.#flush()
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }

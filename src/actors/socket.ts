@@ -7,7 +7,6 @@
  * Spec: https://core.telegram.org/mtproto/transports (TCP), RFC 1928/1929 (SOCKS5), RFC 9110 section 9.3.6 (CONNECT).
  */
 import { type Socket, connect as netConnect } from 'node:net'
-import { SocksClient } from 'socks'
 import { CancelledError, NetworkError, TimeoutError } from '../errors.js'
 
 /** A SOCKS5 proxy. */
@@ -104,6 +103,8 @@ function direct(host: string, port: number, onCleanup: Cleanup): Promise<Socket>
 
 async function viaSocks5(proxy: Socks5Proxy, host: string, port: number, timeoutMs: number, onCleanup: Cleanup): Promise<Socket> {
   try {
+    // Loaded only when a SOCKS5 proxy is configured: an idle DC worker without one does not carry the library.
+    const { SocksClient } = await import('socks')
     const { socket } = await SocksClient.createConnection({
       command: 'connect',
       destination: { host, port },

@@ -2,10 +2,14 @@
  * `startCluster`: a loopback Telegram-like DC cluster for offline tests. Each DC listens on its own port (random by
  * default), accepts every framing and obfuscation there, and acts as an MTProxy for the whole cluster (dd and ee
  * secrets; the DC id in the proxy header picks the DC). DCs share one RSA key; each keeps its auth keys across
- * restarts, and has its own FaultPlan and execution counters.
+ * restarts, and has its own FaultPlan and execution counters. Each DC also has a media-only listener (same keys and
+ * sessions, its own port, listed with `media_only` in help.getConfig). Accounts and files have home DCs
+ * (accounts.ts); until an auth key is logged in, methods outside help.*, auth.* and langpack.* answer
+ * 401 AUTH_KEY_UNREGISTERED (`loginRequired`, default true as on Telegram).
  *
  * Spec: https://core.telegram.org/mtproto (the protocol), https://core.telegram.org/mtproto/mtproxy,
- * https://core.telegram.org/mtproto/auth_key (handshake; -444 for a test/production DC mismatch).
+ * https://core.telegram.org/mtproto/auth_key (handshake; -444 for a test/production DC mismatch),
+ * https://core.telegram.org/api/datacenter (DC table, media-only DCs, exporting authorizations).
  */
 import '../tl/index.js'
 import { randomFillSync } from 'node:crypto'
@@ -17,15 +21,19 @@ import type { RsaPublicKey } from '../protocol/crypto/rsa.js'
 import { generateServerRsaKeyPair } from '../protocol/auth/server-key.js'
 import type { RsaKeyPair } from '../protocol/crypto/rsa-server.js'
 import { type HandshakeFactory, ServerEngine } from '../protocol/mtp/server-connection.js'
-import { ServerKeyStore } from '../protocol/mtp/server-keys.js'
+import { type ServerAuthKey, ServerKeyStore } from '../protocol/mtp/server-keys.js'
 import { ExecutionCounters, RpcRegistry } from '../protocol/mtp/server-rpc.js'
 import type { RandomSource } from '../protocol/random.js'
 import { createReplayCache, encodeProxySecret, type ProxySecret } from '../protocol/transport/index.js'
 import { serializeObject, type Api } from '../tl/index.js'
 import { DcServer, type DcLimits } from './dc.js'
 import { FaultPlan } from './faults.js'
+import { dcGuard, registerAuthHandlers, selfOf } from './auth-handlers.js'
+import { registerFileHandlers, UploadStore } from './file-handlers.js'
+import { registerStatsHandlers } from './stats-handlers.js'
 import { type DcAddress, registerLoopbackHandlers } from './handlers.js'
 import { type HandshakeSwitch, registerBindHandler, serverHandshakeFactory } from './handshake.js'
+import { ExportedAuthorizations, LoginState } from './login.js'
 import { rsaKeyPairFromPrivatePem } from './rsa.js'
 
 /** Everything a handshake factory builder gets from the cluster. */
@@ -63,6 +71,14 @@ export interface ClusterOptions {
   readonly fakeTlsDomain?: string
   readonly crypto?: CryptoProvider
   readonly random?: RandomSource
+  /**
+   * Whether methods outside help.*, auth.* and langpack.* need a logged-in auth key (bot import, sign-in or
+   * importAuthorization) and answer 401 AUTH_KEY_UNREGISTERED before (default true, as on Telegram). Also
+   * switchable at run time through `cluster.loginRequired`.
+   */
+  readonly loginRequired?: boolean
+  /** Whether each DC also listens on a media-only port listed in help.getConfig (default true). */
+  readonly mediaListeners?: boolean
 }
 
 /** The cluster's MTProxy secrets, as hex strings ready for links and client options, and parsed. */
@@ -86,6 +102,12 @@ export interface ClusterDc extends DcAddress {
   /** The key exchange's ending for new exchanges on this DC; switchable at run time. */
   readonly handshake: HandshakeSwitch
   readonly server: DcServer
+  /** The media-only listener (same engine: keys, sessions, logins), when the cluster has them. */
+  readonly mediaServer: DcServer | undefined
+  /** Which user each auth key of this DC is logged in as (`logins.set(authKeyId, userId)` logs a key in). */
+  readonly logins: LoginState
+  /** Parts stored by upload.saveFilePart / upload.saveBigFilePart on this DC (`uploads.assembled(fileId)`). */
+  readonly uploads: UploadStore
 }
 
 /** A running cluster. */
@@ -102,6 +124,10 @@ export interface Cluster {
   importAuthKey(dcId: number, authKey: Uint8Array, serverSalt?: bigint): bigint
   /** Pushes an Updates object to every connected session of the DC that wants updates; returns how many got it. */
   pushUpdate(dcId: number, update: Api.Updates): number
+  /** Pushes an Updates object to the sessions of the DC whose auth key is logged in as `userId`; returns how many. */
+  pushUpdateToUser(dcId: number, userId: bigint, update: Api.Updates): number
+  /** Whether login-only methods answer 401 AUTH_KEY_UNREGISTERED on keys not logged in; switchable at run time. */
+  loginRequired: boolean
   /** Stops and starts a DC on the same port; auth keys survive, connections drop. */
   restart(dcId: number): Promise<void>
   close(): Promise<void>
@@ -155,11 +181,21 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const a = Math.abs(id)
     return testMode ? a > TEST_DC_OFFSET : a >= 1 && a < TEST_DC_OFFSET
   }
+  const settings = { loginRequired: options.loginRequired ?? true }
+  const exports = new ExportedAuthorizations(random)
+  const dcIds = (): number[] => dcs.map((d) => d.id)
+  const media = options.mediaListeners ?? true
   for (let id = 1; id <= count; id++) {
     const keys = new ServerKeyStore(crypto, lifetime)
     const rpc = new RpcRegistry()
-    registerLoopbackHandlers(rpc, { dcId: id, dcs: () => table, testMode })
+    const logins = new LoginState()
+    registerLoopbackHandlers(rpc, { dcId: id, dcs: () => table, testMode, self: (ctx) => selfOf(logins, ctx) })
+    registerAuthHandlers(rpc, { dcId: id, logins, exports, dcIds, random })
+    const uploads = new UploadStore()
+    registerFileHandlers(rpc, { dcId: id, logins, uploads })
+    registerStatsHandlers(rpc, { dcId: id })
     const faults = new FaultPlan()
+    rpc.setGuard(dcGuard({ faults, logins, loginRequired: () => settings.loginRequired }))
     const executions = new ExecutionCounters()
     executions.detailed = options.countExecutions ?? true
     const clock = { skewSeconds: 0 }
@@ -178,26 +214,33 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       onRequest: (m) => faults.onRequest(m),
       handshake,
     })
-    const server: DcServer = new DcServer({
-      id,
-      host,
-      port: options.basePort === undefined ? 0 : options.basePort + id - 1,
-      crypto,
-      random,
-      engine,
-      secrets,
-      replayCache,
-      limits,
-      route: (dcId) => dcs.find((d) => d.id === dcId)?.engine,
-      onRestart: () => void restart(id),
-    })
-    dcs.push({ id, host, port: 0, faults, executions, keys, rpc, engine, clock, handshake: sw, server })
+    const listener = (port: number): DcServer =>
+      new DcServer({
+        id,
+        host,
+        port,
+        crypto,
+        random,
+        engine,
+        secrets,
+        replayCache,
+        limits,
+        route: (dcId) => dcs.find((d) => d.id === dcId)?.engine,
+        onRestart: () => void restart(id),
+      })
+    const server = listener(options.basePort === undefined ? 0 : options.basePort + id - 1)
+    // Media listeners follow the main ones: basePort + count + id - 1.
+    const mediaServer = media ? listener(options.basePort === undefined ? 0 : options.basePort + count + id - 1) : undefined
+    dcs.push({ id, host, port: 0, faults, executions, keys, rpc, engine, clock, handshake: sw, server, mediaServer, logins, uploads })
   }
   const started: DcServer[] = []
   try {
     for (const d of dcs) {
-      await d.server.start()
-      started.push(d.server)
+      for (const s of [d.server, d.mediaServer]) {
+        if (s === undefined) continue
+        await s.start()
+        started.push(s)
+      }
     }
   } catch (e) {
     await Promise.all(started.map((s) => s.stop()))
@@ -205,9 +248,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   }
   for (let i = 0; i < dcs.length; i++) {
     const d = dcs[i] as ClusterDc
-    const withPort: ClusterDc = { ...d, port: d.server.port }
+    const mediaPort = d.mediaServer?.port
+    const withPort: ClusterDc = { ...d, port: d.server.port, ...(mediaPort !== undefined ? { mediaPort } : {}) }
     dcs[i] = withPort
-    table.push({ id: d.id, host, port: d.server.port })
+    table.push({ id: d.id, host, port: d.server.port, ...(mediaPort !== undefined ? { mediaPort } : {}) })
   }
   const get = (id: number): ClusterDc => {
     const d = dcs.find((x) => x.id === id)
@@ -218,12 +262,27 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const restart = (id: number): Promise<void> => {
     const d = get(id)
     restarting = restarting.then(async () => {
-      await d.server.stop()
+      await Promise.all([d.server.stop(), d.mediaServer?.stop()])
       await d.server.start()
+      await d.mediaServer?.start()
     })
     return restarting
   }
+  const push = (dcId: number, update: Api.Updates, toKey?: (key: ServerAuthKey) => boolean): number => {
+    const d = get(dcId)
+    let n = 0
+    for (const { connection, payload } of d.engine.pushUpdate(serializeObject(update), Date.now(), toKey)) {
+      if (d.server.deliver(connection, payload) || d.mediaServer?.deliver(connection, payload) === true) n++
+    }
+    return n
+  }
   return {
+    get loginRequired() {
+      return settings.loginRequired
+    },
+    set loginRequired(v: boolean) {
+      settings.loginRequired = v
+    },
     host,
     dcs: table,
     publicKeyPem: rsaKey.publicPem,
@@ -239,17 +298,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       return get(dcId).keys.add(authKey, { firstSalt: serverSalt, serverNow: Date.now() / 1000 + get(dcId).clock.skewSeconds }).id
     },
     pushUpdate(dcId, update) {
-      const d = get(dcId)
-      let n = 0
-      for (const { connection, payload } of d.engine.pushUpdate(serializeObject(update), Date.now())) {
-        if (d.server.deliver(connection, payload)) n++
-      }
-      return n
+      return push(dcId, update)
+    },
+    pushUpdateToUser(dcId, userId, update) {
+      const logins = get(dcId).logins
+      return push(dcId, update, (key) => logins.userOf(key) === userId)
     },
     restart,
     async close() {
       await restarting
-      await Promise.all(dcs.map((d) => d.server.stop()))
+      await Promise.all(dcs.flatMap((d) => [d.server.stop(), d.mediaServer?.stop()]))
     },
   }
 }

@@ -1,20 +1,24 @@
 /**
- * The RPC methods the loopback DCs implement for now: help.getConfig (dc_options pointing at the loopback ports),
- * help.getNearestDc, and users.getUsers on a few fixed users, which echoes its argument (each requested user id comes
- * back as a user with that id): the exactly-once probe, counted per requested id.
+ * The general RPC methods of the loopback DCs: help.getConfig (dc_options pointing at the loopback ports, with a
+ * media-only address per DC), help.getNearestDc, updates.getState, and users.getUsers, which echoes its argument
+ * (each requested user id comes back as a user with that id; the test accounts as themselves; inputUserSelf as the
+ * logged-in user): the exactly-once probe, counted per requested id.
  *
  * Spec: https://core.telegram.org/method/help.getConfig, https://core.telegram.org/constructor/config,
  * https://core.telegram.org/method/help.getNearestDc, https://core.telegram.org/method/users.getUsers.
  */
-import type { RpcRegistry } from '../protocol/mtp/server-rpc.js'
+import type { RpcContext, RpcRegistry } from '../protocol/mtp/server-rpc.js'
 import { RpcFailure } from '../protocol/mtp/server-errors.js'
 import type { Api } from '../tl/index.js'
+import { accountById, accountUser } from './accounts.js'
 
 /** One DC's address as the cluster publishes it. */
 export interface DcAddress {
   readonly id: number
   readonly host: string
   readonly port: number
+  /** The DC's media-only listener (listed in help.getConfig with `media_only`), when it has one. */
+  readonly mediaPort?: number
 }
 
 /** How long a client may cache the config (Telegram sends about an hour). */
@@ -32,7 +36,12 @@ export function loopbackConfig(dcs: readonly DcAddress[], thisDc: number, now: n
     expires: now + CONFIG_EXPIRES_SECONDS,
     testMode,
     thisDc,
-    dcOptions: dcs.map((d) => ({ _: 'dcOption', id: d.id, ipAddress: d.host, port: d.port, ipv6: d.host.includes(':') })),
+    dcOptions: dcs.flatMap((d): Api.DcOption[] => {
+      const ipv6 = d.host.includes(':')
+      const main: Api.DcOption = { _: 'dcOption', id: d.id, ipAddress: d.host, port: d.port, ipv6 }
+      if (d.mediaPort === undefined) return [main]
+      return [main, { _: 'dcOption', id: d.id, ipAddress: d.host, port: d.mediaPort, mediaOnly: true, ipv6 }]
+    }),
     dcTxtDomainName: 'loopback.invalid',
     chatSizeMax: 200,
     megagroupSizeMax: 200000,
@@ -62,16 +71,29 @@ export function loopbackConfig(dcs: readonly DcAddress[], thisDc: number, now: n
   }
 }
 
-function userFor(input: Api.InputUser): Api.User {
-  if (input._ === 'inputUserSelf') return { _: 'user', self: true, id: SELF_USER_ID, accessHash: 1n, firstName: 'Loopback' }
+function userFor(input: Api.InputUser, self: Api.User | undefined): Api.User {
+  if (input._ === 'inputUserSelf') return self ?? { _: 'user', self: true, id: SELF_USER_ID, accessHash: 1n, firstName: 'Loopback' }
   if (input._ === 'inputUser' || input._ === 'inputUserFromMessage') {
+    if (self !== undefined && input.userId === self.id) return self
+    const account = accountById(input.userId)
+    if (account !== undefined) return accountUser(account, false)
     return { _: 'user', id: input.userId, accessHash: input._ === 'inputUser' ? input.accessHash : 0n, firstName: `User ${input.userId}` }
   }
   throw new RpcFailure(400, 'USER_ID_INVALID')
 }
 
-/** Registers the loopback methods; `dcs()` returns the live DC table (ports change only on a fresh cluster). */
-export function registerLoopbackHandlers(rpc: RpcRegistry, opts: { dcId: number; dcs: () => readonly DcAddress[]; testMode: boolean }): void {
+/** Options of {@link registerLoopbackHandlers}. */
+export interface LoopbackHandlerOptions {
+  readonly dcId: number
+  /** The live DC table (ports change only on a fresh cluster). */
+  readonly dcs: () => readonly DcAddress[]
+  readonly testMode: boolean
+  /** The user inputUserSelf names for the calling key (the logged-in user); a fixed one when absent. */
+  readonly self?: (ctx: RpcContext) => Api.User | undefined
+}
+
+/** Registers the loopback methods. */
+export function registerLoopbackHandlers(rpc: RpcRegistry, opts: LoopbackHandlerOptions): void {
   rpc.register('help.getConfig', (_req, ctx) => {
     ctx.count('help.getConfig')
     return loopbackConfig(opts.dcs(), opts.dcId, ctx.now, opts.testMode)
@@ -88,7 +110,8 @@ export function registerLoopbackHandlers(rpc: RpcRegistry, opts: { dcId: number;
   rpc.register('users.getUsers', (req, ctx) => {
     const ids = (req as Api.users.getUsers).id
     if (ids.length > MAX_USERS_PER_CALL) throw new RpcFailure(400, 'LIMIT_INVALID')
-    const users = ids.map(userFor)
+    const self = opts.self?.(ctx)
+    const users = ids.map((u) => userFor(u, self))
     for (const u of users) ctx.count(`users.getUsers:${u.id}`)
     return users
   })

@@ -12,6 +12,8 @@ const root = join(import.meta.dirname, '..', '..')
 describe('mtactor-cluster CLI', () => {
   it('parses its options and rejects malformed ones with ArgumentError', () => {
     expect(parseCliArgs(['--dcs', '3', '--port', '20000'])).toEqual({ dcs: 3, basePort: 20000 })
+    expect(parseCliArgs(['--no-login-required'])).toEqual({ loginRequired: false })
+    expect(() => parseCliArgs(['--no-login-required=yes'])).toThrow()
     expect(() => parseCliArgs(['--dcs', 'x'])).toThrow(/--dcs/)
     expect(() => parseCliArgs(['--dcs', '0'])).toThrow(/--dcs/)
     expect(() => parseCliArgs(['--bogus'])).toThrow()
@@ -42,6 +44,13 @@ describe('mtactor-cluster CLI', () => {
       })
       const table = [...out.matchAll(/^dc (\d+) 127\.0\.0\.1:(\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])])
       expect(table.map((r) => r[0])).toEqual([1, 2])
+      expect([...out.matchAll(/^dc-media (\d+) 127\.0\.0\.1:\d+$/gm)].map((m) => Number(m[1]))).toEqual([1, 2])
+      // The test bots and phones of the DCs that exist, ready to paste.
+      expect(out).toContain('bot 1 5000000001:loopback-dc1 @loopback_dc1_bot\n')
+      expect(out).toContain('bot 2 5000000002:loopback-dc2 @loopback_dc2_bot\n')
+      expect(out).not.toContain('loopback-dc3')
+      expect(out).toContain('phone 2 9996620001 code 22222\n')
+      expect(out).toContain('login-required yes\n')
       expect(out).toContain(publicKey.export({ type: 'pkcs1', format: 'pem' }).toString().trim())
       const port = table[0]?.[1] ?? 0
       await new Promise<void>((resolve, reject) => {

@@ -7,7 +7,7 @@ import { getUser, openClient } from './helpers/setup.js'
 
 let cluster: Cluster
 beforeAll(async () => {
-  cluster = await startCluster({ dcs: 1 })
+  cluster = await startCluster({ dcs: 1, loginRequired: false })
 })
 afterAll(async () => {
   await cluster.close()

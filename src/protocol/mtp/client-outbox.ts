@@ -58,8 +58,10 @@ export interface OutReqInit {
   readonly contentRelated: boolean
   readonly after: OutReq | undefined
   readonly internal: InternalKind | undefined
-  /** A msg_id reserved by the caller for the first send. */
+  /** A msg_id reserved by the caller for the first send (sent alone). */
   readonly msgId?: bigint
+  /** Sent before under this msg_id and seq_no (a resumed session): goes out again with both unchanged. */
+  readonly resend?: { readonly msgId: bigint; readonly seqNo: number }
 }
 
 /** Queue and in-flight maps of one session. */
@@ -81,6 +83,7 @@ export class Outbox {
     // Every field written explicitly, in one order, so all requests share one object shape (a spread of `init` made
     // this the hottest line of a 10k-request burst).
     const preset = init.msgId !== undefined
+    const resend = init.resend
     const req: OutReq = {
       requestId: init.requestId,
       method: init.method,
@@ -89,15 +92,16 @@ export class Outbox {
       after: init.after,
       internal: init.internal,
       order: this.#order++,
-      msgId: preset ? (init.msgId as bigint) : 0n,
-      ids: [],
-      seqNo: 0,
+      msgId: resend !== undefined ? resend.msgId : preset ? (init.msgId as bigint) : 0n,
+      // A resent request already went out under its id: listing it makes the next send reuse its seq_no too.
+      ids: resend !== undefined ? [resend.msgId] : [],
+      seqNo: resend !== undefined ? resend.seqNo : 0,
       sentAtMs: 0,
       queued: true,
       done: false,
       acked: false,
       alone: preset,
-      reuseId: preset,
+      reuseId: preset || resend !== undefined,
       resends: 0,
     }
     this.byRequest.set(req.requestId, req)

@@ -45,10 +45,12 @@ import {
   PING_DISCONNECT_DELAY_SECONDS,
   RESEND_SAME_ID_MAX_AGE_SECONDS,
   type SendRequest,
+  type SentRequestRecord,
   type SessionEvent,
+  type SessionState,
 } from './client-types.js'
 
-export type { ClientSessionOptions, SendRequest, SessionEvent } from './client-types.js'
+export type { ClientSessionOptions, SendRequest, SentRequestRecord, SessionEvent, SessionState } from './client-types.js'
 export {
   DEFAULT_PING_INTERVAL_MS,
   DEFAULT_PING_TIMEOUT_MS,
@@ -82,7 +84,7 @@ interface Item extends InnerMessage {
 export class ClientSession {
   readonly sessionId: bigint
   msgIds = new MsgIdGenerator('client')
-  readonly seq = new SeqNoCounter()
+  readonly seq: SeqNoCounter
   readonly salts: SaltStore
   readonly acks: AckQueue
   readonly replay: ReplayGuard
@@ -106,6 +108,8 @@ export class ClientSession {
   #nextPingAt: number | undefined
   #ping: { req: OutReq; sentAt: number } | undefined
   #saltsReq: OutReq | undefined
+  /** Caller requests put on the wire since the last {@link takeSent} (only with `recordSent`). */
+  #sentLog: SentRequestRecord[] = []
 
   constructor(opts: ClientSessionOptions) {
     this.#o = opts
@@ -121,6 +125,20 @@ export class ClientSession {
     this.#maxFuture = opts.replay?.maxFutureSeconds ?? 30
     this.#seen = new SeenIds(this.#maxPast)
     if (opts.timeOffset !== undefined) this.msgIds.setTimeOffset(opts.timeOffset)
+    this.seq = new SeqNoCounter(opts.resume?.seqNo ?? 0)
+    if (opts.resume !== undefined) this.msgIds.advancePast(opts.resume.lastMsgId)
+  }
+
+  /** The state a replacement driver resumes from (see {@link ClientSessionOptions.resume}). */
+  state(nowMs: number): SessionState {
+    return { sessionId: this.sessionId, serverSalt: this.currentSalt(nowMs), timeOffset: this.timeOffset, seqNo: this.seq.contentCount, lastMsgId: this.msgIds.last }
+  }
+
+  /** The caller requests put on the wire since the last call, in send order (empty unless `recordSent`). */
+  takeSent(): SentRequestRecord[] {
+    const out = this.#sentLog
+    if (out.length > 0) this.#sentLog = []
+    return out
   }
 
   /** Seconds between local and server time. */
@@ -152,6 +170,10 @@ export class ClientSession {
       after = this.outbox.byRequest.get(req.after)
     }
     const body = maybeGzip(req.body, this.#o.gzipMinBytes)
+    const resend = req.resend
+    if (resend !== undefined && (resend.msgId <= 0n || (resend.msgId & 3n) !== 0n || !Number.isInteger(resend.seqNo) || resend.seqNo < 0)) {
+      throw new ArgumentError('resend needs a client msg_id (divisible by 4) and a non-negative seq_no', 'resend')
+    }
     this.outbox.add({
       requestId: req.requestId,
       method: req.method,
@@ -160,6 +182,7 @@ export class ClientSession {
       after,
       internal: undefined,
       ...(req.msgId !== undefined ? { msgId: req.msgId } : {}),
+      ...(resend !== undefined ? { resend } : {}),
     })
   }
 
@@ -417,6 +440,7 @@ export class ClientSession {
     const after = req.after
     const body = after !== undefined && after.msgId !== 0n && after.msgId !== msgId ? wrapInvokeAfter(after.msgId, req.body) : req.body
     this.outbox.markSent(req, msgId, seqNo, nowMs)
+    if (this.#o.recordSent === true && req.internal === undefined) this.#sentLog.push({ requestId: req.requestId, msgId, seqNo })
     return { msgId, seqNo, body, req }
   }
 

@@ -42,6 +42,31 @@ export interface SendRequest {
    * container: auth.bindTempAuthKey must carry the msg_id sealed inside it.
    */
   readonly msgId?: bigint
+  /**
+   * The request was already sent in this session (by an earlier driver of a resumed session) under this msg_id and
+   * seq_no: it goes on the wire again with both unchanged (in a container like any other), so a server that has it
+   * answers from its cache instead of executing it a second time.
+   */
+  readonly resend?: { readonly msgId: bigint; readonly seqNo: number }
+}
+
+/** Where a request went on the wire (reported by {@link ClientSession.takeSent} when `recordSent` is on). */
+export interface SentRequestRecord {
+  readonly requestId: number
+  readonly msgId: bigint
+  readonly seqNo: number
+}
+
+/** What a replacement driver needs to continue a session: id, salt, clock offset and both counters. */
+export interface SessionState {
+  readonly sessionId: bigint
+  readonly serverSalt: bigint
+  /** Seconds to add to local time to get server time. */
+  readonly timeOffset: number
+  /** Content-related messages sent so far (the seq_no counter). */
+  readonly seqNo: number
+  /** The highest msg_id used so far (0n before the first send); later ids are greater. */
+  readonly lastMsgId: bigint
 }
 
 /** Options of a session. */
@@ -71,6 +96,13 @@ export interface ClientSessionOptions {
   readonly ignoreTrailingBytes?: boolean
   readonly maxContainerMessages?: number
   readonly maxContainerBytes?: number
+  /**
+   * Continue a session an earlier driver started (supervision): the seq_no counter goes on from `seqNo` and new
+   * msg_ids are greater than `lastMsgId`. Pass the same `sessionId`, salt and offset.
+   */
+  readonly resume?: { readonly seqNo: number; readonly lastMsgId: bigint }
+  /** Keep a record of every caller request put on the wire, for {@link ClientSession.takeSent}. Default false. */
+  readonly recordSent?: boolean
 }
 
 /** A request id older than this (server time, seconds) is resent under a new msg_id: the server's window is 300 s. */

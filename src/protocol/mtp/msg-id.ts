@@ -9,6 +9,7 @@
  * answer to a client message and 3 mod 4 otherwise. Time comes in as an argument (`nowMs`), corrected by the offset
  * to server time learnt from the handshake or from a server's msg_id.
  */
+import { ArgumentError } from '../../errors.js'
 
 /** Who generates the ids, which fixes their two lowest bits. */
 export type MsgIdSide = 'client' | 'server'
@@ -74,6 +75,14 @@ export class MsgIdGenerator {
   get last(): bigint {
     return this.#last
   }
+
+  /**
+   * Makes every later id greater than `msgId` (a resumed session: ids the previous actor used must never be reused,
+   * even when the local clock is behind the time they encode).
+   */
+  advancePast(msgId: bigint): void {
+    if (msgId > this.#last) this.#last = msgId
+  }
 }
 
 /**
@@ -81,7 +90,13 @@ export class MsgIdGenerator {
  * others (acks, containers, gzip_packed wrappers, pings answered without content) get `2 * n`.
  */
 export class SeqNoCounter {
-  #contentSent = 0
+  #contentSent: number
+
+  /** `contentSent`: content-related messages already sent in this session (a resumed session continues counting). */
+  constructor(contentSent = 0) {
+    if (!Number.isInteger(contentSent) || contentSent < 0) throw new ArgumentError('seq_no counter must be a non-negative integer', 'seqNo')
+    this.#contentSent = contentSent
+  }
 
   /** The seq_no for the next message. */
   next(contentRelated: boolean): number {

@@ -100,10 +100,14 @@ export class ServerEngine {
     return new ServerConnection(this, this.#o, opts.padded)
   }
 
-  /** Encrypts `update` (a serialized Updates object) for every session whose connection is open and wants updates. */
-  pushUpdate(update: Uint8Array, nowMs: number): Array<{ connection: ServerConnection; payload: Uint8Array }> {
+  /**
+   * Encrypts `update` (a serialized Updates object) for every session whose connection is open and wants updates;
+   * only sessions of keys `toKey` accepts, when given.
+   */
+  pushUpdate(update: Uint8Array, nowMs: number, toKey?: (key: ServerAuthKey) => boolean): Array<{ connection: ServerConnection; payload: Uint8Array }> {
     const out: Array<{ connection: ServerConnection; payload: Uint8Array }> = []
     for (const key of this.#o.keys.keys()) {
+      if (toKey !== undefined && !toKey(key)) continue
       for (const session of key.sessions.values()) {
         const c = session.connection
         if (!(c instanceof ServerConnection) || c.closed || session.noUpdates) continue

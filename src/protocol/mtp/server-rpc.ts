@@ -35,6 +35,12 @@ export interface RpcContext {
 /** Answers one method; throw {@link RpcFailure} for an rpc_error. */
 export type RpcHandler = (req: TlObject, ctx: RpcContext) => TlSerializable
 
+/**
+ * Runs before every handler (after the initConnection check, before the call counts as an execution): login gates
+ * and injected errors. Throw {@link RpcFailure} to answer with it instead of running the handler.
+ */
+export type RpcGuard = (method: string, ctx: RpcContext) => void
+
 /** Registration options. */
 export interface HandlerOptions {
   /** Whether the key must have sent initConnection first (default true, as on Telegram). */
@@ -64,6 +70,13 @@ interface Entry {
 /** Handlers by method name; the invoke wrappers are built in. */
 export class RpcRegistry {
   readonly #handlers = new Map<string, Entry>()
+  #guard: RpcGuard | undefined
+
+  /** Installs the guard every call passes (replacing an earlier one); undefined removes it. */
+  setGuard(guard: RpcGuard | undefined): this {
+    this.#guard = guard
+    return this
+  }
 
   register(method: string, handler: RpcHandler, opts: HandlerOptions = {}): this {
     this.#handlers.set(method, { handler, needsInit: opts.needsInit ?? true })
@@ -125,9 +138,7 @@ export class RpcRegistry {
     const entry = this.#handlers.get(cur._)
     if (entry === undefined) throw new RpcFailure(400, `INPUT_METHOD_INVALID_${cur._}`)
     if (entry.needsInit && base.key.client === undefined && !initHere) throw new RpcFailure(400, 'CONNECTION_NOT_INITED')
-    counters.total++
     const detailed = counters.detailed
-    if (detailed) counters.byMsgId.set(base.msgId, (counters.byMsgId.get(base.msgId) ?? 0) + 1)
     const ctx: RpcContext = {
       dcId: base.dcId,
       key: base.key,
@@ -137,6 +148,9 @@ export class RpcRegistry {
       layer,
       count: detailed ? (argument) => counters.byArgument.set(argument, (counters.byArgument.get(argument) ?? 0) + 1) : noCount,
     }
+    this.#guard?.(cur._, ctx)
+    counters.total++
+    if (detailed) counters.byMsgId.set(base.msgId, (counters.byMsgId.get(base.msgId) ?? 0) + 1)
     return entry.handler(cur, ctx)
   }
 }

@@ -7,7 +7,7 @@ import { container, getUser, openClient } from '../../testing/helpers/setup.js'
 
 let cluster: Cluster
 beforeAll(async () => {
-  cluster = await startCluster({ dcs: 1, saltLifetimeSeconds: 60 })
+  cluster = await startCluster({ dcs: 1, saltLifetimeSeconds: 60, loginRequired: false })
 })
 afterAll(async () => {
   await cluster.close()

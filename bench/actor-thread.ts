@@ -1,0 +1,200 @@
+/**
+ * `npm run bench:actor-thread`: the cost of the worker actor's thread hop and of an idle actor.
+ * - ping-pong: one echo at a time through the data plane (main batcher -> worker -> worker batcher -> main), vs the
+ *   same echo as a comlink call (the per-call RPC style the data plane avoids);
+ * - pipelined: 1,000 echoes in flight, cost per message (batched per event-loop turn) vs 1,000 comlink calls;
+ * - idle RSS: N connected DC actors (after gc, in a fresh child process per figure) vs N bare worker threads and N
+ *   workers that load the full API codec (what an actor would cost if it loaded it).
+ *
+ * Spec: https://core.telegram.org/mtproto (each DC connection is an actor; this measures the actor runtime itself).
+ * Prints JSON lines only; `--smoke` runs tiny counts.
+ */
+import { spawnSync } from 'node:child_process'
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
+import { fileURLToPath } from 'node:url'
+import { wrap } from 'comlink'
+import { WorkerActor } from '../src/actors/worker-actor.js'
+import { tsxEsmApiUrl } from '../src/workers/worker-file.js'
+import { SMOKE, note } from './lib/measure.js'
+
+const MIB = 1024 * 1024
+/** Compiled (node on built JS, as a user runs the package) or sources through tsx (development). */
+const JS_MODE = import.meta.url.endsWith('.js')
+const noop = { onUpdate: () => undefined, onEvent: () => undefined }
+
+function gc(): void {
+  const g = (globalThis as { gc?: () => void }).gc
+  if (g !== undefined) {
+    g()
+    g()
+  }
+}
+
+/** An eval'd worker that imports `modules` (tsx registered first for .ts) and stays alive until its port closes. */
+function moduleWorker(modules: readonly string[], expose: string): { worker: Worker; port: MessagePort; ready: Promise<void> } {
+  const ch = new MessageChannel()
+  const imports = modules.map((m) => `await import(${JSON.stringify(m)});`).join(' ')
+  const code = `
+    const { workerData } = require('node:worker_threads');
+    (async () => {
+      ${JS_MODE ? '' : `const tsx = await import(${JSON.stringify(tsxEsmApiUrl())}); tsx.register();`}
+      ${imports}
+      ${expose}
+      workerData.port.postMessage('ready');
+    })();`
+  const worker = new Worker(code, { eval: true, workerData: { port: ch.port2 }, transferList: [ch.port2] })
+  const ready = new Promise<void>((resolve, reject) => {
+    ch.port1.once('message', () => resolve())
+    worker.once('error', reject)
+  })
+  return { worker, port: ch.port1, ready }
+}
+
+const srcUrl = (p: string): string => new URL(`../src/${p}.${JS_MODE ? 'js' : 'ts'}`, import.meta.url).href
+
+async function rssChild(kind: string, n: number): Promise<void> {
+  const { startCluster } = await import('../src/testing/index.js')
+  const { Connection } = await import('../src/actors/connection.js')
+  const cluster = await startCluster({ dcs: 1 })
+  const dc = cluster.dc(1)
+  const c = await Connection.connect({ host: dc.host, port: dc.port, dcId: 1, rsaKeys: [cluster.publicKey] })
+  const authKey = c.authKey
+  await c.close()
+  await new Promise((r) => setTimeout(r, 200))
+  gc()
+  const rss0 = process.memoryUsage().rss
+  const stop: Array<() => Promise<unknown>> = []
+  let codecLoaded = false
+  if (kind === 'actor') {
+    for (let i = 0; i < n; i++) {
+      let connected: () => void = () => undefined
+      const up = new Promise<void>((resolve) => {
+        connected = resolve
+      })
+      const a = await WorkerActor.create(
+        { endpoint: { dcId: 1, host: dc.host, port: dc.port }, ...(authKey !== undefined ? { authKey } : {}) },
+        { onUpdate: () => undefined, onEvent: (e) => e.type === 'connected' && connected() },
+      )
+      await up
+      codecLoaded ||= (await a.workerStatus()).apiCodecLoaded
+      stop.push(() => a.close())
+    }
+  } else {
+    const modules = kind === 'full-codec' ? [srcUrl('tl/index')] : []
+    for (let i = 0; i < n; i++) {
+      const w = moduleWorker(modules, `workerData.port.on('message', () => undefined);`)
+      await w.ready
+      stop.push(async () => {
+        w.port.close()
+        await w.worker.terminate()
+      })
+    }
+  }
+  await new Promise((r) => setTimeout(r, 300))
+  gc()
+  const rss1 = process.memoryUsage().rss
+  process.stdout.write(`${JSON.stringify({ perWorkerMib: (rss1 - rss0) / MIB / n, codecLoaded })}\n`)
+  for (const s of stop) await s()
+  await cluster.close()
+}
+
+function measureRss(kind: string, n: number): { perWorkerMib: number; codecLoaded: boolean } {
+  const self = fileURLToPath(import.meta.url)
+  const res = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', self, '--rss-child', kind, String(n)], { encoding: 'utf8' })
+  if (res.status !== 0) throw new Error(`rss child ${kind} x${n} failed: ${res.stderr}`)
+  const line = res.stdout.trim().split('\n').at(-1) ?? ''
+  return JSON.parse(line) as { perWorkerMib: number; codecLoaded: boolean }
+}
+
+async function echoBench(): Promise<void> {
+  const actor = await WorkerActor.create({ endpoint: { dcId: 1, host: '127.0.0.1', port: 9 } }, noop)
+  const peer = moduleWorker(
+    ['comlink'],
+    `const { expose, transfer } = await import('comlink');
+     expose({ echo: (b) => transfer(b, [b.buffer]) }, workerData.port);`,
+  )
+  await peer.ready
+  const remote = wrap<{ echo(b: Uint8Array): Uint8Array }>(peer.port as unknown as Parameters<typeof wrap>[0])
+  const payload = (i: number): Uint8Array => new Uint8Array([i & 255, (i >> 8) & 255, 7, 9])
+  // Same output from both before timing.
+  const a = await actor.echo(payload(258))
+  const b = await remote.echo(payload(258))
+  if (a.join() !== b.join() || a.join() !== payload(258).join()) throw new Error('echo outputs differ')
+
+  const pingN = SMOKE ? 50 : 3000
+  const pipeN = 1000
+  const pipeRounds = SMOKE ? 2 : 30
+  const time = async (fn: () => Promise<void>): Promise<number> => {
+    const t0 = performance.now()
+    await fn()
+    return performance.now() - t0
+  }
+  const ping = async (f: (b: Uint8Array) => Promise<Uint8Array>): Promise<number> =>
+    time(async () => {
+      for (let i = 0; i < pingN; i++) await f(payload(i))
+    })
+  const pipe = async (f: (b: Uint8Array) => Promise<Uint8Array>): Promise<number> =>
+    time(async () => {
+      for (let r = 0; r < pipeRounds; r++) await Promise.all(Array.from({ length: pipeN }, (_, i) => f(payload(i))))
+    })
+  const ours = (b: Uint8Array): Promise<Uint8Array> => actor.echo(b)
+  const theirs = (b: Uint8Array): Promise<Uint8Array> => remote.echo(b)
+  // Warm up, then best of 3 interleaved.
+  await ping(ours)
+  await ping(theirs)
+  let pingOurs = Number.POSITIVE_INFINITY
+  let pingTheirs = Number.POSITIVE_INFINITY
+  let pipeOurs = Number.POSITIVE_INFINITY
+  let pipeTheirs = Number.POSITIVE_INFINITY
+  for (let r = 0; r < 3; r++) {
+    pingOurs = Math.min(pingOurs, await ping(ours))
+    pingTheirs = Math.min(pingTheirs, await ping(theirs))
+    pipeOurs = Math.min(pipeOurs, await pipe(ours))
+    pipeTheirs = Math.min(pipeTheirs, await pipe(theirs))
+  }
+  const pingUs = (pingOurs * 1000) / pingN
+  const pingPeerUs = (pingTheirs * 1000) / pingN
+  const pipeUs = (pipeOurs * 1000) / (pipeN * pipeRounds)
+  const pipePeerUs = (pipeTheirs * 1000) / (pipeN * pipeRounds)
+  const r2 = (x: number): number => Math.round(x * 100) / 100
+  console.log(JSON.stringify({ case: 'actor thread hop: ping-pong, 1 in flight', mtactor_us: r2(pingUs), comlink_us: r2(pingPeerUs), ratio_vs_comlink: r2(pingPeerUs / pingUs) }))
+  console.log(JSON.stringify({ case: 'actor thread hop: pipelined, 1000 in flight', mtactor_us_per_msg: r2(pipeUs), comlink_us_per_msg: r2(pipePeerUs), ratio_vs_comlink: r2(pipePeerUs / pipeUs) }))
+  const st = actor.stats
+  note(`data plane: ${st.messagesOut} messages in ${st.batchesOut} batches`)
+  peer.port.close()
+  await peer.worker.terminate()
+  await actor.close()
+}
+
+function rssBench(): void {
+  const counts = SMOKE ? [1] : [1, 8]
+  for (const n of counts) {
+    note(`rss: ${n} worker(s) of each kind`)
+    const ours = measureRss('actor', n)
+    const bare = measureRss('bare', n)
+    const full = measureRss('full-codec', n)
+    if (ours.codecLoaded) throw new Error('an idle DC actor loaded the full API codec')
+    const r2 = (x: number): number => Math.round(x * 100) / 100
+    // Figures are positive by construction only on a quiet machine: clamp at a tenth of a MiB so a ratio stays defined.
+    const pos = (x: number): number => Math.max(0.1, x)
+    console.log(
+      JSON.stringify({
+        case: `idle DC actor RSS, ${n} connected actor(s), per actor${JS_MODE ? '' : ' (sources via tsx)'}`,
+        mtactor_mib: r2(pos(ours.perWorkerMib)),
+        bare_worker_mib: r2(pos(bare.perWorkerMib)),
+        full_codec_worker_mib: r2(pos(full.perWorkerMib)),
+        ratio_vs_bare_worker: r2(pos(bare.perWorkerMib) / pos(ours.perWorkerMib)),
+        ratio_vs_full_codec_worker: r2(pos(full.perWorkerMib) / pos(ours.perWorkerMib)),
+      }),
+    )
+  }
+}
+
+const childAt = process.argv.indexOf('--rss-child')
+if (childAt >= 0) {
+  await rssChild(process.argv[childAt + 1] ?? 'actor', Number(process.argv[childAt + 2] ?? 1))
+} else {
+  await echoBench()
+  // Each RSS figure takes a fresh child process (a cluster, a key exchange, N threads): too slow for --smoke.
+  if (!SMOKE) rssBench()
+}
