@@ -120,11 +120,12 @@ export class DcState {
       ...this.host.baseConfig,
       endpoint: slot.endpoint,
       ...(key !== undefined ? { authKey: key.authKey, serverSalt: resume?.serverSalt ?? key.serverSalt, timeOffset: resume?.timeOffset ?? key.timeOffset } : {}),
-      ...(handshake ? { handshake: true } : {}),
       ...(resume !== undefined ? { resume } : {}),
     }
     const gen = slot.generation
-    return this.host.factory(config, {
+    // The key exchange is allowed after start rather than with `handshake: true`: an actor started that way may run
+    // the next one on its own after -404, and the DC must run one at a time, chosen here.
+    const started = this.host.factory(config, {
       onUpdate: (body) => {
         if (slot.generation === gen && !slot.closed) this.host.onUpdate(this.dcId, body)
       },
@@ -132,6 +133,8 @@ export class DcState {
         if (slot.generation === gen && !slot.closed) this.#onEvent(slot, ev)
       },
     })
+    if (handshake) void started.then((a) => a.allowHandshake()).catch(() => undefined)
+    return started
   }
 
   /** Replaces a dead actor: same slot, same session (resume), its in-flight requests sent again by their callers. */

@@ -12,4 +12,5 @@ export { DEFAULT_RETRY, FloodWaitError, type RetryPolicy, realSleep, type SleepF
 export { MemoryStorage, type Storage, type StoredAuthKey } from './storage.js'
 export { DEFAULT_UPDATE_BUFFER, type UpdateItem, type UpdatesOverflow } from './updates.js'
 export { createInProcessActor } from '../actors/in-process-actor.js'
+export { createWorkerActor } from '../actors/worker-actor.js'
 export type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorStatus, DcActor, DcEndpoint, SentRecord, SessionSnapshot } from '../actors/actor-types.js'

@@ -12,6 +12,7 @@ import type { ActorConfig, ActorFactory, ActorStatus, DcEndpoint } from '../acto
 import type { MtProxyOptions, TransportKind } from '../actors/connection-transport.js'
 import type { ReconnectPolicy } from '../actors/connection-types.js'
 import { createInProcessActor } from '../actors/in-process-actor.js'
+import { createWorkerActor } from '../actors/worker-actor.js'
 import type { SocketProxy } from '../actors/socket.js'
 import { ArgumentError } from '../errors.js'
 import type { RsaPublicKey } from '../protocol/crypto/rsa.js'
@@ -49,7 +50,7 @@ export interface MtClientOptions {
   readonly storage?: Storage
   /** Server RSA keys (default: Telegram's built-in keys). */
   readonly rsaKeys?: readonly RsaPublicKey[]
-  /** Default 'in-process' (the worker-thread actor becomes the default once it ships). */
+  /** Default 'worker': each DC connection in its own worker thread; 'in-process' runs them on this thread. */
   readonly actors?: ActorsOption
   readonly retry?: RetryPolicy
   /** Connections per DC for downloads and for uploads (default 2 each; spawned only when used). */
@@ -75,8 +76,9 @@ const DEFAULT_HOME_DC = 2
 const DEFAULT_POOL_SIZE = 2
 
 function resolveFactory(a: ActorsOption | undefined): ActorFactory {
-  if (a === undefined || a === 'in-process') return createInProcessActor
-  if (a === 'worker') throw new ArgumentError("actors: 'worker' is not available in this build; use 'in-process'", 'actors')
+  if (a === undefined || a === 'worker') return createWorkerActor
+  if (a === 'in-process') return createInProcessActor
+  if (typeof a !== 'function') throw new ArgumentError(`actors must be 'worker', 'in-process' or an ActorFactory, got ${String(a)}`, 'actors')
   return a
 }
 

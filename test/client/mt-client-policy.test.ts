@@ -12,7 +12,7 @@ import { recordingSleep, startEnv, type TestEnv } from './helpers/setup.js'
 
 let env: TestEnv
 beforeAll(async () => {
-  env = await startEnv()
+  env = await startEnv('in-process')
 })
 afterAll(async () => {
   await env.cluster.close()
@@ -34,7 +34,7 @@ describe('MtClient retry policy', { timeout: 20_000 }, () => {
   it('sleeps off a FLOOD_WAIT under the threshold with the injected sleep', async () => {
     const rec = recordingSleep()
     await withClient(async (c) => {
-      env.standIns.floodWait(2, 'help.getNearestDc', 3, 1)
+      env.cluster.dc(2).faults.floodWait('help.getNearestDc', 3, { count: 1 })
       const before = executions(2, 'help.getNearestDc')
       expect((await c.invoke(nearest)).thisDc).toBe(2)
       expect(rec.calls.length).toBe(1)
@@ -46,7 +46,7 @@ describe('MtClient retry policy', { timeout: 20_000 }, () => {
 
   it('throws FloodWaitError over the threshold, and a later call of the method fails without reaching the DC', async () => {
     await withClient(async (c) => {
-      env.standIns.floodWait(2, 'help.getNearestDc', 30, 1)
+      env.cluster.dc(2).faults.floodWait('help.getNearestDc', 30, { count: 1 })
       const err = await c.invoke(nearest).catch((e: unknown) => e)
       expect(err).toBeInstanceOf(FloodWaitError)
       expect((err as FloodWaitError).seconds).toBe(30)
@@ -64,7 +64,7 @@ describe('MtClient retry policy', { timeout: 20_000 }, () => {
   it('a later call waits the rest of a remembered window (under the threshold) before it is sent', async () => {
     const rec = recordingSleep()
     await withClient(async (c) => {
-      env.standIns.floodWait(2, 'help.getNearestDc', 5, 2)
+      env.cluster.dc(2).faults.floodWait('help.getNearestDc', 5, { count: 2 })
       await c.invoke(nearest)
       // Both flood answers were slept off (the window was noted twice); the call then went through.
       expect(rec.calls.length).toBe(2)
@@ -101,7 +101,7 @@ describe('MtClient cancellation and deadlines', { timeout: 20_000 }, () => {
 
   it('honours AbortSignal while sleeping off a FLOOD_WAIT', async () => {
     await withClient(async (c) => {
-      env.standIns.floodWait(2, 'help.getNearestDc', 5, 1)
+      env.cluster.dc(2).faults.floodWait('help.getNearestDc', 5, { count: 1 })
       const ac = new AbortController()
       const t0 = Date.now()
       const p = c.invoke(nearest, { signal: ac.signal })
@@ -127,7 +127,7 @@ describe('MtClient cancellation and deadlines', { timeout: 20_000 }, () => {
       return m
     }
     const before = count()
-    const c = await env.connect()
+    const c = await env.connect({ actors: 'worker' })
     await Promise.all([1, 3, 4].map((dcId) => c.invoke(nearest, { dcId })))
     env.cluster.dc(2).faults.add({ fault: { kind: 'delay', ms: 3000 }, schedule: { always: true }, method: 'help.getNearestDc', times: 1 })
     const pending = expect(c.invoke(nearest, { timeoutMs: 10_000 })).rejects.toBeInstanceOf(CancelledError)
@@ -199,6 +199,6 @@ describe('MtClient updates and keys', { timeout: 20_000 }, () => {
       expect(env.cluster.dc(2).keys.size).toBe(keysOnDc)
       const st = await c.status()
       expect(st.filter((s) => s.dcId === 2).every((s) => s.hasAuthKey && s.regenerations === 1)).toBe(true)
-    }, { storage, onEvent: (e) => events.push(e) })
+    }, { storage, onEvent: (e) => events.push(e), actors: 'worker' })
   })
 })

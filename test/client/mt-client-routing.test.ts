@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryStorage, type MtClient } from '../../src/client/index.js'
 import { RpcError } from '../../src/protocol/rpc-error.js'
 import { startEnv, type TestEnv } from './helpers/setup.js'
-import { BOTS, fileOn, STATS_CHANNEL, STATS_DC } from './helpers/stand-ins.js'
+import { TEST_BOTS, TEST_FILES, TEST_PHONES, TEST_STATS_CHANNEL } from '../../src/testing/index.js'
+import type { Api } from '../../src/tl/index.js'
 
 let env: TestEnv
 beforeAll(async () => {
-  env = await startEnv()
+  env = await startEnv('in-process')
 })
 afterAll(async () => {
   await env.cluster.close()
@@ -26,7 +27,8 @@ async function withClient<T>(fn: (c: MtClient) => Promise<T>, extra: Parameters<
   }
 }
 
-const bot = (dc: number) => BOTS.find((b) => b.homeDc === dc) as (typeof BOTS)[number]
+const bot = (dc: number) => TEST_BOTS.find((b) => b.homeDc === dc) as (typeof TEST_BOTS)[number]
+const file = (dc: number) => TEST_FILES.find((f) => f.homeDc === dc) as (typeof TEST_FILES)[number]
 
 describe('MtClient routing', { timeout: 20_000 }, () => {
   it('invokes on five DCs at once, one key exchange and one connection per DC', async () => {
@@ -39,9 +41,13 @@ describe('MtClient routing', { timeout: 20_000 }, () => {
       expect(rounds.map((r) => r.thisDc)).toEqual([1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5])
       const st = await c.status()
       expect(st.map((s) => `${s.dcId}:${s.connection}`).sort()).toEqual(['1:main', '2:main', '3:main', '4:main', '5:main'])
-      expect(st.every((s) => s.hasAuthKey && s.threadId === 0)).toBe(true)
+      expect(st.every((s) => s.hasAuthKey)).toBe(true)
+      // Each actor runs in a thread of its own (worker actors), or all on this one (in-process).
+      const threads = new Set(st.map((s) => s.threadId))
+      if (process.env.MTACTOR_TEST_ACTORS === 'in-process') expect([...threads]).toEqual([0])
+      else expect(threads.size === 5 && !threads.has(0)).toBe(true)
       for (const dc of [1, 2, 3, 4, 5]) expect(storage.getAuthKey(dc)?.authKey.length).toBe(256)
-    }, { storage })
+    }, { storage, actors: 'worker' })
   })
 
   it('reuses stored keys on the next connect (no new key exchange)', async () => {
@@ -75,39 +81,49 @@ describe('MtClient routing', { timeout: 20_000 }, () => {
 
   it('follows PHONE_MIGRATE to the number home DC', async () => {
     await withClient(async (c) => {
-      const sent = await c.invoke({ _: 'auth.sendCode', phoneNumber: '9996631234', apiId: 1, apiHash: 'x', settings: { _: 'codeSettings' } })
+      const phone = TEST_PHONES.find((p) => p.homeDc === 3)?.phone ?? ''
+      const sent = await c.invoke({ _: 'auth.sendCode', phoneNumber: phone, apiId: 1, apiHash: 'x', settings: { _: 'codeSettings' } })
       expect(sent._).toBe('auth.sentCode')
       expect(c.homeDc).toBe(3)
     })
   })
 
   it('follows NETWORK_MIGRATE, but keeps the home DC for a call routed to another DC', async () => {
-    await withClient(async (c) => {
-      env.standIns.networkMigrate(2, 'help.getNearestDc', 5, 1)
-      expect((await c.invoke({ _: 'help.getNearestDc' })).thisDc).toBe(5)
-      expect(c.homeDc).toBe(5)
-      env.standIns.networkMigrate(1, 'help.getNearestDc', 3, 1)
-      expect((await c.invoke({ _: 'help.getNearestDc' }, { dcId: 1 })).thisDc).toBe(3)
-      expect(c.homeDc).toBe(5)
-    })
+    env.cluster.loginRequired = false
+    try {
+      await withClient(async (c) => {
+        const getSelf: Api.users.getUsers = { _: 'users.getUsers', id: [{ _: 'inputUser', userId: 42n, accessHash: 0n }] }
+        env.cluster.dc(2).faults.networkMigrate(5)
+        expect((await c.invoke(getSelf))[0]?.id).toBe(42n)
+        expect(c.homeDc).toBe(5)
+        env.cluster.dc(1).faults.networkMigrate(3)
+        expect((await c.invoke(getSelf, { dcId: 1 }))[0]?.id).toBe(42n)
+        expect(c.homeDc).toBe(5)
+      })
+    } finally {
+      env.cluster.loginRequired = true
+    }
   })
 
   it('answers FILE_MIGRATE with one export/import per DC and downloads on the download pool', async () => {
     await withClient(async (c) => {
       await c.loginBot(bot(2).token)
-      const exportsBefore = env.cluster.dc(2).executions.byArgument.get('export:1') ?? 0
+      const f = file(1)
+      const exports = (): number => env.cluster.dc(2).executions.byArgument.get('auth.exportAuthorization:1') ?? 0
+      const before = exports()
+      const offsets = [0, 4096, 8192]
       const parts = await Promise.all(
-        [0, 1, 2, 3].map((k) => c.invoke({ _: 'upload.getFile', location: fileOn(1), offset: BigInt(k * 4096), limit: 4096 }, { connection: 'download' })),
+        offsets.map((offset) => c.invoke({ _: 'upload.getFile', location: f.location, offset: BigInt(offset), limit: 4096 }, { connection: 'download' })),
       )
       for (const [k, p] of parts.entries()) {
         expect(p._).toBe('upload.file')
-        if (p._ === 'upload.file') expect(p.bytes[0]).toBe((k * 4096) & 0xff)
+        if (p._ === 'upload.file') expect(Buffer.from(p.bytes).equals(Buffer.from(f.bytes(offsets[k] ?? 0, 4096)))).toBe(true)
       }
-      expect((env.cluster.dc(2).executions.byArgument.get('export:1') ?? 0) - exportsBefore).toBe(1)
+      expect(exports() - before).toBe(1)
       expect(c.homeDc).toBe(2)
       // Cached: a later download exports nothing.
-      await c.invoke({ _: 'upload.getFile', location: fileOn(1), offset: 0n, limit: 4096 }, { connection: 'download' })
-      expect((env.cluster.dc(2).executions.byArgument.get('export:1') ?? 0) - exportsBefore).toBe(1)
+      await c.invoke({ _: 'upload.getFile', location: f.location, offset: 0n, limit: 4096 }, { connection: 'download' })
+      expect(exports() - before).toBe(1)
       const st = await c.status()
       expect(st.filter((s) => s.dcId === 1).map((s) => s.connection)).toContain('download:0')
       expect(st.filter((s) => s.dcId === 1 && s.connection.startsWith('download')).length).toBeLessThanOrEqual(2)
@@ -117,16 +133,18 @@ describe('MtClient routing', { timeout: 20_000 }, () => {
   it('answers STATS_MIGRATE on the stats DC for that request only', async () => {
     await withClient(async (c) => {
       await c.loginBot(bot(2).token)
-      const stats = await c.invoke({ _: 'stats.getBroadcastStats', channel: STATS_CHANNEL })
-      expect(stats.followers.current).toBe(100)
+      const exports = (): number => env.cluster.dc(2).executions.byArgument.get(`auth.exportAuthorization:${TEST_STATS_CHANNEL.statsDc}`) ?? 0
+      const before = exports()
+      const stats = await c.invoke({ _: 'stats.getBroadcastStats', channel: TEST_STATS_CHANNEL.channel })
+      expect(stats._).toBe('stats.broadcastStats')
       expect(c.homeDc).toBe(2)
-      expect(env.cluster.dc(STATS_DC).executions.byArgument.get('stats')).toBeGreaterThan(0)
+      expect(exports() - before).toBe(1)
     })
   })
 
-  it('fails typed when not logged in (export refused)', async () => {
+  it('fails typed when not logged in', async () => {
     await withClient(async (c) => {
-      await expect(c.invoke({ _: 'stats.getBroadcastStats', channel: STATS_CHANNEL })).rejects.toSatisfy(
+      await expect(c.invoke({ _: 'stats.getBroadcastStats', channel: TEST_STATS_CHANNEL.channel })).rejects.toSatisfy(
         (e: unknown) => e instanceof RpcError && e.is('AUTH_KEY_UNREGISTERED'),
       )
     })
