@@ -248,7 +248,9 @@ export class Coordinator {
     if (this.#closed) throw new CancelledError('client closed')
     const slot = dc.pick(kind)
     const wrapped = !dc.inited
-    const sent: ApiMethod = wrapped ? withInitConnection(request, this.#o.app) : request
+    // Download and upload connections ask for no updates: those go to the main connection only (once per DC).
+    const inner: ApiMethod = kind === 'main' ? request : { _: 'invokeWithoutUpdates', query: request }
+    const sent: ApiMethod = wrapped ? withInitConnection(inner, this.#o.app) : inner
     const requestId = this.#nextRequestId++
     slot.inFlight.set(requestId, { requestId, request: sent, method: request._ })
     try {

@@ -3,7 +3,7 @@
  *
  * Spec: https://core.telegram.org/api (the API the client speaks).
  */
-export { type ActorsOption, MtClient, type MtClientOptions } from './mt-client.js'
+export { type ActorsOption, type ClientActorStatus, MtClient, type MtClientOptions } from './mt-client.js'
 export type { CallOptions, ClientEvent } from './coordinator.js'
 export type { ConnectionKind } from './dc-state.js'
 export { DcTable } from './dc-table.js'

@@ -70,6 +70,16 @@ export interface MtClientOptions {
   readonly fetchConfig?: boolean
 }
 
+/** One actor as {@link MtClient.status} reports it. */
+export interface ClientActorStatus extends ActorStatus {
+  /** 'main', 'download:0', 'upload:1', ... */
+  readonly connection: string
+  /** The address it connects to (a media-only one for downloads where the DC lists one). */
+  readonly endpoint: DcEndpoint
+  /** -404 key regenerations of its DC so far. */
+  readonly regenerations: number
+}
+
 /** Default DC of a new account's first connection: DC 2 is what official clients start with. */
 const DEFAULT_HOME_DC = 2
 /** Two extra connections per kind: parallel chunks without opening many sockets per DC. */
@@ -171,13 +181,13 @@ export class MtClient {
     return auth
   }
 
-  /** Live figures of every actor, by DC and connection. */
-  async status(): Promise<Array<ActorStatus & { connection: string; regenerations: number }>> {
-    const out: Array<ActorStatus & { connection: string; regenerations: number }> = []
+  /** Live figures of every actor, by DC and connection, with the address it uses and the DC's key regenerations. */
+  async status(): Promise<ClientActorStatus[]> {
+    const out: ClientActorStatus[] = []
     for (const dc of this.#c.knownDcs()) {
       for (const slot of dc.slots.values()) {
         const st = await (await slot.actor).status()
-        out.push({ ...st, connection: slot.name, regenerations: dc.regenerations })
+        out.push({ ...st, connection: slot.name, endpoint: slot.endpoint, regenerations: dc.regenerations })
       }
     }
     return out

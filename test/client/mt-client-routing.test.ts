@@ -126,7 +126,11 @@ describe('MtClient routing', { timeout: 20_000 }, () => {
       expect(exports() - before).toBe(1)
       const st = await c.status()
       expect(st.filter((s) => s.dcId === 1).map((s) => s.connection)).toContain('download:0')
-      expect(st.filter((s) => s.dcId === 1 && s.connection.startsWith('download')).length).toBeLessThanOrEqual(2)
+      const pool = st.filter((s) => s.dcId === 1 && s.connection.startsWith('download'))
+      expect(pool.length).toBeLessThanOrEqual(2)
+      // On DC 1's media-only address from help.getConfig, not its main one.
+      const main = st.find((s) => s.dcId === 1 && s.connection === 'main')
+      expect(pool.every((s) => s.endpoint.media === true && s.endpoint.port !== main?.endpoint.port)).toBe(true)
     })
   })
 
