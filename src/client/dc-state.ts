@@ -34,6 +34,8 @@ export class ActorSlot {
   keyId: bigint | undefined
   readonly inFlight = new Map<number, InFlight>()
   readonly sent = new Map<number, SentRecord>()
+  /** The current actor failed to start (the next request starts another). */
+  failedStart = false
   closed = false
 
   constructor(
@@ -90,7 +92,7 @@ export class DcState {
 
   /** The slot for a request of `kind`: the main one, or the least busy pool member (growing the pool up to its size). */
   pick(kind: ConnectionKind): ActorSlot {
-    if (kind === 'main') return this.slots.get('main') ?? this.#spawn('main', 'main')
+    if (kind === 'main') return this.#usable(this.slots.get('main')) ?? this.#spawn('main', 'main')
     const size = Math.max(1, this.host.poolSize[kind])
     let best: ActorSlot | undefined
     let count = 0
@@ -99,8 +101,17 @@ export class DcState {
       count++
       if (best === undefined || s.inFlight.size < best.inFlight.size) best = s
     }
-    if (best !== undefined && (best.inFlight.size === 0 || count >= size)) return best
+    if (best !== undefined && (best.inFlight.size === 0 || count >= size)) return this.#usable(best) ?? best
     return this.#spawn(kind, `${kind}:${count}`)
+  }
+
+  /** The slot, with its actor started again if the last start failed (a worker that could not load, say). */
+  #usable(slot: ActorSlot | undefined): ActorSlot | undefined {
+    if (slot?.failedStart === true) {
+      slot.failedStart = false
+      this.restart(slot)
+    }
+    return slot
   }
 
   #spawn(kind: ConnectionKind, name: string): ActorSlot {
@@ -134,6 +145,9 @@ export class DcState {
       },
     })
     if (handshake) void started.then((a) => a.allowHandshake()).catch(() => undefined)
+    started.catch(() => {
+      if (slot.generation === gen) slot.failedStart = true
+    })
     return started
   }
 

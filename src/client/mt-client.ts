@@ -10,7 +10,7 @@
  */
 import type { ActorConfig, ActorFactory, ActorStatus, DcEndpoint } from '../actors/actor-types.js'
 import type { MtProxyOptions, TransportKind } from '../actors/connection-transport.js'
-import type { ReconnectPolicy } from '../actors/connection-types.js'
+import { DEFAULT_CONNECT_TIMEOUT_MS, type ReconnectPolicy } from '../actors/connection-types.js'
 import { createInProcessActor } from '../actors/in-process-actor.js'
 import { createWorkerActor } from '../actors/worker-actor.js'
 import type { SocketProxy } from '../actors/socket.js'
@@ -82,6 +82,8 @@ export interface ClientActorStatus extends ActorStatus {
 
 /** Default DC of a new account's first connection: DC 2 is what official clients start with. */
 const DEFAULT_HOME_DC = 2
+/** connect()'s first call may take this many connect timeouts: socket, key exchange and the call itself. */
+const CONNECT_DEADLINE_FACTOR = 3
 /** Two extra connections per kind: parallel chunks without opening many sockets per DC. */
 const DEFAULT_POOL_SIZE = 2
 
@@ -138,7 +140,9 @@ export class MtClient {
     const client = new MtClient(coordinator, o)
     try {
       if (o.fetchConfig !== false) {
-        const config = await coordinator.invoke({ _: 'help.getConfig' }, o.connectTimeoutMs !== undefined ? { timeoutMs: o.connectTimeoutMs * 3 } : {})
+        // Bounded: a DC that cannot be reached fails connect() with TimeoutError instead of retrying forever.
+        const timeoutMs = (o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) * CONNECT_DEADLINE_FACTOR
+        const config = await coordinator.invoke({ _: 'help.getConfig' }, { timeoutMs })
         client.#config = config
         table.updateFromConfig(config, o.ipv6 === true ? { ipv6: true } : {})
       }

@@ -9,7 +9,7 @@ import type { AuthKeyResult } from '../../src/actors/connection-types.js'
 import { Coordinator } from '../../src/client/coordinator.js'
 import { DcTable } from '../../src/client/dc-table.js'
 import { MemoryStorage } from '../../src/client/storage.js'
-import { NetworkError } from '../../src/errors.js'
+import { InternalError, NetworkError } from '../../src/errors.js'
 import { RpcError } from '../../src/protocol/rpc-error.js'
 import { TransportError } from '../../src/protocol/errors.js'
 import { deserializeObject, serializeObject, type TlObject } from '../../src/tl/index.js'
@@ -81,9 +81,11 @@ function leaf(o: TlObject): TlObject {
 
 const nearest = (dc: number): TlObject => ({ _: 'nearestDc', country: 'ZZ', thisDc: dc, nearestDc: dc }) as TlObject
 
-function setup(script: Script, opts: { storedKeys?: number[]; sleeps?: number[] } = {}) {
+function setup(script: Script, opts: { storedKeys?: number[]; sleeps?: number[]; failStarts?: number } = {}) {
   const actors: FakeActor[] = []
+  let failStarts = opts.failStarts ?? 0
   const factory: ActorFactory = async (config, cb) => {
+    if (failStarts-- > 0) throw new InternalError('worker could not start')
     const a = new FakeActor(config, cb, script)
     actors.push(a)
     return a
@@ -265,6 +267,14 @@ describe('coordinator with scripted actors', () => {
     sleeps.length = 0
     await expect(c.invoke({ _: 'help.getNearestDc' })).rejects.toBeInstanceOf(RpcError)
     expect(sleeps).toEqual([100, 200, 400])
+    await c.close()
+  })
+
+  it('starts an actor again when its start failed', async () => {
+    const { c, actors } = setup((_call, a) => nearest(a.dcId), { storedKeys: [2], failStarts: 1 })
+    await expect(c.invoke({ _: 'help.getNearestDc' })).rejects.toBeInstanceOf(InternalError)
+    expect((await c.invoke({ _: 'help.getNearestDc' })).thisDc).toBe(2)
+    expect(actors.length).toBe(1)
     await c.close()
   })
 })

@@ -1,4 +1,6 @@
 /** The public entry exports the client API. */
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import * as mtactor from '../../src/index.js'
 
@@ -15,5 +17,23 @@ describe('public client API', () => {
     await expect(mtactor.MtClient.connect({ apiId: 1, apiHash: 'x', dc: 9, dcs: [{ dcId: 1, host: '127.0.0.1', port: 1 }] })).rejects.toBeInstanceOf(mtactor.ArgumentError)
     // @ts-expect-error: an unknown actors option
     await expect(mtactor.MtClient.connect({ apiId: 1, apiHash: 'x', actors: 'threads' })).rejects.toBeInstanceOf(mtactor.ArgumentError)
+  })
+
+  it('fails connect() with TimeoutError when the DC cannot be reached, leaving nothing behind', async () => {
+    const server = createServer()
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as AddressInfo).port
+    await new Promise<void>((r) => server.close(() => r()))
+    const before = process.getActiveResourcesInfo().length
+    const err = await mtactor.MtClient.connect({
+      apiId: 1,
+      apiHash: 'x',
+      dc: { dcId: 2, host: '127.0.0.1', port },
+      actors: 'in-process',
+      connectTimeoutMs: 100,
+      reconnect: { minDelayMs: 10, maxDelayMs: 20 },
+    }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(mtactor.TimeoutError)
+    expect(process.getActiveResourcesInfo().length).toBeLessThanOrEqual(before)
   })
 })
