@@ -26,8 +26,11 @@ class InProcessActor implements DcActor {
   readonly #maxQueued: number
   /** Connection request id -> coordinator request id (for sent records). */
   readonly #toActor = new Map<number, number>()
-  /** Callers waiting for room in the queue (back-pressure). */
+  /** Connection request ids accepted and not yet put on the wire (the bounded queue). */
+  readonly #unsent = new Set<number>()
+  /** Callers waiting for room in the queue (back-pressure), first come first served; `#head` is the next one. */
   #roomWaiters: Array<() => void> = []
+  #head = 0
   #closed = false
 
   constructor(config: ActorConfig, cb: ActorCallbacks) {
@@ -70,10 +73,13 @@ class InProcessActor implements DcActor {
         return { type: 'session', snapshot: e.state }
       case 'sent': {
         const records: SentRecord[] = []
+        let freed = 0
         for (const r of e.records) {
+          if (this.#unsent.delete(r.requestId)) freed++
           const id = this.#toActor.get(r.requestId)
           if (id !== undefined) records.push({ requestId: id, msgId: r.msgId, seqNo: r.seqNo })
         }
+        this.#wake(freed)
         return records.length > 0 ? { type: 'sent', records } : undefined
       }
       // Folded into 'session' snapshots.
@@ -86,7 +92,7 @@ class InProcessActor implements DcActor {
   }
 
   async invoke(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions = {}): Promise<Uint8Array> {
-    while (this.#toActor.size >= this.#maxQueued && !this.#closed) {
+    while (this.#unsent.size >= this.#maxQueued && !this.#closed) {
       await new Promise<void>((resolve) => this.#roomWaiters.push(resolve))
     }
     if (this.#closed) throw new CancelledError('actor closed')
@@ -97,11 +103,26 @@ class InProcessActor implements DcActor {
     })
     const cid = this.#conn.lastRequestId
     this.#toActor.set(cid, requestId)
+    this.#unsent.add(cid)
     try {
       return await p
     } finally {
       this.#toActor.delete(cid)
-      this.#roomWaiters.shift()?.()
+      if (this.#unsent.delete(cid)) this.#wake(1)
+    }
+  }
+
+  /** Lets up to `n` waiting callers re-check for room, oldest first (O(1) each). */
+  #wake(n: number): void {
+    const w = this.#roomWaiters
+    for (let i = 0; i < n && this.#head < w.length; i++) {
+      const resume = w[this.#head]
+      this.#head++
+      resume?.()
+    }
+    if (this.#head === w.length) {
+      this.#roomWaiters = []
+      this.#head = 0
     }
   }
 
@@ -119,13 +140,14 @@ class InProcessActor implements DcActor {
 
   async status(): Promise<ActorStatus> {
     const c = this.#conn
-    return { dcId: this.dcId, threadId, connected: c.connected, pending: c.pendingCount, queued: this.#roomWaiters.length, hasAuthKey: c.hasAuthKey }
+    const waiting = this.#roomWaiters.length - this.#head
+    return { dcId: this.dcId, threadId, connected: c.connected, pending: c.pendingCount, queued: this.#unsent.size + waiting, hasAuthKey: c.hasAuthKey }
   }
 
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    for (const w of this.#roomWaiters.splice(0)) w()
+    this.#wake(Number.POSITIVE_INFINITY)
     await this.#conn.close()
   }
 }

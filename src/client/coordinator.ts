@@ -260,7 +260,12 @@ export class Coordinator {
         const resend = slot.sent.get(requestId)
         const body = serializeObject(sent, { ownBuffer: true })
         try {
-          const raw = await actor.invoke(requestId, body, request._, { signal, ...(resend !== undefined ? { resend: { msgId: resend.msgId, seqNo: resend.seqNo } } : {}) })
+          // The client's own closing signal is not passed down (close() ends the actors, which cancels their calls):
+          // an abort listener per call is only paid for when the caller brings a signal or a deadline.
+          const raw = await actor.invoke(requestId, body, request._, {
+            ...(signal !== this.#closing.signal ? { signal } : {}),
+            ...(resend !== undefined ? { resend: { msgId: resend.msgId, seqNo: resend.seqNo } } : {}),
+          })
           if (wrapped) dc.inited = true
           return readResult(raw, sent) as ResultOf<R>
         } catch (e) {

@@ -46,7 +46,8 @@ export async function startEnv(actors: 'worker' | 'in-process' = 'worker'): Prom
         reconnect: { minDelayMs: 5, maxDelayMs: 100 },
         session: { resendAfterMs: 300 },
         ...extra,
-        actors: forced ?? extra.actors ?? actors,
+        // The environment switches between the built-in kinds; a test's own factory stays.
+        actors: typeof extra.actors === 'function' ? extra.actors : (forced ?? extra.actors ?? actors),
       }),
   }
 }
