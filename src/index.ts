@@ -11,3 +11,4 @@ export { type RandomSource, randomBytes, seededRandom } from './protocol/random.
 export * from './tl/index.js'
 export * from './protocol/crypto/index.js'
 export * from './protocol/transport/index.js'
+export * from './client/index.js'

@@ -155,7 +155,8 @@ export function handleMessage(env: SessionEnv, ctx: FrameContext, msgId: bigint,
   if ((msgId & 3n) !== 0n) return badMsg(ctx, msgId, seqno, 18)
   // Ids mostly only grow: one above everything answered or seen needs neither lookup.
   const cached = msgId > ctx.key.answeredMax ? undefined : ctx.key.answers.get(msgId)
-  if (cached !== undefined) return answerDuplicate(ctx, msgId, cached)
+  // msg_ids are unique per session only: two sessions of one key (two connections) can pick the same one.
+  if (cached !== undefined && cached.sessionId === s.id) return answerDuplicate(ctx, msgId, cached)
   if (msgId <= s.seenMax && s.seen.has(msgId)) {
     if (isContainer) badMsg(ctx, msgId, seqno, 19)
     return true
