@@ -52,6 +52,36 @@ async function mtactorDriver(target: BenchTarget): Promise<Connected> {
   }
 }
 
+/**
+ * mtactor's public client (`MtClient`) with its DC connection as an actor in a worker thread: every call crosses the
+ * coordinator -> worker boundary and back (issue 5's actor runtime).
+ */
+async function mtactorActor(target: BenchTarget): Promise<Connected> {
+  const [{ MtClient }, { createNodeCryptoProvider }, { rsaPublicKeyFromPem }] = await Promise.all([
+    import('../../src/client/index.js'),
+    import('../../src/protocol/crypto/node-provider.js'),
+    import('../../src/protocol/crypto/rsa.js'),
+  ])
+  const rsaKey = rsaPublicKeyFromPem(createNodeCryptoProvider(), target.publicKeyPem)
+  const { dc } = target
+  const client = await MtClient.connect({
+    apiId: 1,
+    apiHash: 'bench',
+    dc: dc.id,
+    dcs: [{ dcId: dc.id, host: dc.host, port: dc.port }],
+    rsaKeys: [rsaKey],
+    actors: 'worker',
+  })
+  const first = await client.invoke({ _: 'help.getNearestDc' })
+  return {
+    nearest: first.thisDc,
+    client: {
+      nearestDc: async () => (await client.invoke({ _: 'help.getNearestDc' })).thisDc,
+      close: () => client.close(),
+    },
+  }
+}
+
 /** mtcute 0.30.3's BaseTelegramClient over intermediate framing (see mtcute-client.ts). */
 async function mtcute(target: BenchTarget): Promise<Connected> {
   const { createMtcuteClient } = await import('./mtcute-client.js')
@@ -69,6 +99,7 @@ async function mtcute(target: BenchTarget): Promise<Connected> {
 /** Every client kind a bench child can run. */
 export const CLIENT_KINDS = {
   mtactor: mtactorDriver,
+  'mtactor-actor': mtactorActor,
   mtcute,
 } satisfies Record<string, ClientFactory>
 

@@ -1,0 +1,72 @@
+/**
+ * `npm run bench:actors`: the actor runtime (issue 5) against the in-process driver (issue 4) and mtcute, over real
+ * loopback sockets. The cluster runs in its own process; each client runs in its own child process
+ * (`bench/lib/client-process.ts`), RSS read after `gc()`.
+ *
+ * Cases: pipelined help.getNearestDc RPC/s, p50/p99 latency, client CPU per call (every thread of the client
+ * process), and client RSS with one connection, for `MtClient` with a worker-thread DC actor ("mtactor"), the
+ * in-process `Connection` driver ("inprocess") and mtcute 0.30.3. Every answer is checked in the child before a
+ * figure counts. The crypto pool with 1..N threads is measured by `bench:pool`, idle actor RSS with 1 and 8 actors by
+ * `bench:actor-thread`. Ratios > 1 mean the actor runtime is better.
+ *
+ * Spec: https://core.telegram.org/mtproto/description (the session every client runs).
+ */
+import { availableParallelism } from 'node:os'
+import type { BenchTarget, ClientKind } from './lib/bench-clients.js'
+import { type ChildReport, runClientProcess } from './lib/client-runner.js'
+import { startClusterProcess } from './lib/cluster-process.js'
+import { median } from './lib/timing.js'
+
+const smoke = process.argv.includes('--smoke')
+const PROCESS_ROUNDS = smoke ? 1 : 3
+const CALLS = smoke ? 300 : 30_000
+const WINDOW = smoke ? 64 : 512
+const RUNS = smoke ? 1 : 3
+const WARMUP_CALLS = smoke ? 0 : CALLS
+
+const log = (s: string): void => void process.stderr.write(`${s}\n`)
+const round = (x: number, digits = 3): number => Number(x.toPrecision(digits))
+const KINDS: readonly ClientKind[] = ['mtactor-actor', 'mtactor', 'mtcute']
+const cores = availableParallelism()
+
+const cluster = await startClusterProcess(1)
+try {
+  const dc = cluster.dcs[0]
+  if (dc === undefined) throw new Error('the cluster printed no DC')
+  const target: BenchTarget = { dc, publicKeyPem: cluster.publicKeyPem }
+  const reports = new Map<ClientKind, ChildReport[]>(KINDS.map((k) => [k, []]))
+  for (let r = 0; r < PROCESS_ROUNDS; r++) {
+    for (const kind of KINDS) {
+      log(`${kind}: client process ${r + 1}/${PROCESS_ROUNDS}`)
+      const rep = await runClientProcess({ kind, target, authRounds: 0, rounds: RUNS, calls: CALLS, window: WINDOW, warmupCalls: WARMUP_CALLS })
+      reports.get(kind)?.push(rep)
+    }
+  }
+  const all = (kind: ClientKind): ChildReport[] => reports.get(kind) ?? []
+  const run = (kind: ClientKind, k: 'rps' | 'p50' | 'p99' | 'cpuUs'): number => median(all(kind).flatMap((x) => x.runs.map((y) => y[k])))
+  const rss = (kind: ClientKind): number => median(all(kind).map((x) => x.rssMiB))
+  /** Prints one case; `higherIsBetter` picks the ratio's direction. */
+  const line = (name: string, unit: string, get: (k: ClientKind) => number, higherIsBetter: boolean): void => {
+    const [a, i, m] = [get('mtactor-actor'), get('mtactor'), get('mtcute')]
+    const ratio = (x: number): number => round(higherIsBetter ? a / x : x / a)
+    console.log(
+      JSON.stringify({
+        case: name,
+        [`mtactor_${unit}`]: round(a),
+        [`inprocess_${unit}`]: round(i),
+        [`mtcute_${unit}`]: round(m),
+        ratio_vs_inprocess: ratio(i),
+        ratio_vs_mtcute: ratio(m),
+        cores,
+      }),
+    )
+  }
+  const what = `pipelined help.getNearestDc (${CALLS} calls, ${WINDOW} in flight)`
+  line(`${what}: actor runtime`, 'rps', (k) => run(k, 'rps'), true)
+  line(`${what} p50 latency: actor runtime`, 'ms', (k) => run(k, 'p50'), false)
+  line(`${what} p99 latency: actor runtime`, 'ms', (k) => run(k, 'p99'), false)
+  line(`${what} client CPU per call (all threads): actor runtime`, 'us', (k) => run(k, 'cpuUs'), false)
+  line('client RSS after gc (1 connection): actor runtime', 'mib', rss, false)
+} finally {
+  await cluster.stop()
+}
