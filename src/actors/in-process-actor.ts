@@ -11,6 +11,7 @@
  * Spec: https://core.telegram.org/mtproto/description#session, https://core.telegram.org/mtproto/auth_key,
  * https://core.telegram.org/mtproto/mtproto-transports#transport-errors (-404).
  */
+import { connectionOptionsOf } from './actor-config.js'
 import { threadId } from 'node:worker_threads'
 import { CancelledError } from '../errors.js'
 import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, DcActor, SentRecord } from './actor-types.js'
@@ -36,26 +37,8 @@ class InProcessActor implements DcActor {
   constructor(config: ActorConfig, cb: ActorCallbacks) {
     this.dcId = config.endpoint.dcId
     this.#maxQueued = config.maxQueued ?? DEFAULT_MAX_QUEUED
-    const ep = config.endpoint
     this.#conn = Connection.start({
-      host: ep.host,
-      port: ep.port,
-      dcId: ep.dcId,
-      ...(ep.testMode === true ? { testMode: true } : {}),
-      ...(ep.media === true ? { media: true } : {}),
-      ...(config.transport !== undefined ? { transport: config.transport } : {}),
-      ...(config.obfuscated !== undefined ? { obfuscated: config.obfuscated } : {}),
-      ...(config.mtproxy !== undefined ? { mtproxy: config.mtproxy } : {}),
-      ...(config.proxy !== undefined ? { proxy: config.proxy } : {}),
-      ...(config.rsaKeys !== undefined ? { rsaKeys: [...config.rsaKeys] } : {}),
-      ...(config.authKey !== undefined ? { authKey: config.authKey } : {}),
-      ...(config.serverSalt !== undefined ? { serverSalt: config.serverSalt } : {}),
-      ...(config.timeOffset !== undefined ? { timeOffset: config.timeOffset } : {}),
-      ...(config.pfs !== undefined ? { pfs: config.pfs } : {}),
-      ...(config.reconnect !== undefined ? { reconnect: config.reconnect } : {}),
-      ...(config.connectTimeoutMs !== undefined ? { connectTimeoutMs: config.connectTimeoutMs } : {}),
-      ...(config.session !== undefined ? { session: config.session } : {}),
-      ...(config.resume !== undefined ? { resume: config.resume } : {}),
+      ...connectionOptionsOf(config),
       keyExchange: 'wait',
       trackSession: true,
       onUpdate: (body) => cb.onUpdate(body),

@@ -10,6 +10,7 @@
  *
  * Spec: https://core.telegram.org/mtproto (one connection per DC, its session and service messages).
  */
+import { connectionOptionsOf } from '../actors/actor-config.js'
 import { type MessagePort, threadId, workerData } from 'node:worker_threads'
 import { expose } from 'comlink'
 import { InternalError, type MtError, type SerializedError, serializeError } from '../errors.js'
@@ -139,28 +140,10 @@ class DcWorker {
     const out = new Batcher<FromWorker>((batch, transfer) => data.postMessage(batch, transfer))
     this.#out = out
     this.#data = data
-    const ep = config.endpoint
     this.#conn = Connection.start({
-      host: ep.host,
-      port: ep.port,
-      dcId: ep.dcId,
+      ...connectionOptionsOf(config),
       crypto,
       ...(this.#remotePool !== undefined ? { cryptoPool: this.#remotePool } : {}),
-      ...(ep.testMode === true ? { testMode: true } : {}),
-      ...(ep.media === true ? { media: true } : {}),
-      ...(config.transport !== undefined ? { transport: config.transport } : {}),
-      ...(config.obfuscated !== undefined ? { obfuscated: config.obfuscated } : {}),
-      ...(config.mtproxy !== undefined ? { mtproxy: config.mtproxy } : {}),
-      ...(config.proxy !== undefined ? { proxy: config.proxy } : {}),
-      ...(config.rsaKeys !== undefined ? { rsaKeys: [...config.rsaKeys] } : {}),
-      ...(config.authKey !== undefined ? { authKey: config.authKey } : {}),
-      ...(config.serverSalt !== undefined ? { serverSalt: config.serverSalt } : {}),
-      ...(config.timeOffset !== undefined ? { timeOffset: config.timeOffset } : {}),
-      ...(config.pfs !== undefined ? { pfs: config.pfs } : {}),
-      ...(config.reconnect !== undefined ? { reconnect: config.reconnect } : {}),
-      ...(config.connectTimeoutMs !== undefined ? { connectTimeoutMs: config.connectTimeoutMs } : {}),
-      ...(config.session !== undefined ? { session: config.session } : {}),
-      ...(config.resume !== undefined ? { resume: config.resume } : {}),
       keyExchange: config.handshake === true ? 'run' : 'wait',
       trackSession: true,
       onUpdate: (body) => {
