@@ -168,14 +168,20 @@ export class WorkerActor implements DcActor {
     while (this.#unacked >= this.#maxQueued && this.#dead === undefined && this.#closing === undefined) {
       const signal = opts.signal
       if (signal?.aborted === true) throw new CancelledError()
-      let wake: () => void = () => undefined
+      let onAbort: () => void = () => undefined
       await new Promise<void>((resolve) => {
-        wake = () => resolve()
+        const wake = (): void => resolve()
         this.#waiters.push(wake)
-        signal?.addEventListener('abort', wake, { once: true })
+        // An aborted wait leaves the queue, so a later acknowledgement's room goes to a caller still waiting.
+        onAbort = () => {
+          const i = this.#waiters.indexOf(wake)
+          if (i >= 0) this.#waiters.splice(i, 1)
+          resolve()
+        }
+        signal?.addEventListener('abort', onAbort, { once: true })
       })
       // Woken by room or by the abort: either way this wait's listener goes.
-      signal?.removeEventListener('abort', wake)
+      signal?.removeEventListener('abort', onAbort)
     }
     return this.#post(requestId, body, method, opts)
   }
@@ -302,6 +308,13 @@ export class WorkerActor implements DcActor {
     fn(p)
   }
 
+  /** Wakes the oldest waiters, as many as there is room for (FIFO), instead of every one of them. */
+  #wakeForRoom(): void {
+    const room = this.#maxQueued - this.#unacked
+    if (room <= 0) return
+    for (const resume of this.#waiters.splice(0, room)) resume()
+  }
+
   #wakeWaiters(): void {
     const w = this.#waiters
     this.#waiters = []
@@ -313,7 +326,7 @@ export class WorkerActor implements DcActor {
       switch (m.t) {
         case 'ack':
           this.#unacked -= m.count
-          if (this.#waiters.length > 0) this.#wakeWaiters()
+          if (this.#waiters.length > 0) this.#wakeForRoom()
           break
         case 'result':
           this.#settle(m.id, (p) => p.resolve(m.body))

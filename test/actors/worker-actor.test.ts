@@ -155,6 +155,30 @@ describe('worker actor: errors, back-pressure, keys', { timeout: 15_000 }, () =>
     }
   })
 
+  it('back-pressure hands freed room to waiting callers oldest first; an aborted wait gives up its place', async () => {
+    const s = await spawn(testConfig(cluster, 1, { authKey: key.authKey, serverSalt: key.serverSalt, maxQueued: 1 }))
+    try {
+      await call(s.actor, 1, initNearest())
+      s.actor.injectFault('block', 200)
+      const first = call(s.actor, 10, getUser(3000n))
+      const ac = new AbortController()
+      const req = getUser(3001n)
+      const aborted = s.actor.invoke(11, body(req), req._, { signal: ac.signal })
+      const last = call(s.actor, 12, getUser(3002n))
+      await new Promise((r) => setTimeout(r, 20))
+      expect(s.actor.stats).toMatchObject({ unacked: 1, waiting: 2 })
+      ac.abort()
+      await expect(aborted).rejects.toBeInstanceOf(CancelledError)
+      expect(s.actor.stats).toMatchObject({ waiting: 1 })
+      // With room for one, the one caller still waiting gets it (the aborted wait no longer holds a place).
+      expect((await first)[0]?.id).toBe(3000n)
+      expect((await last)[0]?.id).toBe(3002n)
+      expect(s.actor.stats).toMatchObject({ unacked: 0, waiting: 0, pending: 0 })
+    } finally {
+      await s.actor.close()
+    }
+  })
+
   it('without a key and handshake: false, waits for setAuthKey; -404 drops the key and waits until allowed', async () => {
     // A key of its own: the -404 below makes the server forget it.
     const maker = await spawn(testConfig(cluster, 1, { handshake: true }))
