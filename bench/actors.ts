@@ -13,7 +13,7 @@
  */
 import { availableParallelism } from 'node:os'
 import type { BenchTarget, ClientKind } from './lib/bench-clients.js'
-import { type ChildReport, runClientProcess } from './lib/client-runner.js'
+import { type ChildReport, runAlternating } from './lib/client-runner.js'
 import { startClusterProcess } from './lib/cluster-process.js'
 import { median } from './lib/timing.js'
 
@@ -24,7 +24,6 @@ const WINDOW = smoke ? 64 : 512
 const RUNS = smoke ? 1 : 3
 const WARMUP_CALLS = smoke ? 0 : CALLS
 
-const log = (s: string): void => void process.stderr.write(`${s}\n`)
 const round = (x: number, digits = 3): number => Number(x.toPrecision(digits))
 const KINDS: readonly ClientKind[] = ['mtactor-actor', 'mtactor', 'mtcute']
 const cores = availableParallelism()
@@ -34,14 +33,7 @@ try {
   const dc = cluster.dcs[0]
   if (dc === undefined) throw new Error('the cluster printed no DC')
   const target: BenchTarget = { dc, publicKeyPem: cluster.publicKeyPem }
-  const reports = new Map<ClientKind, ChildReport[]>(KINDS.map((k) => [k, []]))
-  for (let r = 0; r < PROCESS_ROUNDS; r++) {
-    for (const kind of KINDS) {
-      log(`${kind}: client process ${r + 1}/${PROCESS_ROUNDS}`)
-      const rep = await runClientProcess({ kind, target, authRounds: 0, rounds: RUNS, calls: CALLS, window: WINDOW, warmupCalls: WARMUP_CALLS })
-      reports.get(kind)?.push(rep)
-    }
-  }
+  const reports = await runAlternating(KINDS, PROCESS_ROUNDS, target, { authRounds: 0, rounds: RUNS, calls: CALLS, window: WINDOW, warmupCalls: WARMUP_CALLS })
   const all = (kind: ClientKind): ChildReport[] => reports.get(kind) ?? []
   const run = (kind: ClientKind, k: 'rps' | 'p50' | 'p99' | 'cpuUs'): number => median(all(kind).flatMap((x) => x.runs.map((y) => y[k])))
   const rss = (kind: ClientKind): number => median(all(kind).map((x) => x.rssMiB))

@@ -43,3 +43,23 @@ export function runClientProcess(task: ChildTask): Promise<ChildReport> {
     })
   })
 }
+
+/**
+ * Runs `processRounds` child processes per kind, alternating kinds so machine load falls on all of them alike, each
+ * with `task` against `target`; returns each kind's reports.
+ */
+export async function runAlternating(
+  kinds: readonly ChildTask['kind'][],
+  processRounds: number,
+  target: ChildTask['target'],
+  task: Omit<ChildTask, 'kind' | 'target'>,
+): Promise<Map<ChildTask['kind'], ChildReport[]>> {
+  const reports = new Map<ChildTask['kind'], ChildReport[]>(kinds.map((k) => [k, []]))
+  for (let r = 0; r < processRounds; r++) {
+    for (const kind of kinds) {
+      process.stderr.write(`${kind}: client process ${r + 1}/${processRounds}\n`)
+      reports.get(kind)?.push(await runClientProcess({ kind, target, ...task }))
+    }
+  }
+  return reports
+}
