@@ -8,17 +8,12 @@
  */
 import { availableParallelism } from 'node:os'
 import { Piscina } from 'piscina'
-import { deserializeError, InternalError, serializeError } from '../errors.js'
-import {
-  type AsyncCryptoProvider,
-  createInThreadAsyncProvider,
-  DEFAULT_POOL_THRESHOLD,
-  defaultPoolThreshold,
-  type OpenedMessage,
-} from '../protocol/crypto/async-provider.js'
-import { checkMessageFrame, openMessageInPlace, sealMessageInPlace } from '../protocol/crypto/message-pooled.js'
+import { serializeError } from '../errors.js'
+import { DEFAULT_POOL_THRESHOLD, defaultPoolThreshold } from '../protocol/crypto/async-provider.js'
+import { checkMessageFrame } from '../protocol/crypto/message-pooled.js'
 import { checkIge } from '../protocol/crypto/check.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
+import { OffloadingProvider, type OffloadStats, owned } from './crypto-offload.js'
 import type { CryptoTask, CryptoTaskResult } from './crypto-tasks.js'
 import { workerFile } from './worker-file.js'
 
@@ -35,30 +30,15 @@ export interface CryptoPoolOptions {
 }
 
 /** Counters for tests and benches. */
-export interface CryptoPoolStats {
-  /** Jobs sent to pool threads. */
-  pooled: number
-  /** Jobs done inline. */
-  inline: number
-  /** Of `pooled`: whole MTProto messages (sealMessage/openMessage: msg_key hashed on the thread too). */
-  messages: number
-  /** Thread ids that ran pooled jobs. */
-  readonly threads: Set<number>
-}
+export type CryptoPoolStats = OffloadStats
 
 /** An async crypto provider that spreads large jobs over worker threads. */
-export class CryptoPool implements AsyncCryptoProvider {
+export class CryptoPool extends OffloadingProvider {
   readonly name: string
-  readonly stats: CryptoPoolStats = { pooled: 0, inline: 0, messages: 0, threads: new Set() }
-  readonly #inline: CryptoProvider
-  readonly #inlineAsync: AsyncCryptoProvider
-  readonly #threshold: number
   readonly #pool: Piscina<CryptoTask, CryptoTaskResult>
 
   constructor(opts: CryptoPoolOptions) {
-    this.#inline = opts.inline
-    this.#inlineAsync = createInThreadAsyncProvider(opts.inline)
-    this.#threshold = opts.threshold ?? defaultPoolThreshold(opts.inline)
+    super(opts.inline, opts.threshold)
     const threads = Math.max(1, opts.threads ?? availableParallelism())
     const file = workerFile('crypto-worker')
     this.#pool = new Piscina({
@@ -76,60 +56,6 @@ export class CryptoPool implements AsyncCryptoProvider {
     return this.#pool.options.maxThreads
   }
 
-  // Hashes of protocol-sized inputs cost less than a thread hop: always inline.
-  sha1(...parts: Uint8Array[]): Promise<Uint8Array> {
-    return this.#inlineAsync.sha1(...parts)
-  }
-  sha256(...parts: Uint8Array[]): Promise<Uint8Array> {
-    return this.#inlineAsync.sha256(...parts)
-  }
-  hmacSha256(key: Uint8Array, ...parts: Uint8Array[]): Promise<Uint8Array> {
-    return this.#inlineAsync.hmacSha256(key, ...parts)
-  }
-  randomBytes(length: number): Promise<Uint8Array> {
-    return this.#inlineAsync.randomBytes(length)
-  }
-
-  async pbkdf2Sha512(password: Uint8Array, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
-    // Validate on this thread so bad arguments fail the same way as with the inline provider.
-    if (!Number.isInteger(iterations) || iterations < 1) return this.#inline.pbkdf2Sha512(password, salt, iterations)
-    return this.#run({ op: 'pbkdf2-sha512', password: owned(password), salt: owned(salt), iterations }, [])
-  }
-
-  igeEncrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array): Promise<Uint8Array> {
-    return this.#ige('ige-encrypt', data, key, iv)
-  }
-  igeDecrypt(data: Uint8Array, key: Uint8Array, iv: Uint8Array): Promise<Uint8Array> {
-    return this.#ige('ige-decrypt', data, key, iv)
-  }
-
-  /** A whole outgoing message's msg_key, key derivation and AES-IGE (message-pooled.ts) on a copy of `frame`. */
-  async sealMessage(frame: Uint8Array, keys: Uint8Array): Promise<Uint8Array> {
-    const n = checkMessageFrame(frame, keys, true)
-    const buf = owned(frame)
-    if (n < this.#threshold) {
-      this.stats.inline++
-      return sealMessageInPlace(this.#inline, buf, keys)
-    }
-    const res = await this.#post({ op: 'msg-seal', frame: buf, keys }, [buf.buffer as ArrayBuffer])
-    if (!res.ok) throw deserializeError(res.error)
-    return res.out
-  }
-
-  /** A whole received message's AES-IGE and msg_key recomputation (message-pooled.ts) on a copy of `frame`. */
-  async openMessage(frame: Uint8Array, keys: Uint8Array): Promise<OpenedMessage> {
-    const n = checkMessageFrame(frame, keys, false)
-    const buf = owned(frame)
-    if (n < this.#threshold) {
-      this.stats.inline++
-      return { msgKey: openMessageInPlace(this.#inline, buf, keys), frame: buf }
-    }
-    const res = await this.#post({ op: 'msg-open', frame: buf, keys }, [buf.buffer as ArrayBuffer])
-    if (!res.ok) throw deserializeError(res.error)
-    if (res.msgKey === undefined) throw new InternalError('pool thread answered msg-open without a msg_key')
-    return { frame: res.out, msgKey: res.msgKey }
-  }
-
   /**
    * Runs one task on a pool thread whatever its size (never inline: a caller that already chose the pool, such as a
    * worker actor through {@link servePoolPort}, must not have the job land on this thread). Takes ownership of the
@@ -139,20 +65,20 @@ export class CryptoPool implements AsyncCryptoProvider {
   async runTask(task: CryptoTask): Promise<CryptoTaskResult> {
     try {
       if (task.op === 'pbkdf2-sha512') {
-        if (!Number.isInteger(task.iterations) || task.iterations < 1) this.#inline.pbkdf2Sha512(task.password, task.salt, task.iterations)
+        if (!Number.isInteger(task.iterations) || task.iterations < 1) this.inline.pbkdf2Sha512(task.password, task.salt, task.iterations)
         const t = { ...task, password: ownedOrSelf(task.password), salt: ownedOrSelf(task.salt) }
-        return await this.#post(t, [])
+        return await this.post(t, [])
       }
       if (task.op === 'ige-encrypt' || task.op === 'ige-decrypt') {
         checkIge(task.data, task.key, task.iv)
         const data = ownedOrSelf(task.data)
-        return await this.#post({ ...task, data }, [data.buffer as ArrayBuffer])
+        return await this.post({ ...task, data }, [data.buffer as ArrayBuffer])
       }
       // (the compiler does not narrow the union after the returns above)
       const msg = task as Extract<CryptoTask, { op: 'msg-seal' | 'msg-open' }>
       checkMessageFrame(msg.frame, msg.keys, msg.op === 'msg-seal')
       const frame = ownedOrSelf(msg.frame)
-      return await this.#post({ ...msg, frame }, [frame.buffer as ArrayBuffer])
+      return await this.post({ ...msg, frame }, [frame.buffer as ArrayBuffer])
     } catch (err) {
       return { ok: false, error: serializeError(err) }
     }
@@ -163,28 +89,8 @@ export class CryptoPool implements AsyncCryptoProvider {
     await this.#pool.destroy()
   }
 
-  async #ige(op: 'ige-encrypt' | 'ige-decrypt', data: Uint8Array, key: Uint8Array, iv: Uint8Array): Promise<Uint8Array> {
-    checkIge(data, key, iv)
-    if (data.length < this.#threshold) {
-      this.stats.inline++
-      return op === 'ige-encrypt' ? this.#inline.igeEncrypt(data, key, iv) : this.#inline.igeDecrypt(data, key, iv)
-    }
-    const buf = owned(data)
-    return this.#run({ op, data: buf, key, iv }, [buf.buffer as ArrayBuffer])
-  }
-
-  async #run(task: CryptoTask, transferList: ArrayBuffer[]): Promise<Uint8Array> {
-    const res = await this.#post(task, transferList)
-    if (!res.ok) throw deserializeError(res.error)
-    return res.out
-  }
-
-  async #post(task: CryptoTask, transferList: ArrayBuffer[]): Promise<CryptoTaskResult> {
-    this.stats.pooled++
-    if (task.op === 'msg-seal' || task.op === 'msg-open') this.stats.messages++
-    const res = await this.#pool.run(task, { transferList })
-    if (res.ok) this.stats.threads.add(res.threadId)
-    return res
+  protected dispatch(task: CryptoTask, transfer: ArrayBuffer[]): Promise<CryptoTaskResult> {
+    return this.#pool.run(task, { transferList: transfer })
   }
 }
 
@@ -215,9 +121,3 @@ export function inheritableExecArgv(argv: readonly string[]): string[] {
   return out
 }
 
-/** A copy of `src` in a buffer of its own (safe to transfer: never a slice of a pool or of a caller's memory). */
-function owned(src: Uint8Array): Uint8Array {
-  const out = new Uint8Array(new ArrayBuffer(src.length))
-  out.set(src)
-  return out
-}
