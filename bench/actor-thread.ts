@@ -168,7 +168,7 @@ async function echoBench(): Promise<void> {
   console.log(JSON.stringify({ case: 'actor thread hop: ping-pong, 1 in flight', mtactor_us: r2(pingUs), comlink_us: r2(pingPeerUs), ratio_vs_comlink: r2(pingPeerUs / pingUs) }))
   console.log(JSON.stringify({ case: 'actor thread hop: pipelined, 1000 in flight', mtactor_us_per_msg: r2(pipeUs), comlink_us_per_msg: r2(pipePeerUs), ratio_vs_comlink: r2(pipePeerUs / pipeUs) }))
   const st = actor.stats
-  note(`data plane: ${st.messagesOut} messages in ${st.batchesOut} batches`)
+  note(`data plane: ${st.recordsOut} records, ${st.doorbellsOut} doorbells`)
   peer.port.close()
   await peer.worker.terminate()
   await actor.close()

@@ -81,6 +81,11 @@ export interface ActorConfig {
    */
   readonly maxQueued?: number
   /**
+   * Bound on requests in flight on the actor (handed to it and not yet settled); `invoke` waits while it is full.
+   * The worker actor keeps a shared-memory sent record per in-flight request, so this sizes that table. Default 16384.
+   */
+  readonly maxInFlight?: number
+  /**
    * The coordinator's crypto pool, reached from the actor's thread (a MessagePort; transferred to the worker, so the
    * caller's end is unusable afterwards). Optional: without it the actor encrypts in its own thread.
    */

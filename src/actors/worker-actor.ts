@@ -1,15 +1,16 @@
 /**
  * The worker-thread DC actor: {@link createWorkerActor} starts a worker_thread running dc-worker.ts (one Connection:
  * socket, transport, session, timers) and returns a {@link DcActor} that talks to it:
- * - control plane: a comlink proxy (start, stop, status, setAuthKey, allowHandshake, wake);
- * - data plane: batched typed messages on a MessagePort of their own (actor-messages.ts): every invoke queued in one
- *   event-loop turn goes in one postMessage, and so do the results, acks and events coming back;
- * - bodies are transferred (the caller's buffer is detached afterwards; a view that does not cover its whole
- *   ArrayBuffer is copied once first), results arrive as whole ArrayBuffers of their own;
+ * - control plane: a comlink proxy (start, stop, status, setAuthKey, allowHandshake, wake, configure);
+ * - data plane: typed messages as records in two shared rings (ring-link.ts): an invoke is visible to the worker the
+ *   moment it is written, a doorbell wakes an idle thread at most once per turn, bodies above
+ *   {@link INLINE_MAX} are transferred (the caller's buffer is detached afterwards), results arrive in buffers of
+ *   their own;
+ * - supervision: the worker writes its session state and each request's msg_id/seq_no into shared memory before the
+ *   bytes go out (shared-mirror.ts), so after a crash or terminate the 'session' and 'sent' events come from memory
+ *   the dead thread cannot take with it; then pending invokes reject and 'exit' follows;
  * - errors cross as their own classes (src/errors.ts registry);
- * - back-pressure: at most `maxQueued` invokes posted and not yet acknowledged by the worker; further invokes wait;
- * - a crash or terminate rejects pending invokes and reports 'exit' (after every message the worker posted before it
- *   died, so the supervisor's sent records are complete).
+ * - back-pressure: at most `maxQueued` invokes written and not yet taken by the worker, and `maxInFlight` unsettled.
  *
  * Spec: https://core.telegram.org/mtproto/description#session (the session a replacement actor resumes).
  */
@@ -18,12 +19,20 @@ import { type Remote, releaseProxy, transfer, wrap } from 'comlink'
 import { ArgumentError, CancelledError, deserializeError, InternalError, type MtError, NetworkError } from '../errors.js'
 import type { AuthKeyResult } from '../protocol/auth/index.js'
 import { workerEntry } from '../workers/worker-file.js'
-import type { ControlResult, DcWorkerApi, WorkerStatus } from '../workers/dc-worker.js'
-import { type Batch, Batcher, type FromWorker, ownedForTransfer, sentRecords, type ToWorker, type WireEvent } from './actor-messages.js'
-import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, DcActor } from './actor-types.js'
+import type { ControlResult, DcWorkerApi, SharedPlane, WorkerStatus } from '../workers/dc-worker.js'
+import type { FromWorker, ToWorker, WireEvent } from './actor-messages.js'
+import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, DcActor, SentRecord } from './actor-types.js'
+import { RING_BYTES, RingLink } from './ring-link.js'
+import { FromWorkerCodec, ToWorkerCodec } from './ring-records.js'
+import { createMirrorBuffer, SharedMirror } from './shared-mirror.js'
+import { createRingBuffer } from './shared-ring.js'
 
-/** Default bound on invokes posted and not yet acknowledged by the worker (ActorConfig.maxQueued). */
+export { INLINE_MAX } from './ring-link.js'
+
+/** Default bound on invokes written and not yet taken by the worker (ActorConfig.maxQueued). */
 export const DEFAULT_MAX_QUEUED = 1024
+/** Default bound on unsettled invokes (ActorConfig.maxInFlight). */
+export const DEFAULT_MAX_IN_FLIGHT = 16_384
 /**
  * After a worker dies, how long to wait for its data port to close (every message it posted is delivered before the
  * close) before reporting 'exit' anyway.
@@ -34,6 +43,7 @@ const NO_OPTIONS: ActorInvokeOptions = {}
 const noop = (): void => undefined
 
 interface Pending {
+  readonly slot: number
   resolve(body: Uint8Array): void
   reject(e: MtError): void
   cleanup(): void
@@ -52,22 +62,27 @@ function actorEvent(e: WireEvent): ActorEvent {
       return { type: 'auth-key-dropped', error: deserializeError(e.error) }
     case 'rejected':
       return { type: 'rejected', error: deserializeError(e.error) }
-    case 'sent':
-      return { type: 'sent', records: sentRecords(e) }
     default:
       return e
   }
 }
 
+function positiveInt(v: number, name: string): number {
+  if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`${name} must be a positive integer`, name)
+  return v
+}
+
 /** Main-thread counters of one worker actor (tests and benches). */
 export interface WorkerActorStats {
-  /** Invokes posted and not yet acknowledged by the worker. */
+  /** Invokes written and not yet taken by the worker. */
   readonly unacked: number
   /** Invokes waiting for room (back-pressure). */
   readonly waiting: number
   readonly pending: number
-  readonly batchesOut: number
-  readonly messagesOut: number
+  /** Records written into the request ring. */
+  readonly recordsOut: number
+  /** Doorbells posted to the worker (at most one per turn, only while it is idle). */
+  readonly doorbellsOut: number
 }
 
 /** A DC actor in its own worker thread. */
@@ -77,13 +92,19 @@ export class WorkerActor implements DcActor {
   readonly #remote: Remote<DcWorkerApi>
   readonly #control: MessagePort
   readonly #data: MessagePort
-  readonly #out: Batcher<ToWorker>
+  readonly #link: RingLink<ToWorker, FromWorker>
+  readonly #mirror: SharedMirror
+  readonly #shared: SharedPlane
   readonly #callbacks: ActorCallbacks
   readonly #maxQueued: number
   readonly #pending = new Map<number, Pending>()
   readonly #echoes = new Map<number, { resolve(b: Uint8Array): void; reject(e: MtError): void }>()
+  /** Free slots of the shared sent table (LIFO: the pages in use stay few), then the never-used ones. */
+  readonly #freeSlots: number[] = []
+  #nextSlot = 0
   #nextEcho = 1
-  #unacked = 0
+  /** Invokes written into the ring (wrapping like the worker's counter of those it took). */
+  #posted = 0
   #waiters: Array<() => void> = []
   #dead: MtError | undefined
   #closing: Promise<void> | undefined
@@ -97,8 +118,10 @@ export class WorkerActor implements DcActor {
   private constructor(config: ActorConfig, callbacks: ActorCallbacks) {
     this.dcId = config.endpoint.dcId
     this.#callbacks = callbacks
-    this.#maxQueued = config.maxQueued ?? DEFAULT_MAX_QUEUED
-    if (!Number.isInteger(this.#maxQueued) || this.#maxQueued < 1) throw new ArgumentError('maxQueued must be a positive integer', 'maxQueued')
+    this.#maxQueued = positiveInt(config.maxQueued ?? DEFAULT_MAX_QUEUED, 'maxQueued')
+    const slots = positiveInt(config.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, 'maxInFlight')
+    this.#shared = { toWorker: createRingBuffer(RING_BYTES), fromWorker: createRingBuffer(RING_BYTES), mirror: createMirrorBuffer(slots) }
+    this.#mirror = new SharedMirror(this.#shared.mirror)
     const control = new MessageChannel()
     const data = new MessageChannel()
     const entry = workerEntry('dc-worker')
@@ -110,9 +133,16 @@ export class WorkerActor implements DcActor {
     this.#control = control.port1
     this.#data = data.port1
     this.#remote = wrap<DcWorkerApi>(control.port1 as unknown as Parameters<typeof wrap>[0])
-    this.#out = new Batcher<ToWorker>((batch, list) => this.#data.postMessage(batch, list))
+    this.#link = new RingLink<ToWorker, FromWorker>({
+      port: this.#data,
+      out: this.#shared.toWorker,
+      in: this.#shared.fromWorker,
+      encode: new ToWorkerCodec(),
+      decode: new FromWorkerCodec(),
+      deliver: (m) => this.#onMessage(m),
+      onRoom: () => this.#wakeForRoom(),
+    })
     this.#dataClosed = new Promise((resolve) => this.#data.once('close', () => resolve()))
-    this.#data.on('message', (batch: Batch<FromWorker>) => this.#onBatch(batch))
     this.#worker.on('error', (e) => {
       this.#crash = new InternalError(`DC worker crashed: ${e.message}`, e.name)
     })
@@ -139,7 +169,8 @@ export class WorkerActor implements DcActor {
 
   /** Main-thread counters. */
   get stats(): WorkerActorStats {
-    return { unacked: this.#unacked, waiting: this.#waiters.length, pending: this.#pending.size, batchesOut: this.#out.batches, messagesOut: this.#out.messages }
+    const l = this.#link.stats
+    return { unacked: this.#unacked(), waiting: this.#waiters.length, pending: this.#pending.size, recordsOut: l.recordsOut, doorbellsOut: l.doorbellsOut }
   }
 
   async #start(): Promise<void> {
@@ -147,7 +178,8 @@ export class WorkerActor implements DcActor {
     this.#pendingStart = undefined
     if (s === undefined) return
     const { cryptoPort, ...config } = s.config
-    const started = this.#remote.start(config, transfer(s.port, [s.port]), cryptoPort !== undefined ? transfer(cryptoPort, [cryptoPort]) : undefined)
+    const ports = cryptoPort !== undefined ? [s.port, cryptoPort] : [s.port]
+    const started = this.#remote.start(transfer({ config, data: s.port, cryptoPort, shared: this.#shared }, ports))
     unwrapResult(await Promise.race([started, this.#exited()]))
   }
 
@@ -158,27 +190,40 @@ export class WorkerActor implements DcActor {
     })
   }
 
+  #unacked(): number {
+    return (this.#posted - this.#link.outCounter) | 0
+  }
+
+  #full(): boolean {
+    return this.#unacked() >= this.#maxQueued || (this.#freeSlots.length === 0 && this.#nextSlot >= this.#mirror.slots)
+  }
+
   invoke(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions = NO_OPTIONS): Promise<Uint8Array> {
-    if (this.#unacked >= this.#maxQueued && this.#dead === undefined && this.#closing === undefined) return this.#invokeWhenRoom(requestId, body, method, opts)
+    if ((this.#waiters.length > 0 || this.#full()) && this.#dead === undefined && this.#closing === undefined) return this.#invokeWhenRoom(requestId, body, method, opts)
     return this.#post(requestId, body, method, opts)
   }
 
-  /** Back-pressure: waits until the worker acknowledged enough invokes (or the actor dies, closes, or `signal` fires). */
+  /** Back-pressure: waits until the worker took enough invokes (or the actor dies, closes, or `signal` fires). */
   async #invokeWhenRoom(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions): Promise<Uint8Array> {
-    while (this.#unacked >= this.#maxQueued && this.#dead === undefined && this.#closing === undefined) {
+    let first = true
+    while ((first ? this.#waiters.length > 0 || this.#full() : this.#full()) && this.#dead === undefined && this.#closing === undefined) {
+      first = false
       const signal = opts.signal
       if (signal?.aborted === true) throw new CancelledError()
       let onAbort: () => void = () => undefined
       await new Promise<void>((resolve) => {
         const wake = (): void => resolve()
         this.#waiters.push(wake)
-        // An aborted wait leaves the queue, so a later acknowledgement's room goes to a caller still waiting.
+        // An aborted wait leaves the queue, so room freed later goes to a caller still waiting.
         onAbort = () => {
           const i = this.#waiters.indexOf(wake)
           if (i >= 0) this.#waiters.splice(i, 1)
           resolve()
         }
         signal?.addEventListener('abort', onAbort, { once: true })
+        // The worker rings back once it takes invokes; room that appeared before the flag was seen is checked now.
+        this.#link.wantRoom()
+        if (!this.#full()) queueMicrotask(() => this.#wakeForRoom())
       })
       // Woken by room or by the abort: either way this wait's listener goes.
       signal?.removeEventListener('abort', onAbort)
@@ -193,39 +238,38 @@ export class WorkerActor implements DcActor {
     const signal = opts.signal
     if (signal?.aborted === true) return Promise.reject(new CancelledError())
     if (this.#pending.has(requestId)) return Promise.reject(new ArgumentError(`request ${requestId} is already pending`, 'requestId'))
-    const b = ownedForTransfer(body)
+    const slot = this.#freeSlots.pop() ?? this.#nextSlot++
+    this.#mirror.clearSlot(slot)
     return new Promise<Uint8Array>((resolve, reject) => {
       if (signal === undefined) {
-        this.#pending.set(requestId, { resolve, reject, cleanup: noop })
+        this.#pending.set(requestId, { slot, resolve, reject, cleanup: noop })
       } else {
         const onAbort = (): void => {
           if (!this.#pending.has(requestId)) return
-          this.#out.push({ t: 'cancel', id: requestId })
+          this.#link.send({ t: 'cancel', id: requestId })
           this.#settle(requestId, (p) => p.reject(new CancelledError()))
         }
-        this.#pending.set(requestId, { resolve, reject, cleanup: () => signal.removeEventListener('abort', onAbort) })
+        this.#pending.set(requestId, { slot, resolve, reject, cleanup: () => signal.removeEventListener('abort', onAbort) })
         signal.addEventListener('abort', onAbort, { once: true })
       }
-      this.#unacked++
-      // One shape for every invoke (absent options cross as undefined).
-      this.#out.push({ t: 'invoke', id: requestId, body: b, method, timeoutMs: opts.timeoutMs, resend: opts.resend }, b)
+      this.#posted = (this.#posted + 1) | 0
+      this.#link.send({ t: 'invoke', id: requestId, slot, body, method, timeoutMs: opts.timeoutMs, resend: opts.resend })
     })
   }
 
-  /** A round trip through both batchers and the worker's event loop, touching no connection (bench, liveness). */
+  /** A round trip through both rings and the worker's event loop, touching no connection (bench, liveness). */
   echo(body: Uint8Array): Promise<Uint8Array> {
     if (this.#dead !== undefined) return Promise.reject(this.#dead)
     const id = this.#nextEcho++
-    const b = ownedForTransfer(body)
     return new Promise((resolve, reject) => {
       this.#echoes.set(id, { resolve, reject })
-      this.#out.push({ t: 'echo', id, body: b }, b)
+      this.#link.send({ t: 'echo', id, body })
     })
   }
 
   /** Test hook: makes the worker crash, or stall its event loop for `ms`. */
   injectFault(kind: 'crash' | 'block', ms?: number): void {
-    this.#out.push({ t: 'fault', kind, ...(ms !== undefined ? { ms } : {}) })
+    this.#link.post({ t: 'fault', kind, ...(ms !== undefined ? { ms } : {}) })
   }
 
   /** Ends the worker thread abruptly (as a supervisor or the OS might): pending invokes reject, 'exit' follows. */
@@ -258,10 +302,10 @@ export class WorkerActor implements DcActor {
 
   async status(): Promise<ActorStatus> {
     const w = await this.workerStatus()
-    return { dcId: this.dcId, threadId: w.threadId, connected: w.connected, pending: this.#pending.size, queued: this.#unacked + this.#waiters.length, hasAuthKey: w.hasAuthKey }
+    return { dcId: this.dcId, threadId: w.threadId, connected: w.connected, pending: this.#pending.size, queued: this.#unacked() + this.#waiters.length, hasAuthKey: w.hasAuthKey }
   }
 
-  /** The worker's own figures (batches, whether it loaded the API codec). */
+  /** The worker's own figures (records, doorbells, whether it loaded the API codec). */
   async workerStatus(): Promise<WorkerStatus> {
     if (this.#dead !== undefined) throw this.#dead
     return unwrapResult(await Promise.race([this.#remote.status(), this.#exited()]))
@@ -278,7 +322,6 @@ export class WorkerActor implements DcActor {
     this.#echoes.clear()
     this.#wakeWaiters()
     if (this.#dead === undefined) {
-      this.#out.flushNow()
       // A stuck worker must not hold close() forever: terminate wins after the grace period.
       let timer: NodeJS.Timeout | undefined
       const grace = new Promise<void>((resolve) => {
@@ -291,10 +334,11 @@ export class WorkerActor implements DcActor {
     await this.#worker.terminate()
   }
 
-  /** Lets go of the comlink proxy and both ports (once). */
+  /** Lets go of the comlink proxy, the link and both ports (once). */
   #release(): void {
     if (this.#released) return
     this.#released = true
+    this.#link.close()
     this.#remote[releaseProxy]()
     this.#control.close()
     this.#data.close()
@@ -304,13 +348,17 @@ export class WorkerActor implements DcActor {
     const p = this.#pending.get(id)
     if (p === undefined) return
     this.#pending.delete(id)
+    this.#freeSlots.push(p.slot)
     p.cleanup()
     fn(p)
+    if (this.#waiters.length > 0) this.#wakeForRoom()
   }
 
   /** Wakes the oldest waiters, as many as there is room for (FIFO), instead of every one of them. */
   #wakeForRoom(): void {
-    const room = this.#maxQueued - this.#unacked
+    if (this.#waiters.length === 0) return
+    const free = this.#freeSlots.length + (this.#mirror.slots - this.#nextSlot)
+    const room = Math.min(this.#maxQueued - this.#unacked(), free)
     if (room <= 0) return
     for (const resume of this.#waiters.splice(0, room)) resume()
   }
@@ -321,31 +369,25 @@ export class WorkerActor implements DcActor {
     for (const resume of w) resume()
   }
 
-  #onBatch(batch: Batch<FromWorker>): void {
-    for (const m of batch) {
-      switch (m.t) {
-        case 'ack':
-          this.#unacked -= m.count
-          if (this.#waiters.length > 0) this.#wakeForRoom()
-          break
-        case 'result':
-          this.#settle(m.id, (p) => p.resolve(m.body))
-          break
-        case 'error':
-          this.#settle(m.id, (p) => p.reject(deserializeError(m.error)))
-          break
-        case 'update':
-          this.#callbacks.onUpdate(m.body)
-          break
-        case 'event':
-          this.#callbacks.onEvent(actorEvent(m.event))
-          break
-        case 'echo': {
-          const r = this.#echoes.get(m.id)
-          this.#echoes.delete(m.id)
-          r?.resolve(m.body)
-          break
-        }
+  #onMessage(m: FromWorker): void {
+    switch (m.t) {
+      case 'result':
+        this.#settle(m.id, (p) => p.resolve(m.body))
+        break
+      case 'error':
+        this.#settle(m.id, (p) => p.reject(deserializeError(m.error)))
+        break
+      case 'update':
+        this.#callbacks.onUpdate(m.body)
+        break
+      case 'event':
+        this.#callbacks.onEvent(actorEvent(m.event))
+        break
+      case 'echo': {
+        const r = this.#echoes.get(m.id)
+        this.#echoes.delete(m.id)
+        r?.resolve(m.body)
+        break
       }
     }
   }
@@ -355,18 +397,29 @@ export class WorkerActor implements DcActor {
       this.#dead ??= new CancelledError('actor closed')
       return
     }
-    // Every message the worker posted before it died arrives before its data port closes: wait for them, so the
-    // supervisor sees the last sent records before 'exit'.
+    // Every port message the worker posted before it died (large bodies) arrives before its data port closes; the
+    // records it wrote are in shared memory. Read both, so results it produced are not lost.
     let timer: NodeJS.Timeout | undefined
     await Promise.race([this.#dataClosed, new Promise<void>((resolve) => (timer = setTimeout(resolve, EXIT_DRAIN_MS)))])
     clearTimeout(timer)
+    this.#link.drain()
     const error = this.#crash ?? new NetworkError('closed', `DC worker exited (code ${code})`)
     this.#dead = error
+    // The supervisor's view of the session as the dead thread left it: state, then what each pending request went
+    // out as (written before its bytes reached the socket).
+    const snapshot = this.#mirror.readSession()
+    if (snapshot !== undefined) this.#callbacks.onEvent({ type: 'session', snapshot })
+    const records: SentRecord[] = []
+    for (const [requestId, p] of this.#pending) {
+      const r = this.#mirror.readSent(p.slot, requestId)
+      if (r !== undefined) records.push(r)
+    }
+    records.sort((a, b) => (a.msgId < b.msgId ? -1 : a.msgId > b.msgId ? 1 : 0))
+    if (records.length > 0) this.#callbacks.onEvent({ type: 'sent', records })
     for (const id of [...this.#pending.keys()]) this.#settle(id, (p) => p.reject(error))
     for (const e of this.#echoes.values()) e.reject(error)
     this.#echoes.clear()
     this.#wakeWaiters()
-    this.#out.clear()
     this.#release()
     this.#callbacks.onEvent({ type: 'exit', error })
   }

@@ -1,9 +1,12 @@
 /**
  * Entry module of a DC actor's worker thread: runs one {@link Connection} (socket, transport, obfuscation, session,
- * timers) and talks to its {@link WorkerActor} on the main thread over two ports:
+ * timers) and talks to its {@link WorkerActor} on the main thread:
  * - control plane (comlink on the port handed over in `workerData`): start, stop, status, setAuthKey,
- *   allowHandshake, wake; every method answers a {@link ControlResult} so errors keep their class;
- * - data plane (the port handed to `start`): batches of typed messages (actor-messages.ts), buffers transferred.
+ *   allowHandshake, wake, configure; every method answers a {@link ControlResult} so errors keep their class;
+ * - data plane: records in two shared rings (ring-link.ts) beside the port handed to `start` (doorbells, large
+ *   bodies, faults);
+ * - supervision mirror (shared-mirror.ts): the session state and each request's msg_id/seq_no, written before the
+ *   bytes reach the socket.
  *
  * The worker imports no API codec: requests arrive serialized and results leave raw, so an idle actor keeps to the
  * service schema (the Connection loads the API codec only for the PFS bind).
@@ -14,9 +17,12 @@ import { connectionOptionsOf } from '../actors/actor-config.js'
 import { type MessagePort, threadId, workerData } from 'node:worker_threads'
 import { expose } from 'comlink'
 import { InternalError, type MtError, type SerializedError, serializeError } from '../errors.js'
-import { type Batch, Batcher, type FromWorker, ownedForTransfer, type ToWorker, type WireEvent } from '../actors/actor-messages.js'
-import type { ActorConfig } from '../actors/actor-types.js'
+import type { FromWorker, ToWorker, WireEvent } from '../actors/actor-messages.js'
+import type { ActorConfig, SessionSnapshot } from '../actors/actor-types.js'
 import { Connection, type ConnectionEvent, type InvokeOptions } from '../actors/connection.js'
+import { RingLink } from '../actors/ring-link.js'
+import { FromWorkerCodec, ToWorkerCodec } from '../actors/ring-records.js'
+import { SharedMirror } from '../actors/shared-mirror.js'
 import type { AuthKeyResult } from '../protocol/auth/index.js'
 import { createNodeCryptoProvider } from '../protocol/crypto/node-provider.js'
 import { RemotePoolProvider } from './crypto-remote.js'
@@ -24,27 +30,41 @@ import { RemotePoolProvider } from './crypto-remote.js'
 /** What every control method answers: a value, or an error as data (rebuilt as its own class on the main thread). */
 export type ControlResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: SerializedError }
 
+/** The shared memory of one actor's data plane: a ring each way and the supervision mirror. */
+export interface SharedPlane {
+  readonly toWorker: SharedArrayBuffer
+  readonly fromWorker: SharedArrayBuffer
+  readonly mirror: SharedArrayBuffer
+}
+
+/** What `start` takes. */
+export interface StartArgs {
+  /** The config without the crypto port (that travels as `cryptoPort`). */
+  readonly config: Omit<ActorConfig, 'cryptoPort'>
+  readonly data: MessagePort
+  /** The coordinator's crypto pool, when it shares one. */
+  readonly cryptoPort?: MessagePort | undefined
+  readonly shared: SharedPlane
+}
+
 /** The worker's part of {@link ActorStatus}. */
 export interface WorkerStatus {
   readonly threadId: number
   readonly connected: boolean
   readonly pending: number
   readonly hasAuthKey: boolean
-  /** Data-plane batches and messages this worker posted (bench and tests). */
-  readonly batchesOut: number
-  readonly messagesOut: number
-  readonly batchesIn: number
+  /** Data-plane records and doorbells this worker wrote, and its wake-ups that drained the request ring. */
+  readonly recordsOut: number
+  readonly doorbellsOut: number
+  readonly drains: number
   /** Whether the full API codec (src/tl/index.js) is loaded in this thread. */
   readonly apiCodecLoaded: boolean
 }
 
 /** The control-plane API the worker exposes through comlink. */
 export interface DcWorkerApi {
-  /**
-   * Takes the config (without the crypto port), the data port and the crypto pool's port when the coordinator shares
-   * one; starts connecting.
-   */
-  start(config: Omit<ActorConfig, 'cryptoPort'>, data: MessagePort, cryptoPort?: MessagePort): ControlResult<{ threadId: number }>
+  /** Takes the config, the data port, the shared memory and the crypto pool's port; starts connecting. */
+  start(args: StartArgs): ControlResult<{ threadId: number }>
   stop(): Promise<ControlResult<null>>
   status(): ControlResult<WorkerStatus>
   setAuthKey(key: AuthKeyResult): ControlResult<null>
@@ -68,7 +88,8 @@ function attempt<T>(fn: () => T): ControlResult<T> {
   }
 }
 
-function wireEvent(e: ConnectionEvent, ids: ReadonlyMap<number, number>): WireEvent | undefined {
+/** The events that cross as records ('sent' and 'session' go through the mirror; see DcWorker.#onEvent). */
+function wireEvent(e: ConnectionEvent): WireEvent | undefined {
   switch (e.type) {
     case 'connected':
       return e
@@ -82,27 +103,9 @@ function wireEvent(e: ConnectionEvent, ids: ReadonlyMap<number, number>): WireEv
       return e
     case 'rejected':
       return { type: 'rejected', error: serializeError(e.error) }
+    // new-session and state are folded into 'session' snapshots; 'sent' and 'session' are mirrored.
+    case 'sent':
     case 'session':
-      return { type: 'session', snapshot: e.state }
-    case 'sent': {
-      const n = e.records.length
-      const requestIds = new Float64Array(n)
-      const msgIds = new BigInt64Array(n)
-      const seqNos = new Int32Array(n)
-      let k = 0
-      for (const r of e.records) {
-        const id = ids.get(r.requestId)
-        if (id === undefined) continue
-        requestIds[k] = id
-        msgIds[k] = r.msgId
-        seqNos[k] = r.seqNo
-        k++
-      }
-      if (k === 0) return undefined
-      // Views over the first k entries; the whole buffers are ours and go across transferred.
-      return { type: 'sent', requestIds: requestIds.subarray(0, k), msgIds: msgIds.subarray(0, k), seqNos: seqNos.subarray(0, k) }
-    }
-    // new-session and state are folded into 'session' snapshots.
     case 'new-session':
     case 'state':
       return undefined
@@ -118,109 +121,140 @@ function invokeOptions(m: Extract<ToWorker, { t: 'invoke' }>): InvokeOptions {
   }
 }
 
+/** Whether a snapshot differs from the last one reported in more than the counters every flush moves. */
+function sessionMoved(a: SessionSnapshot | undefined, b: SessionSnapshot): boolean {
+  return a === undefined || a.sessionId !== b.sessionId || a.serverSalt !== b.serverSalt || a.timeOffset !== b.timeOffset
+}
+
+/** A request the worker's Connection carries: the coordinator's id and its slot in the mirror. */
+interface Carried {
+  readonly id: number
+  readonly slot: number
+}
+
 /** One worker's actor state. */
 class DcWorker {
   #conn: Connection | undefined
   #data: MessagePort | undefined
-  #out: Batcher<FromWorker> | undefined
-  /** Connection request id -> coordinator request id, and back (for cancel). */
-  readonly #toActor = new Map<number, number>()
+  #link: RingLink<FromWorker, ToWorker> | undefined
+  #mirror: SharedMirror | undefined
+  /** Connection request id -> the coordinator's request, and the coordinator's id -> connection id (for cancel). */
+  readonly #carried = new Map<number, Carried>()
   readonly #toConn = new Map<number, number>()
-  #batchesIn = 0
+  /** The last session snapshot sent as an event (only moves of id, salt or clock are sent; the mirror has all). */
+  #reported: SessionSnapshot | undefined
   /** The coordinator's crypto pool port (held for the async cipher step; closed on stop). */
   #cryptoPort: MessagePort | undefined
   /** The pool behind that port, as the Connection's async crypto provider (large messages' AES-IGE). */
   #remotePool: RemotePoolProvider | undefined
 
-  start(config: Omit<ActorConfig, 'cryptoPort'>, data: MessagePort, cryptoPort?: MessagePort): { threadId: number } {
+  start(args: StartArgs): { threadId: number } {
     if (this.#conn !== undefined) throw new InternalError('DC worker already started')
+    const { config, data, cryptoPort, shared } = args
     this.#cryptoPort = cryptoPort
     const crypto = createNodeCryptoProvider()
     this.#remotePool = cryptoPort !== undefined ? new RemotePoolProvider(cryptoPort, { inline: crypto }) : undefined
-    const out = new Batcher<FromWorker>((batch, transfer) => data.postMessage(batch, transfer))
-    this.#out = out
     this.#data = data
+    this.#mirror = new SharedMirror(shared.mirror)
+    const link = new RingLink<FromWorker, ToWorker>({
+      port: data,
+      out: shared.fromWorker,
+      in: shared.toWorker,
+      encode: new FromWorkerCodec(),
+      decode: new ToWorkerCodec(),
+      deliver: (m) => this.#onMessage(m),
+      onFault: (m) => {
+        if (m.kind === 'crash') {
+          // Uncaught, outside any handler: the thread dies as a crashing worker does.
+          setImmediate(() => {
+            throw new InternalError('injected DC worker crash')
+          })
+        } else {
+          const until = Date.now() + (m.ms ?? 0)
+          while (Date.now() < until) {
+            // A stalled event loop: nothing else runs in this thread meanwhile.
+          }
+        }
+      },
+    })
+    this.#link = link
     this.#conn = Connection.start({
       ...connectionOptionsOf(config),
       crypto,
       ...(this.#remotePool !== undefined ? { cryptoPool: this.#remotePool } : {}),
       keyExchange: config.handshake === true ? 'run' : 'wait',
       trackSession: true,
-      onUpdate: (body) => {
-        const b = ownedForTransfer(body)
-        out.push({ t: 'update', body: b }, b)
-      },
-      onEvent: (e) => {
-        const w = wireEvent(e, this.#toActor)
-        if (w === undefined) return
-        if (w.type === 'sent') out.pushTransfer({ t: 'event', event: w }, [w.requestIds.buffer as ArrayBuffer, w.msgIds.buffer as ArrayBuffer, w.seqNos.buffer as ArrayBuffer])
-        else out.push({ t: 'event', event: w })
-        // Sent records must reach the main thread before the bytes reach the server (the Connection writes right
-        // after this event): a supervisor then has a record of every request the server may have seen.
-        if (w.type === 'sent') out.flushNow()
-      },
+      onUpdate: (body) => link.send({ t: 'update', body }),
+      onEvent: (e) => this.#onEvent(link, e),
     })
-    data.on('message', (batch: Batch<ToWorker>) => this.#onBatch(batch))
     return { threadId }
   }
 
-  #onBatch(batch: Batch<ToWorker>): void {
-    const conn = this.#conn
-    const out = this.#out
-    if (conn === undefined || out === undefined) return
-    this.#batchesIn++
-    let invokes = 0
-    for (const m of batch) {
-      switch (m.t) {
-        case 'invoke':
-          invokes++
-          this.#invoke(conn, out, m)
-          break
-        case 'cancel': {
-          const cid = this.#toConn.get(m.id)
-          if (cid !== undefined) conn.cancel(cid)
-          break
+  /**
+   * Connection events. 'sent' and 'session' come right before the bytes go to the socket: they go into shared
+   * memory at once (a thread killed after the write leaves them behind); 'session' also crosses as an event when the
+   * session id, salt or clock moved (storage keeps those).
+   */
+  #onEvent(link: RingLink<FromWorker, ToWorker>, e: ConnectionEvent): void {
+    const mirror = this.#mirror
+    if (e.type === 'sent') {
+      if (mirror !== undefined) {
+        for (const r of e.records) {
+          const c = this.#carried.get(r.requestId)
+          if (c !== undefined) mirror.writeSent(c.slot, c.id, r.msgId, r.seqNo)
         }
-        case 'echo':
-          out.push({ t: 'echo', id: m.id, body: m.body }, m.body)
-          break
-        case 'fault':
-          if (m.kind === 'crash') {
-            // Uncaught, outside any handler: the thread dies as a crashing worker does.
-            setImmediate(() => {
-              throw new InternalError('injected DC worker crash')
-            })
-          } else {
-            const until = Date.now() + (m.ms ?? 0)
-            while (Date.now() < until) {
-              // A stalled event loop: nothing else runs in this thread meanwhile.
-            }
-          }
-          break
       }
+      return
     }
-    if (invokes > 0) out.push({ t: 'ack', count: invokes })
+    if (e.type === 'session') {
+      mirror?.writeSession(e.state)
+      if (!sessionMoved(this.#reported, e.state)) return
+      this.#reported = e.state
+      link.send({ t: 'event', event: { type: 'session', snapshot: e.state } })
+      return
+    }
+    const w = wireEvent(e)
+    if (w !== undefined) link.send({ t: 'event', event: w })
   }
 
-  #invoke(conn: Connection, out: Batcher<FromWorker>, m: Extract<ToWorker, { t: 'invoke' }>): void {
+  #onMessage(m: ToWorker): void {
+    const conn = this.#conn
+    const link = this.#link
+    if (conn === undefined || link === undefined) return
+    switch (m.t) {
+      case 'invoke':
+        link.addInCounter(1)
+        this.#invoke(conn, link, m)
+        break
+      case 'cancel': {
+        const cid = this.#toConn.get(m.id)
+        if (cid !== undefined) conn.cancel(cid)
+        break
+      }
+      case 'echo':
+        link.send({ t: 'echo', id: m.id, body: m.body })
+        break
+    }
+  }
+
+  #invoke(conn: Connection, link: RingLink<FromWorker, ToWorker>, m: Extract<ToWorker, { t: 'invoke' }>): void {
     const id = m.id
     const p = conn.invoke(m.body, m.method, m.timeoutMs === undefined && m.resend === undefined ? NO_OPTIONS : invokeOptions(m))
     const cid = conn.lastRequestId
-    this.#toActor.set(cid, id)
+    this.#carried.set(cid, { id, slot: m.slot })
     this.#toConn.set(id, cid)
     const done = (): void => {
-      this.#toActor.delete(cid)
+      this.#carried.delete(cid)
       this.#toConn.delete(id)
     }
     p.then(
       (body) => {
         done()
-        const b = ownedForTransfer(body)
-        out.push({ t: 'result', id, body: b }, b)
+        link.send({ t: 'result', id, body })
       },
       (e: MtError) => {
         done()
-        out.push({ t: 'error', id, error: serializeError(e) })
+        link.send({ t: 'error', id, error: serializeError(e) })
       },
     )
   }
@@ -229,7 +263,7 @@ class DcWorker {
     const conn = this.#conn
     this.#conn = undefined
     await conn?.close()
-    this.#out?.flushNow()
+    this.#link?.close()
     this.#data?.close()
     this.#remotePool?.close()
     this.#cryptoPort?.close()
@@ -238,14 +272,15 @@ class DcWorker {
 
   status(): WorkerStatus {
     const conn = this.#conn
+    const l = this.#link?.stats
     return {
       threadId,
       connected: conn?.connected ?? false,
       pending: conn?.pendingCount ?? 0,
       hasAuthKey: conn?.hasAuthKey ?? false,
-      batchesOut: this.#out?.batches ?? 0,
-      messagesOut: this.#out?.messages ?? 0,
-      batchesIn: this.#batchesIn,
+      recordsOut: l?.recordsOut ?? 0,
+      doorbellsOut: l?.doorbellsOut ?? 0,
+      drains: l?.drains ?? 0,
       apiCodecLoaded: apiCodecLoaded(),
     }
   }
@@ -269,7 +304,7 @@ if (control !== undefined) {
   registryHas = (name) => registry.writers.has(name)
   const w = new DcWorker()
   const api: DcWorkerApi = {
-    start: (config, data, cryptoPort) => attempt(() => w.start(config, data, cryptoPort)),
+    start: (args) => attempt(() => w.start(args)),
     stop: async () => {
       try {
         return { ok: true, value: await w.stop() }

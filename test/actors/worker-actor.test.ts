@@ -1,6 +1,6 @@
 /**
- * The worker-thread DC actor against the loopback cluster over real sockets: real threads, transfer (detached bodies,
- * whole result buffers), batching per event-loop turn, back-pressure, errors crossing as their own classes, waiting
+ * The worker-thread DC actor against the loopback cluster over real sockets: real threads, the shared rings (small
+ * bodies copied inline, large ones transferred and detached, results in buffers of their own), doorbells per turn, back-pressure, errors crossing as their own classes, waiting
  * for a key, -404, wake(), and a close() that leaves nothing behind. Serial, with explicit timeouts.
  */
 import { threadId } from 'node:worker_threads'
@@ -11,6 +11,7 @@ import { RpcError } from '../../src/protocol/rpc-error.js'
 import { TransportError } from '../../src/protocol/errors.js'
 import { type Cluster, startCluster } from '../../src/testing/index.js'
 import { type Api, deserializeObject, readResult } from '../../src/tl/index.js'
+import { INLINE_MAX } from '../../src/actors/worker-actor.js'
 import { body, call, clusterOptions, getUser, initNearest, type Spawned, spawn, testConfig } from './actor-helpers.js'
 
 let cluster: Cluster
@@ -55,17 +56,32 @@ describe('worker actor: threads and transfer', { timeout: 15_000 }, () => {
     expect(a).toMatchObject({ dcId: 1, connected: true, hasAuthKey: true, pending: 0 })
   })
 
-  it('transfers the invoke body (detached afterwards) and hands back results in whole buffers of their own', async () => {
+  it('copies a small body into the shared ring (the caller keeps it) and hands back results in buffers of their own', async () => {
     const b = body(getUser(7n))
-    expect(b.byteOffset === 0 && b.byteLength === b.buffer.byteLength).toBe(true)
-    const p = first.actor.invoke(id(), b, 'users.getUsers')
-    await Promise.resolve()
-    expect(b.buffer.byteLength).toBe(0)
-    const raw = await p
+    expect(b.byteLength).toBeLessThanOrEqual(INLINE_MAX)
+    const copy = Uint8Array.from(b)
+    const raw = await first.actor.invoke(id(), b, 'users.getUsers')
+    expect(b.buffer.byteLength).toBe(b.byteLength)
+    expect(Buffer.compare(b, copy)).toBe(0)
     expect(raw.byteOffset).toBe(0)
     expect(raw.buffer.byteLength).toBe(raw.byteLength)
     expect(raw.buffer).toBeInstanceOf(ArrayBuffer)
     expect(readResult(raw, getUser(7n))[0]?.id).toBe(7n)
+  })
+
+  it('transfers a body above INLINE_MAX (detached afterwards); large echoes come back through the port', async () => {
+    const bytes = Uint8Array.from({ length: 64 * 1024 }, (_, k) => (k * 31 + 7) & 0xff)
+    const fileId = 424242n
+    const req: Api.upload.saveFilePart = { _: 'upload.saveFilePart', fileId, filePart: 0, bytes }
+    const b = body(req)
+    expect(b.byteLength).toBeGreaterThan(INLINE_MAX)
+    const p = first.actor.invoke(id(), b, req._)
+    expect(b.buffer.byteLength).toBe(0)
+    expect(readResult(await p, req)).toBe(true)
+    expect(Buffer.compare(cluster.dc(1).uploads.assembled(fileId) ?? new Uint8Array(), bytes)).toBe(0)
+    const big = await Promise.all([3, 5].map((k) => first.actor.echo(bytes.map((x) => x ^ k))))
+    expect(big.map((e) => e.byteLength)).toEqual([bytes.length, bytes.length])
+    expect(big.map((e) => [e[0], e[bytes.length - 1]])).toEqual([3, 5].map((k) => [(bytes[0] as number) ^ k, (bytes[bytes.length - 1] as number) ^ k]))
   })
 
   it('copies a view it does not own outright (a pooled Buffer slice) once instead of detaching its pool', async () => {
@@ -78,22 +94,20 @@ describe('worker actor: threads and transfer', { timeout: 15_000 }, () => {
     expect(readResult(raw, getUser(8n))[0]?.id).toBe(8n)
   })
 
-  it('batches a turn of invokes into one postMessage each way, and echoes cross in batches too', async () => {
+  it('a turn of invokes costs one doorbell at most each way; echoes cross the rings too', async () => {
     const before = first.actor.stats
     const w0 = await first.actor.workerStatus()
     const n = 300
     const res = await Promise.all(Array.from({ length: n }, (_, k) => call(first.actor, id(), getUser(1000n + BigInt(k)))))
     expect(res.map((u) => u[0]?.id)).toEqual(Array.from({ length: n }, (_, k) => 1000n + BigInt(k)))
     const after = first.actor.stats
-    expect(after.batchesOut - before.batchesOut).toBe(1)
-    expect(after.messagesOut - before.messagesOut).toBe(n)
+    expect(after.recordsOut - before.recordsOut).toBe(n)
+    expect(after.doorbellsOut - before.doorbellsOut).toBeLessThanOrEqual(1)
     const w1 = await first.actor.workerStatus()
-    expect(w1.batchesIn - w0.batchesIn).toBe(1)
-    const batchesBack = w1.batchesOut - w0.batchesOut
-    const messagesBack = w1.messagesOut - w0.messagesOut
-    // n results + acks + session/sent events, in far fewer posts than messages.
-    expect(messagesBack).toBeGreaterThanOrEqual(n)
-    expect(batchesBack).toBeLessThan(n / 10)
+    expect(w1.drains - w0.drains).toBeLessThanOrEqual(2)
+    // n results (and perhaps a session event), in far fewer wake-ups than records.
+    expect(w1.recordsOut - w0.recordsOut).toBeGreaterThanOrEqual(n)
+    expect(w1.doorbellsOut - w0.doorbellsOut).toBeLessThan(n / 10)
     const echoes = await Promise.all(Array.from({ length: 100 }, (_, k) => first.actor.echo(new Uint8Array([k]))))
     expect(echoes.map((e) => e[0])).toEqual(Array.from({ length: 100 }, (_, k) => k))
   })

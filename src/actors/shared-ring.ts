@@ -1,0 +1,194 @@
+/**
+ * A single-producer single-consumer byte ring over a SharedArrayBuffer: the data plane between a DC actor's worker
+ * thread and the main thread. One thread writes records, the other reads them, neither blocks; what a record means
+ * is ring-records.ts's business.
+ *
+ * ```
+ *  SharedArrayBuffer
+ *  +--------------------------- header (64 bytes, Int32 words) ---------------------------+------- data -------+
+ *  | head | tail | armed | waiting | counter | ...                                         | records ...        |
+ *  +--------------------------------------------------------------------------------------+--------------------+
+ *  record (8-byte aligned):  | u32 length | payload (length bytes) | pad to 8 |
+ *  wrap marker:              | u32 0xffffffff |   (the rest up to the end is skipped; the next record starts at 0)
+ * ```
+ * - `head` / `tail`: bytes written / read so far, wrapping at 2^32 (the capacity is a power of two below 2^31, so
+ *   `head - tail` is always the bytes in use). Only the writer moves `head`, only the reader moves `tail`; both are
+ *   published with Atomics stores after the payload is written / read, so a reader that sees a head sees its bytes.
+ * - `armed`: the reader is idle and wants a doorbell (a port message) when something arrives. The writer clears it
+ *   with an atomic exchange, so one idle period costs one doorbell however many records follow.
+ * - `waiting`: the writer found no room (or its caller waits for back-pressure) and wants a doorbell once the reader
+ *   has freed some.
+ * - `counter`: one word the two sides agree on the meaning of (the request ring counts invokes taken by the worker).
+ *
+ * Spec: none in MTProto; this is the thread boundary of the design (ECMAScript memory model: Atomics operations are
+ * sequentially consistent, https://tc39.es/ecma262/#sec-memory-model).
+ */
+import { ArgumentError } from '../errors.js'
+
+const HEAD = 0
+const TAIL = 1
+const ARMED = 2
+const WAITING = 3
+const COUNTER = 4
+/** Header bytes before the data area (a cache line, so the indices do not share one with the data). */
+const HEADER_BYTES = 64
+const WRAP = 0xffffffff
+
+/** Bytes a record of `len` payload bytes takes in the ring: 4 bytes of length, the payload, padding to 8. */
+export function recordBytes(len: number): number {
+  return (len + 4 + 7) & ~7
+}
+
+/** Creates the shared memory of a ring with `capacity` data bytes (a power of two, 1 KiB .. 1 GiB). */
+export function createRingBuffer(capacity: number): SharedArrayBuffer {
+  if (!Number.isInteger(capacity) || capacity < 1024 || capacity > 2 ** 30 || (capacity & (capacity - 1)) !== 0) {
+    throw new ArgumentError('ring capacity must be a power of two from 1 KiB to 1 GiB', 'capacity')
+  }
+  return new SharedArrayBuffer(HEADER_BYTES + capacity)
+}
+
+/** The views both ends use. */
+class RingViews {
+  readonly header: Int32Array
+  readonly bytes: Uint8Array
+  readonly view: DataView
+  readonly capacity: number
+  readonly mask: number
+
+  constructor(readonly sab: SharedArrayBuffer) {
+    const capacity = sab.byteLength - HEADER_BYTES
+    if (capacity < 1024 || (capacity & (capacity - 1)) !== 0) throw new ArgumentError('not a ring buffer', 'sab')
+    this.header = new Int32Array(sab, 0, HEADER_BYTES / 4)
+    this.bytes = new Uint8Array(sab, HEADER_BYTES, capacity)
+    this.view = new DataView(sab, HEADER_BYTES, capacity)
+    this.capacity = capacity
+    this.mask = capacity - 1
+  }
+
+  /** Bytes written and not yet read. */
+  used(): number {
+    return (Atomics.load(this.header, HEAD) - Atomics.load(this.header, TAIL)) >>> 0
+  }
+
+  /** The shared counter word. */
+  counter(): number {
+    return Atomics.load(this.header, COUNTER)
+  }
+}
+
+/** The writing end. Records are reserved, filled through {@link bytes}/{@link view}, then committed. */
+export class RingWriter extends RingViews {
+  #head: number
+  #pending = 0
+  /** Largest payload one record may carry (a quarter of the ring, so a full ring always drains to room). */
+  readonly maxPayload: number
+
+  constructor(sab: SharedArrayBuffer) {
+    super(sab)
+    this.#head = Atomics.load(this.header, HEAD)
+    this.maxPayload = this.capacity / 4 - 8
+  }
+
+  /**
+   * Reserves a record of `len` payload bytes: returns the payload's offset in {@link bytes}, or -1 when the ring has
+   * no room now. Nothing is visible to the reader until {@link commit}.
+   */
+  reserve(len: number): number {
+    if (len > this.maxPayload) throw new ArgumentError(`record of ${len} bytes exceeds the ring's ${this.maxPayload}`, 'len')
+    const need = recordBytes(len)
+    const free = this.capacity - ((this.#head - Atomics.load(this.header, TAIL)) >>> 0)
+    let idx = this.#head & this.mask
+    const toEnd = this.capacity - idx
+    let skip = 0
+    if (need > toEnd) {
+      if (need + toEnd > free) return -1
+      this.view.setUint32(idx, WRAP, true)
+      skip = toEnd
+      idx = 0
+    } else if (need > free) {
+      return -1
+    }
+    this.view.setUint32(idx, len, true)
+    this.#pending = skip + need
+    return idx + 4
+  }
+
+  /** Publishes the reserved record. */
+  commit(): void {
+    this.#head = (this.#head + this.#pending) | 0
+    this.#pending = 0
+    Atomics.store(this.header, HEAD, this.#head)
+  }
+
+  /**
+   * Clears the reader's `armed` flag; true when it was set (the reader is idle: ring its doorbell). Cheap when it
+   * was not (a plain load first).
+   */
+  takeArmed(): boolean {
+    return Atomics.load(this.header, ARMED) === 1 && Atomics.exchange(this.header, ARMED, 0) === 1
+  }
+
+  /** Asks the reader for a doorbell once it frees room. */
+  setWaiting(): void {
+    Atomics.store(this.header, WAITING, 1)
+  }
+}
+
+/** The reading end. */
+export class RingReader extends RingViews {
+  #tail: number
+  #len = 0
+  #skip = 0
+
+  constructor(sab: SharedArrayBuffer) {
+    super(sab)
+    this.#tail = Atomics.load(this.header, TAIL)
+  }
+
+  /** The next record's payload offset in {@link bytes} (its length in {@link length}), or -1 when there is none. */
+  peek(): number {
+    if (this.#tail === Atomics.load(this.header, HEAD)) return -1
+    let idx = this.#tail & this.mask
+    let len = this.view.getUint32(idx, true)
+    this.#skip = 0
+    if (len === WRAP) {
+      this.#skip = this.capacity - idx
+      idx = 0
+      len = this.view.getUint32(0, true)
+    }
+    this.#len = len
+    return idx + 4
+  }
+
+  /** Payload length of the record {@link peek} returned. */
+  get length(): number {
+    return this.#len
+  }
+
+  /** Frees the record {@link peek} returned. */
+  release(): void {
+    this.#tail = (this.#tail + this.#skip + recordBytes(this.#len)) | 0
+    Atomics.store(this.header, TAIL, this.#tail)
+  }
+
+  /**
+   * Marks the reader idle (the writer's next record rings the doorbell). Returns false when records arrived
+   * meanwhile: the flag is cleared again and the caller reads on instead of waiting.
+   */
+  arm(): boolean {
+    Atomics.store(this.header, ARMED, 1)
+    if (this.#tail === Atomics.load(this.header, HEAD)) return true
+    Atomics.store(this.header, ARMED, 0)
+    return false
+  }
+
+  /** Clears the writer's `waiting` flag; true when it was set (the writer wants a doorbell: room was freed). */
+  takeWaiting(): boolean {
+    return Atomics.load(this.header, WAITING) === 1 && Atomics.exchange(this.header, WAITING, 0) === 1
+  }
+
+  /** Adds to the shared counter word. */
+  addCounter(n: number): void {
+    Atomics.add(this.header, COUNTER, n)
+  }
+}
