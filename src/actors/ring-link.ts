@@ -43,6 +43,10 @@ export interface LinkStats {
   readonly drains: number
   /** Messages waiting for room in the outgoing ring. */
   readonly overflow: number
+  /** Bytes in the incoming ring not read yet. */
+  readonly backlog: number
+  /** Whether reading waits for a body still on its way through the port. */
+  readonly stalled: boolean
 }
 
 /** One end of the rings and the port. */
@@ -89,7 +93,7 @@ export class RingLink<Out, In> {
 
   /** Counters so far. */
   get stats(): LinkStats {
-    return { recordsOut: this.recordsOut, doorbellsOut: this.doorbellsOut, drains: this.drains, overflow: this.#waiting.length }
+    return { recordsOut: this.recordsOut, doorbellsOut: this.doorbellsOut, drains: this.drains, overflow: this.#waiting.length, backlog: this.#in.used(), stalled: this.#stalled }
   }
 
   /** The shared counter word of the incoming ring (the worker counts invokes taken there). */

@@ -83,6 +83,9 @@ export interface WorkerActorStats {
   readonly recordsOut: number
   /** Doorbells posted to the worker (at most one per turn, only while it is idle). */
   readonly doorbellsOut: number
+  /** Wake-ups that read the worker's ring, and the bytes in it not read yet. */
+  readonly drains: number
+  readonly backlog: number
 }
 
 /** A DC actor in its own worker thread. */
@@ -170,7 +173,7 @@ export class WorkerActor implements DcActor {
   /** Main-thread counters. */
   get stats(): WorkerActorStats {
     const l = this.#link.stats
-    return { unacked: this.#unacked(), waiting: this.#waiters.length, pending: this.#pending.size, recordsOut: l.recordsOut, doorbellsOut: l.doorbellsOut }
+    return { unacked: this.#unacked(), waiting: this.#waiters.length, pending: this.#pending.size, recordsOut: l.recordsOut, doorbellsOut: l.doorbellsOut, drains: l.drains, backlog: l.backlog }
   }
 
   async #start(): Promise<void> {

@@ -10,7 +10,7 @@
  * https://core.telegram.org/api/updates.
  */
 import { setMaxListeners } from 'node:events'
-import type { ActorEvent, ActorFactory } from '../actors/actor-types.js'
+import type { ActorEvent, ActorFactory, ActorInvokeOptions } from '../actors/actor-types.js'
 import type { AuthKeyResult } from '../actors/connection-types.js'
 import { ArgumentError, CancelledError, type MtError, TimeoutError } from '../errors.js'
 import { RpcError } from '../protocol/rpc-error.js'
@@ -54,6 +54,9 @@ export interface CoordinatorOptions {
   readonly updateBuffer?: number
   readonly onEvent?: (e: ClientEvent) => void
 }
+
+const NO_CALL_OPTIONS: CallOptions = {}
+const NO_ACTOR_OPTIONS: ActorInvokeOptions = {}
 
 /** Most CONNECTION_NOT_INITED answers one call retries (each retry goes wrapped in initConnection). */
 const MAX_NOT_INITED = 2
@@ -123,8 +126,14 @@ export class Coordinator {
   }
 
   /** Sends `request` and resolves with its typed result, following migrations and the retry policy. */
-  async invoke<R extends ApiMethod>(request: R, opts: CallOptions = {}): Promise<ResultOf<R>> {
-    if (this.#closed) throw new CancelledError('client closed')
+  invoke<R extends ApiMethod>(request: R, opts: CallOptions = NO_CALL_OPTIONS): Promise<ResultOf<R>> {
+    if (this.#closed) return Promise.reject(new CancelledError('client closed'))
+    // The common call (no signal, no deadline) runs on the client's own closing signal: no controller, no timer.
+    if (opts.timeoutMs === undefined && opts.signal === undefined) return this.#invokeWithPolicy(request, opts, this.#closing.signal)
+    return this.#invokeGuarded(request, opts)
+  }
+
+  async #invokeGuarded<R extends ApiMethod>(request: R, opts: CallOptions): Promise<ResultOf<R>> {
     // One combined signal only when the caller brings a signal or a deadline (the common call costs no listeners).
     const ctl = opts.timeoutMs !== undefined ? new AbortController() : undefined
     const own = [this.#closing.signal]
@@ -161,7 +170,7 @@ export class Coordinator {
     for (;;) {
       if (signal.aborted) throw new CancelledError()
       // A method still inside a known FLOOD_WAIT window waits it out first (or fails at once when it is too long).
-      const wait = this.#flood.remaining(method, Date.now())
+      const wait = this.#flood.empty ? 0 : this.#flood.remaining(method, Date.now())
       if (wait > 0) {
         if (wait > this.#retry.floodSleepThresholdSeconds * 1000) throw new FloodWaitError(method, Math.ceil(wait / 1000))
         await this.#sleep(wait, signal)
@@ -171,7 +180,8 @@ export class Coordinator {
         if (floodSleeps > 0) this.#flood.clear(method)
         return result
       } catch (e) {
-        if (signal.aborted) throw e
+        // Aborted (the caller's signal, a deadline, or the client closing): a CancelledError, whatever failed.
+        if (signal.aborted) throw e instanceof CancelledError ? e : new CancelledError()
         if (e instanceof RpcError) {
           const m = e.migrate
           if (m !== undefined && migrations < MAX_MIGRATIONS && m.dcId !== dcId) {
@@ -244,7 +254,7 @@ export class Coordinator {
 
   /** One attempt on one DC connection; survives actor replacement (supervision). */
   async #invokeOn<R extends ApiMethod>(dcId: number, request: R, kind: ConnectionKind, signal: AbortSignal): Promise<ResultOf<R>> {
-    const dc = await this.dc(dcId)
+    const dc = this.#dcs.get(dcId) ?? (await this.dc(dcId))
     if (this.#closed) throw new CancelledError('client closed')
     const slot = dc.pick(kind)
     const wrapped = !dc.inited
@@ -256,16 +266,25 @@ export class Coordinator {
     try {
       for (;;) {
         const gen = slot.generation
-        const actor = await slot.actor
-        const resend = slot.sent.get(requestId)
-        const body = serializeObject(sent, { ownBuffer: true })
+        const actor = slot.ready ?? (await slot.actor)
+        const resend = slot.sent.size === 0 ? undefined : slot.sent.get(requestId)
+        // A slab view is fine: actors copy small bodies (and own large ones), never transfer a view they do not own.
+        const body = serializeObject(sent)
         try {
           // The client's own closing signal is not passed down (close() ends the actors, which cancels their calls):
           // an abort listener per call is only paid for when the caller brings a signal or a deadline.
-          const raw = await actor.invoke(requestId, body, request._, {
-            ...(signal !== this.#closing.signal ? { signal } : {}),
-            ...(resend !== undefined ? { resend: { msgId: resend.msgId, seqNo: resend.seqNo } } : {}),
-          })
+          const own = signal === this.#closing.signal
+          const raw = await actor.invoke(
+            requestId,
+            body,
+            request._,
+            own && resend === undefined
+              ? NO_ACTOR_OPTIONS
+              : {
+                  ...(!own ? { signal } : {}),
+                  ...(resend !== undefined ? { resend: { msgId: resend.msgId, seqNo: resend.seqNo } } : {}),
+                },
+          )
           if (wrapped) dc.inited = true
           return readResult(raw, sent) as ResultOf<R>
         } catch (e) {

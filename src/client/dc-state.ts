@@ -26,8 +26,9 @@ export interface InFlight {
 
 /** The actor lineage behind one connection of a DC (a replacement keeps the slot). */
 export class ActorSlot {
-  /** The current actor (a promise while it starts). */
-  actor: Promise<DcActor>
+  #actor!: Promise<DcActor>
+  /** The current actor once started (undefined while it starts): the hot path needs no await. */
+  ready: DcActor | undefined
   /** Bumped on every replacement: an invoke rejected by an older generation is sent again. */
   generation = 0
   /** The auth_key_id the actor runs on (undefined while it has none). */
@@ -48,6 +49,22 @@ export class ActorSlot {
     start: (slot: ActorSlot) => Promise<DcActor>,
   ) {
     this.actor = start(this)
+  }
+
+  /** The current actor (a promise while it starts). */
+  get actor(): Promise<DcActor> {
+    return this.#actor
+  }
+
+  set actor(p: Promise<DcActor>) {
+    this.#actor = p
+    this.ready = undefined
+    p.then(
+      (a) => {
+        if (this.#actor === p) this.ready = a
+      },
+      () => undefined,
+    )
   }
 }
 

@@ -87,6 +87,11 @@ export function isRetryableIo(e: unknown): boolean {
 export class FloodMemory {
   readonly #until = new Map<string, number>()
 
+  /** Whether no method has a window (the common case: nothing to look up). */
+  get empty(): boolean {
+    return this.#until.size === 0
+  }
+
   note(method: string, seconds: number, nowMs: number): void {
     const until = nowMs + seconds * 1000
     if (until > (this.#until.get(method) ?? 0)) this.#until.set(method, until)
