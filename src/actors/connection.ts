@@ -30,6 +30,7 @@ import { type ClientCodec, createClientCodec } from './connection-transport.js'
 import { openSocket } from './socket.js'
 import {
   type AuthKeyResult,
+  type BoundTempKey,
   type ConnectionEvent,
   type ConnectionOptions,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -44,6 +45,7 @@ import {
 
 export type {
   AuthKeyResult,
+  BoundTempKey,
   ConnectionEvent,
   ConnectionOptions,
   HandshakeFactory,
@@ -83,9 +85,12 @@ export class Connection {
   readonly #policy: Required<ReconnectPolicy>
   /** The key the session runs on (the temp key under PFS). */
   #authKey: Uint8Array | undefined
-  /** PFS: the permanent key, and the current temp key with its renewal time (server unix seconds). */
+  /**
+   * PFS: the permanent key, and the current temp key with its expiry and renewal time (server unix seconds); `#bound`
+   * once it is bound (by this connection, or by the one of the DC that made it).
+   */
   #permKey: Uint8Array | undefined
-  #temp: { result: AuthKeyResult; renewAt: number } | undefined
+  #temp: { result: AuthKeyResult; expiresAt: number; renewAt: number } | undefined
   #bound = false
   /** Whether calls may go to the session (false until a new session's temp key is bound). */
   #ready = false
@@ -131,6 +136,10 @@ export class Connection {
     else this.#authKey = o.authKey
     this.#resume = o.resume
     this.#salt = o.resume?.serverSalt ?? o.serverSalt ?? 0n
+    if (o.pfs !== undefined && o.tempKey !== undefined) {
+      this.#takeTemp(o.tempKey)
+      this.#salt = o.resume?.serverSalt ?? o.tempKey.result.serverSalt
+    }
     this.#offset = o.resume?.timeOffset ?? o.timeOffset ?? 0
   }
 
@@ -181,10 +190,33 @@ export class Connection {
     if (hadSession && !this.#connecting) this.#socket?.destroy()
   }
 
-  /** keyExchange 'wait': lets the connection run the key exchange itself (once). */
+  /**
+   * PFS: hands the connection the DC's temp key, made and bound by another connection. A session on another temp key
+   * is retired (its requests go again on the new key's session) and the socket reconnects; a waiting attempt goes on.
+   * No key exchange and no bind follow: the binding is per temp key, any number of sessions may use it.
+   */
+  setTempKey(k: BoundTempKey): void {
+    if (this.#closed || this.#o.pfs === undefined) return
+    if (this.#temp !== undefined && this.#temp.result.authKeyId === k.result.authKeyId) return
+    const hadSession = this.#session !== undefined
+    if (hadSession) this.#retireSession()
+    this.#takeTemp(k)
+    this.#salt = k.result.serverSalt
+    this.#resume = undefined
+    // The allowance was for the temp key (the permanent one is here): it came from elsewhere, nothing left to make.
+    if (this.#permKey !== undefined) this.#handshakeAllowed = false
+    this.#keyArrived?.()
+    if (hadSession && !this.#connecting) this.#socket?.destroy()
+  }
+
+  /**
+   * keyExchange 'wait': lets the connection run the key exchange it needs itself (once): the permanent key when it
+   * has none and, under PFS, the next temp key (at once when the current one is due for renewal).
+   */
   allowHandshake(): void {
     this.#handshakeAllowed = true
     this.#keyArrived?.()
+    if (this.#o.pfs !== undefined && this.#temp !== undefined && this.#tempDue() && !this.#connecting) this.#socket?.destroy()
   }
 
   /** "Network restored": a reconnect waiting out its backoff tries now. */
@@ -293,7 +325,7 @@ export class Connection {
     this.#closed = true
     this.#abort.abort()
     this.#clearTimer()
-    if (this.#renewTimer !== undefined) clearTimeout(this.#renewTimer)
+    this.#clearRenewal()
     this.#backoff.wake()
     this.#keyArrived?.()
     this.#session?.close()
@@ -362,9 +394,19 @@ export class Connection {
     return backoffDelay(this.#policy, this.#attempt, randomUnit(this.#random))
   }
 
-  /** keyExchange 'wait' without a key: resolves once {@link setAuthKey} or {@link allowHandshake} (or close) comes. */
+  /** Whether a 'wait' connection has the keys it needs (under PFS a temp key too) or may make them. */
+  #keysReady(): boolean {
+    if (this.#handshakeAllowed) return true
+    if (this.#o.pfs !== undefined) return this.#permKey !== undefined && this.#temp !== undefined
+    return this.#authKey !== undefined
+  }
+
+  /**
+   * keyExchange 'wait' without a key: resolves once {@link setAuthKey}, {@link setTempKey} or
+   * {@link allowHandshake} (or close) comes.
+   */
   async #awaitKey(): Promise<void> {
-    while (!this.#closed && !this.hasAuthKey && !this.#handshakeAllowed) {
+    while (!this.#closed && !this.#keysReady()) {
       await new Promise<void>((resolve) => {
         this.#keyArrived = resolve
       })
@@ -412,6 +454,7 @@ export class Connection {
     else if (this.#authKey === undefined) this.#useKey(await this.#handshake(timeoutMs), false)
     this.#ensureSession(codec)
     if (o.pfs !== undefined && !this.#bound) await this.#bindTemp(timeoutMs)
+    if (o.pfs !== undefined) this.#armRenewal()
     this.#ready = true
     this.#releaseWaiting()
     this.#emit({ type: 'connected' })
@@ -426,23 +469,65 @@ export class Connection {
     this.#emit({ type: 'auth-key', result: r, temp })
   }
 
-  /** PFS: a permanent key if there is none, and a fresh temp key when there is none or it is due for renewal. */
+  /**
+   * PFS: a permanent key if there is none, and a fresh temp key when there is none or it is due for renewal (with
+   * keyExchange 'wait', renewal only when allowed: until then the current key, still valid, stays in use).
+   */
   async #preparePfs(tempKeySeconds: number, timeoutMs: number): Promise<void> {
     if (this.#permKey === undefined) {
       const perm = await this.#handshake(timeoutMs)
       this.#permKey = perm.authKey
       this.#offset = perm.timeOffset
-      this.#handshakeAllowed = false
       this.#emit({ type: 'auth-key', result: perm, temp: false })
     }
-    const now = Date.now() / 1000 + this.#offset
-    if (this.#temp !== undefined && now < this.#temp.renewAt) return
+    const t = this.#temp
+    if (t !== undefined && !(this.#tempDue() && (this.#o.keyExchange !== 'wait' || this.#handshakeAllowed))) return
     this.#retireSession()
+    this.#clearRenewal()
+    const now = Math.floor(Date.now() / 1000 + this.#offset)
     const r = await this.#handshake(timeoutMs, { expiresInSeconds: tempKeySeconds })
-    const expiresAt = r.expiresAt ?? Math.floor(now) + tempKeySeconds
-    this.#temp = { result: r, renewAt: tempKeyRenewAt(Math.floor(now), expiresAt) }
+    this.#takeTemp({ result: r, expiresAt: r.expiresAt ?? now + tempKeySeconds })
     this.#bound = false
+    // The allowance is spent once the temp key exists (the permanent one, if it was missing, came first).
+    this.#handshakeAllowed = false
     this.#useKey(r, true)
+  }
+
+  /** Runs on `k` from now on (its renewal time from its expiry and the configured lifetime). */
+  #takeTemp(k: BoundTempKey): void {
+    const life = this.#o.pfs?.tempKeySeconds ?? 0
+    this.#temp = { result: k.result, expiresAt: k.expiresAt, renewAt: tempKeyRenewAt(k.expiresAt - life, k.expiresAt) }
+    this.#bound = true
+    this.#authKey = k.result.authKey
+    this.#clearRenewal()
+  }
+
+  /** Whether the temp key reached its renewal time (server clock). */
+  #tempDue(): boolean {
+    const t = this.#temp
+    return t !== undefined && Date.now() / 1000 + this.#offset >= t.renewAt
+  }
+
+  #clearRenewal(): void {
+    if (this.#renewTimer !== undefined) clearTimeout(this.#renewTimer)
+    this.#renewTimer = undefined
+  }
+
+  /**
+   * PFS: a timer for the temp key's renewal time. It drops the connection (the reconnect makes and binds the next
+   * temp key) or, with keyExchange 'wait', reports 'temp-key-due' and goes on until it is allowed to renew or given
+   * the next key.
+   */
+  #armRenewal(): void {
+    const t = this.#temp
+    if (t === undefined || this.#renewTimer !== undefined) return
+    const renewInMs = Math.max(1000, (t.renewAt - this.#offset) * 1000 - Date.now())
+    this.#renewTimer = setTimeout(() => {
+      this.#renewTimer = undefined
+      if (this.#closed || this.#temp !== t) return
+      if (this.#o.keyExchange === 'wait' && !this.#handshakeAllowed) this.#emit({ type: 'temp-key-due', authKeyId: t.result.authKeyId })
+      else this.#socket?.destroy()
+    }, renewInMs)
   }
 
   /** PFS: auth.bindTempAuthKey as the new session's first message, under the msg_id sealed inside it. */
@@ -451,7 +536,7 @@ export class Connection {
     const temp = this.#temp
     const permKey = this.#permKey
     if (s === undefined || temp === undefined || permKey === undefined) throw new ArgumentError('PFS binding needs a session, a temp key and a permanent key', 'pfs')
-    const expiresAt = temp.result.expiresAt ?? Math.floor(temp.renewAt)
+    const expiresAt = temp.expiresAt
     // Loaded before the msg_id is reserved: nothing else may be sent between reserving it and sending the bind.
     const tl = await loadApiCodec()
     const msgId = s.msgIds.next(Date.now())
@@ -471,13 +556,6 @@ export class Connection {
     }
     this.#bound = true
     this.#emit({ type: 'temp-key-bound', expiresAt })
-    if (this.#renewTimer !== undefined) clearTimeout(this.#renewTimer)
-    // Renewal: drop the connection at the renewal time; the reconnect makes and binds the next temp key.
-    const renewInMs = Math.max(1000, (temp.renewAt - this.#offset) * 1000 - Date.now())
-    this.#renewTimer = setTimeout(() => {
-      this.#renewTimer = undefined
-      this.#socket?.destroy()
-    }, renewInMs)
   }
 
   /** Moves the session's pending requests back to the waiting list and forgets the session (its key is gone). */
@@ -645,12 +723,14 @@ export class Connection {
   #onTransportError(socket: Socket, error: TransportError): void {
     this.#hs?.fail(error)
     if (error.code === TRANSPORT_AUTH_KEY_NOT_FOUND) {
-      this.#emit({ type: 'auth-key-dropped', error })
+      const tempId = this.#temp?.result.authKeyId
+      this.#emit(tempId !== undefined ? { type: 'auth-key-dropped', error, authKeyId: tempId } : { type: 'auth-key-dropped', error })
       // The server lost the key and with it the session: what was pending goes again under a new key (under PFS a
       // new temp key; the permanent key stays).
       this.#retireSession()
       this.#authKey = undefined
       this.#temp = undefined
+      this.#clearRenewal()
       this.#salt = 0n
     } else if (error.code === TRANSPORT_FLOOD) {
       // Too many connections: wait longer before the next attempt.

@@ -1,7 +1,7 @@
 /**
  * The worker-thread DC actor: {@link createWorkerActor} starts a worker_thread running dc-worker.ts (one Connection:
  * socket, transport, session, timers) and returns a {@link DcActor} that talks to it:
- * - control plane: a comlink proxy (start, stop, status, setAuthKey, allowHandshake, wake);
+ * - control plane: a comlink proxy (start, stop, status, setAuthKey, setTempKey, allowHandshake, wake);
  * - data plane: batched typed messages on a MessagePort of their own (actor-messages.ts): every invoke queued in one
  *   event-loop turn goes in one postMessage, and so do the results, acks and events coming back;
  * - bodies are transferred (the caller's buffer is detached afterwards; a view that does not cover its whole
@@ -20,6 +20,7 @@ import type { AuthKeyResult } from '../protocol/auth/index.js'
 import { workerEntry } from '../workers/worker-file.js'
 import type { ControlResult, DcWorkerApi, WorkerStatus } from '../workers/dc-worker.js'
 import { type Batch, Batcher, type FromWorker, ownedForTransfer, sentRecords, type ToWorker, type WireEvent } from './actor-messages.js'
+import type { BoundTempKey } from './connection-types.js'
 import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, DcActor } from './actor-types.js'
 
 /** Default bound on invokes posted and not yet acknowledged by the worker (ActorConfig.maxQueued). */
@@ -49,7 +50,7 @@ function actorEvent(e: WireEvent): ActorEvent {
     case 'disconnected':
       return e.error !== undefined ? { type: 'disconnected', error: deserializeError(e.error) } : { type: 'disconnected' }
     case 'auth-key-dropped':
-      return { type: 'auth-key-dropped', error: deserializeError(e.error) }
+      return e.authKeyId !== undefined ? { type: 'auth-key-dropped', error: deserializeError(e.error), authKeyId: e.authKeyId } : { type: 'auth-key-dropped', error: deserializeError(e.error) }
     case 'rejected':
       return { type: 'rejected', error: deserializeError(e.error) }
     case 'sent':
@@ -235,6 +236,10 @@ export class WorkerActor implements DcActor {
 
   setAuthKey(key: AuthKeyResult): void {
     this.#fire(() => this.#remote.setAuthKey(key))
+  }
+
+  setTempKey(key: BoundTempKey): void {
+    this.#fire(() => this.#remote.setTempKey(key))
   }
 
   allowHandshake(): void {

@@ -1,7 +1,7 @@
 /**
  * Entry module of a DC actor's worker thread: runs one {@link Connection} (socket, transport, obfuscation, session,
  * timers) and talks to its {@link WorkerActor} on the main thread over two ports:
- * - control plane (comlink on the port handed over in `workerData`): start, stop, status, setAuthKey,
+ * - control plane (comlink on the port handed over in `workerData`): start, stop, status, setAuthKey, setTempKey,
  *   allowHandshake, wake; every method answers a {@link ControlResult} so errors keep their class;
  * - data plane (the port handed to `start`): batches of typed messages (actor-messages.ts), buffers transferred.
  *
@@ -18,6 +18,7 @@ import { type Batch, Batcher, type FromWorker, ownedForTransfer, type ToWorker, 
 import type { ActorConfig } from '../actors/actor-types.js'
 import { Connection, type ConnectionEvent, type InvokeOptions } from '../actors/connection.js'
 import type { AuthKeyResult } from '../protocol/auth/index.js'
+import type { BoundTempKey } from '../actors/connection-types.js'
 import { createNodeCryptoProvider } from '../protocol/crypto/node-provider.js'
 import { RemotePoolProvider } from './crypto-remote.js'
 
@@ -48,6 +49,7 @@ export interface DcWorkerApi {
   stop(): Promise<ControlResult<null>>
   status(): ControlResult<WorkerStatus>
   setAuthKey(key: AuthKeyResult): ControlResult<null>
+  setTempKey(key: BoundTempKey): ControlResult<null>
   allowHandshake(): ControlResult<null>
   wake(): ControlResult<null>
 }
@@ -77,8 +79,9 @@ function wireEvent(e: ConnectionEvent, ids: ReadonlyMap<number, number>): WireEv
     case 'auth-key':
       return { type: 'auth-key', result: e.result, temp: e.temp }
     case 'auth-key-dropped':
-      return { type: 'auth-key-dropped', error: serializeError(e.error) }
+      return e.authKeyId !== undefined ? { type: 'auth-key-dropped', error: serializeError(e.error), authKeyId: e.authKeyId } : { type: 'auth-key-dropped', error: serializeError(e.error) }
     case 'temp-key-bound':
+    case 'temp-key-due':
       return e
     case 'rejected':
       return { type: 'rejected', error: serializeError(e.error) }
@@ -279,6 +282,7 @@ if (control !== undefined) {
     },
     status: () => attempt(() => w.status()),
     setAuthKey: (key) => command(() => w.connection().setAuthKey(key)),
+    setTempKey: (key) => command(() => w.connection().setTempKey(key)),
     allowHandshake: () => command(() => w.connection().allowHandshake()),
     wake: () => command(() => w.connection().wake()),
   }
