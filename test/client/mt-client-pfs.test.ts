@@ -80,3 +80,32 @@ describe.each(['in-process', 'worker'] as const)('MtClient PFS on %s actors: one
     }
   })
 })
+
+describe('MtClient PFS renewal', () => {
+  it('one connection renews the DC temp key before it expires; the other switches to it', { timeout: 20_000 }, async () => {
+    const dc = env.cluster.dc(2)
+    const events: ClientEvent[] = []
+    const start = dc.keys.exchanges.temp
+    const bindsBefore = binds(dc)
+    const c = await env.connect({ actors: 'in-process', storage: new MemoryStorage(), pfs: { tempKeySeconds: 4 }, pool: { download: 1, upload: 1 }, onEvent: (e) => events.push(e) })
+    try {
+      await c.invoke(nearest)
+      await c.invoke(nearest, { connection: 'download' })
+      const bound = (): number => events.filter((e) => e.event.type === 'temp-key-bound').length
+      // Bounded wait for the renewal (renewal time: half the 4 s lifetime).
+      for (let i = 0; i < 500 && bound() < 2; i++) await new Promise((r) => setTimeout(r, 10))
+      expect(bound()).toBe(2)
+      expect(events.some((e) => e.event.type === 'temp-key-due')).toBe(true)
+      expect((await c.invoke(nearest)).thisDc).toBe(2)
+      expect((await c.invoke(nearest, { connection: 'download' })).thisDc).toBe(2)
+      // Each temp key made was bound once, on the server too: no connection made one of its own.
+      const made = events.filter((e) => e.event.type === 'auth-key' && e.event.temp).length
+      expect(made).toBe(bound())
+      expect(dc.keys.exchanges.temp - start).toBe(made)
+      expect(binds(dc) - bindsBefore).toBe(made)
+      expect(new Set(events.filter((e) => e.event.type === 'temp-key-bound').map((e) => e.connection)).size).toBe(1)
+    } finally {
+      await c.close()
+    }
+  })
+})
