@@ -539,6 +539,8 @@ export class Connection {
     const expiresAt = temp.expiresAt
     // Loaded before the msg_id is reserved: nothing else may be sent between reserving it and sending the bind.
     const tl = await loadApiCodec()
+    // Closed (or the session retired) while the codec loaded: no bind to register, no deadline to wait out.
+    if (this.#closed || this.#session !== s) throw new CancelledError('connection closed')
     const msgId = s.msgIds.next(Date.now())
     const req = buildBindTempAuthKey({ crypto: this.#crypto, random: this.#random, permKey, tempKeyId: temp.result.authKeyId, tempSessionId: s.sessionId, expiresAt, msgId })
     const requestId = this.#nextId++
@@ -547,8 +549,13 @@ export class Connection {
       const timer = setTimeout(() => this.#giveUp(requestId, new TimeoutError(`auth.bindTempAuthKey timed out after ${timeoutMs} ms`, timeoutMs)), timeoutMs)
       this.#pending.set(requestId, { resolve, reject, cleanup: () => clearTimeout(timer) })
     })
-    s.send({ body: tl.serializeObject(req, { ownBuffer: true }), method: req._, requestId, msgId })
-    this.#flush()
+    try {
+      s.send({ body: tl.serializeObject(req, { ownBuffer: true }), method: req._, requestId, msgId })
+      this.#flush()
+    } catch (e) {
+      // Settled through `done`, which is awaited below: a throw here must not leave it to reject unobserved.
+      this.#giveUp(requestId, e as MtError)
+    }
     try {
       await done
     } finally {
@@ -633,6 +640,9 @@ export class Connection {
   }
 
   async #handshake(timeoutMs: number, temp?: { expiresInSeconds: number }): Promise<AuthKeyResult> {
+    // close() came between two steps of the attempt (say the permanent and the temp exchange under PFS): starting an
+    // exchange now would leave it to run, unfailed, until its deadline.
+    if (this.#closed) throw new CancelledError('connection closed')
     const o = this.#o
     const factory: HandshakeFactory =
       o.handshake ??
@@ -655,6 +665,8 @@ export class Connection {
       if (codec !== undefined) socket?.write(codec.encode(frame))
     }, timeoutMs)
     this.#hs = run
+    // close() during the run's first step (inside its constructor) found no run to fail: fail it now.
+    if (this.#closed) run.fail(new CancelledError('connection closed'))
     try {
       return await run.done
     } finally {
