@@ -39,7 +39,7 @@ export async function preparePfs(st: ConnState, tempKeySeconds: number, timeoutM
 /** Runs on `k` from now on (its renewal time from its expiry and the configured lifetime). */
 export function takeTemp(st: ConnState, k: BoundTempKey): void {
   const life = st.o.pfs?.tempKeySeconds ?? 0
-  st.temp = { result: k.result, expiresAt: k.expiresAt, renewAt: tempKeyRenewAt(k.expiresAt - life, k.expiresAt) }
+  st.temp = { result: k.result, expiresAt: k.expiresAt, renewAt: tempKeyRenewAt(k.expiresAt - life, k.expiresAt), due: false }
   st.bound = true
   st.authKey = k.result.authKey
   clearRenewal(st)
@@ -48,7 +48,8 @@ export function takeTemp(st: ConnState, k: BoundTempKey): void {
 /** Whether the temp key reached its renewal time (server clock). */
 export function tempDue(st: ConnState): boolean {
   const t = st.temp
-  return t !== undefined && Date.now() / 1000 + st.offset >= t.renewAt
+  // The renewal timer's word counts even when it fired a fraction of a millisecond before the computed time.
+  return t !== undefined && (t.due || Date.now() / 1000 + st.offset >= t.renewAt)
 }
 
 export function clearRenewal(st: ConnState): void {
@@ -64,10 +65,11 @@ export function clearRenewal(st: ConnState): void {
 export function armRenewal(st: ConnState): void {
   const t = st.temp
   if (t === undefined || st.renewTimer !== undefined) return
-  const renewInMs = Math.max(1000, (t.renewAt - st.offset) * 1000 - Date.now())
+  const renewInMs = Math.max(1000, Math.ceil((t.renewAt - st.offset) * 1000 - Date.now()))
   st.renewTimer = setTimeout(() => {
     st.renewTimer = undefined
     if (st.closed || st.temp !== t) return
+    t.due = true
     if (st.o.keyExchange === 'wait' && !st.handshakeAllowed) st.emit({ type: 'temp-key-due', authKeyId: t.result.authKeyId })
     else st.socket?.destroy()
   }, renewInMs)

@@ -67,7 +67,8 @@ export class ConnState {
    * once it is bound (by this connection, or by the one of the DC that made it).
    */
   permKey: Uint8Array | undefined
-  temp: { result: AuthKeyResult; expiresAt: number; renewAt: number } | undefined
+  /** `due`: the renewal timer fired for this temp key. */
+  temp: { result: AuthKeyResult; expiresAt: number; renewAt: number; due: boolean } | undefined
   bound = false
   /** Whether calls may go to the session (false until a new session's temp key is bound). */
   ready = false
