@@ -26,6 +26,7 @@ export function connectionOptionsOf(config: ActorConfig): ConnectionOptions {
     ...(config.serverSalt !== undefined ? { serverSalt: config.serverSalt } : {}),
     ...(config.timeOffset !== undefined ? { timeOffset: config.timeOffset } : {}),
     ...(config.pfs !== undefined ? { pfs: config.pfs } : {}),
+    ...(config.tempKey !== undefined ? { tempKey: config.tempKey } : {}),
     ...(config.reconnect !== undefined ? { reconnect: config.reconnect } : {}),
     ...(config.connectTimeoutMs !== undefined ? { connectTimeoutMs: config.connectTimeoutMs } : {}),
     ...(config.session !== undefined ? { session: config.session } : {}),

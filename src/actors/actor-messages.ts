@@ -32,8 +32,9 @@ export type WireEvent =
   | { readonly type: 'connected' }
   | { readonly type: 'disconnected'; readonly error?: SerializedError }
   | { readonly type: 'auth-key'; readonly result: AuthKeyResult; readonly temp: boolean }
-  | { readonly type: 'auth-key-dropped'; readonly error: SerializedError }
+  | { readonly type: 'auth-key-dropped'; readonly error: SerializedError; readonly authKeyId?: bigint }
   | { readonly type: 'temp-key-bound'; readonly expiresAt: number }
+  | { readonly type: 'temp-key-due'; readonly authKeyId: bigint }
   | { readonly type: 'session'; readonly snapshot: SessionSnapshot }
   | { readonly type: 'rejected'; readonly error: SerializedError }
 

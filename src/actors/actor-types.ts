@@ -15,7 +15,7 @@ import type { MtError } from '../errors.js'
 import type { AuthKeyResult } from '../protocol/auth/index.js'
 import type { RsaPublicKey } from '../protocol/crypto/rsa.js'
 import type { MtProxyOptions, TransportKind } from './connection-transport.js'
-import type { ReconnectPolicy } from './connection-types.js'
+import type { BoundTempKey, ReconnectPolicy } from './connection-types.js'
 import type { SocketProxy } from './socket.js'
 
 /** A DC endpoint. */
@@ -64,7 +64,14 @@ export interface ActorConfig {
   readonly serverSalt?: bigint
   readonly timeOffset?: number
   readonly handshake?: boolean
+  /**
+   * Perfect forward secrecy: the actor's session runs on a temp key bound to the permanent key. One temp key per DC:
+   * without `tempKey` the actor waits for {@link DcActor.setTempKey}, or for {@link DcActor.allowHandshake} when it
+   * is the one to make and bind it.
+   */
   readonly pfs?: { readonly tempKeySeconds: number }
+  /** PFS: the DC's current temp key, already bound (the actor uses it without a key exchange or bind of its own). */
+  readonly tempKey?: BoundTempKey
   readonly reconnect?: ReconnectPolicy
   readonly connectTimeoutMs?: number
   /** Session tuning forwarded to the client session (keepalive, ack delay, resend, gzip thresholds). */
@@ -107,12 +114,23 @@ export interface ActorInvokeOptions {
 export type ActorEvent =
   | { readonly type: 'connected' }
   | { readonly type: 'disconnected'; readonly error?: MtError }
-  /** A key exchange finished: the coordinator stores the permanent key and hands it to the DC's other actors. */
+  /**
+   * A key exchange finished: the coordinator stores the permanent key and hands it to the DC's other actors (a temp
+   * key is handed out once 'temp-key-bound' follows).
+   */
   | { readonly type: 'auth-key'; readonly result: AuthKeyResult; readonly temp: boolean }
-  /** -404: the server forgot the key; the actor dropped it and waits for {@link DcActor.setAuthKey} or `handshake`. */
-  | { readonly type: 'auth-key-dropped'; readonly error: MtError }
-  /** A PFS temp key was bound: initConnection must be sent again on it. */
+  /**
+   * -404: the server forgot the key (under PFS the temp key `authKeyId`); the actor dropped it and waits for
+   * {@link DcActor.setAuthKey} (under PFS {@link DcActor.setTempKey}) or {@link DcActor.allowHandshake}.
+   */
+  | { readonly type: 'auth-key-dropped'; readonly error: MtError; readonly authKeyId?: bigint }
+  /** The PFS temp key this actor made (its last 'auth-key' with temp) was bound: initConnection must go again on it. */
   | { readonly type: 'temp-key-bound'; readonly expiresAt: number }
+  /**
+   * PFS: the temp key `authKeyId` reached its renewal time. The actor goes on with it until it gets the next one
+   * ({@link DcActor.setTempKey}) or is allowed to make it ({@link DcActor.allowHandshake}).
+   */
+  | { readonly type: 'temp-key-due'; readonly authKeyId: bigint }
   /** Session state changed (new session, salt, time offset, counters): mirrored for supervision. */
   | { readonly type: 'session'; readonly snapshot: SessionSnapshot }
   /** Requests were put on the wire with these msg_ids (batched per flush). */
@@ -144,7 +162,15 @@ export interface DcActor {
   invoke(requestId: number, body: Uint8Array, method: string, opts?: ActorInvokeOptions): Promise<Uint8Array>
   /** Hands the actor the DC's permanent key (after another actor made it, or after -404 regeneration). */
   setAuthKey(key: AuthKeyResult): void
-  /** Tells a waiting actor it may run the key exchange itself. */
+  /**
+   * PFS: hands the actor the DC's temp key, made and bound by another actor of the DC; it switches to it without a
+   * key exchange or a bind of its own.
+   */
+  setTempKey(key: BoundTempKey): void
+  /**
+   * Tells a waiting actor it may run the key exchange it needs itself (once): the permanent key if it has none and,
+   * under PFS, the DC's next temp key, which it then binds and reports.
+   */
   allowHandshake(): void
   /** Skips the reconnect backoff wait ("network restored"). */
   wake(): void

@@ -30,6 +30,9 @@ export class HandshakeRun {
       this.#resolve = resolve
       this.#reject = reject
     })
+    // The run's failure is an outcome its driver awaits, never a crash: a run failed (by close, a transport error or
+    // its deadline) after its driver stopped awaiting it must not surface as an unhandled rejection.
+    this.done.catch(() => undefined)
     this.#timer = setTimeout(() => this.fail(new TimeoutError(`auth key exchange timed out after ${timeoutMs} ms`, timeoutMs)), timeoutMs)
     try {
       this.#send(hs.start(Date.now()))

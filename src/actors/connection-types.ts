@@ -35,6 +35,16 @@ export type HandshakeFactory = (ctx: {
   temp?: { expiresInSeconds: number }
 }) => HandshakeLike
 
+/**
+ * A PFS temp key already bound to the permanent key with auth.bindTempAuthKey: what every connection of a DC shares
+ * (the server keeps one binding per permanent key, https://core.telegram.org/method/auth.bindTempAuthKey).
+ */
+export interface BoundTempKey {
+  readonly result: AuthKeyResult
+  /** Server unix seconds when the binding, and with it the temp key, expires. */
+  readonly expiresAt: number
+}
+
 /** Reconnect backoff: delay = min(maxDelayMs, minDelayMs * factor^attempt), spread by +-jitter. */
 export interface ReconnectPolicy {
   readonly minDelayMs?: number
@@ -53,8 +63,17 @@ export type ConnectionEvent =
   | { type: 'auth-key'; result: AuthKeyResult; temp: boolean }
   /** A temp key was bound to the permanent key (PFS): initConnection must be sent again. */
   | { type: 'temp-key-bound'; expiresAt: number }
-  /** The server does not know our auth key (-404): it is dropped; a new one is made when a handshake is available. */
-  | { type: 'auth-key-dropped'; error: TransportError }
+  /**
+   * The server does not know our auth key (-404): it is dropped (under PFS the temp key, `authKeyId`); a new one is
+   * made when a handshake is available.
+   */
+  | { type: 'auth-key-dropped'; error: TransportError; authKeyId?: bigint }
+  /**
+   * PFS with keyExchange 'wait': the temp key `authKeyId` reached its renewal time. The connection keeps using it
+   * (it is valid until it expires) until {@link Connection.setTempKey} brings the next one or
+   * {@link Connection.allowHandshake} lets it make that one itself.
+   */
+  | { type: 'temp-key-due'; authKeyId: bigint }
   | { type: 'new-session'; firstMsgId: bigint; serverSalt: bigint }
   | { type: 'state'; serverSalt: bigint; timeOffset: number }
   /** A received payload failed a check and was dropped (the connection carries on). */
@@ -95,6 +114,11 @@ export interface ConnectionOptions {
    * send initConnection again ('temp-key-bound' event).
    */
   readonly pfs?: { readonly tempKeySeconds: number }
+  /**
+   * PFS: a temp key another connection of the DC made and bound; this connection runs on it without a key exchange
+   * or a bind of its own (until -404 or renewal).
+   */
+  readonly tempKey?: BoundTempKey
   readonly crypto?: CryptoProvider
   /**
    * The crypto pool (a `CryptoPool` on the main thread, a `RemotePoolProvider` in a DC worker): encrypted messages of
@@ -116,7 +140,9 @@ export interface ConnectionOptions {
   readonly session?: Omit<ClientSessionOptions, 'cipher' | 'random' | 'serverSalt' | 'timeOffset' | 'ignoreTrailingBytes' | 'sessionId' | 'resume' | 'recordSent'>
   /**
    * Without an auth key: 'run' (default) runs the key exchange; 'wait' waits for {@link Connection.setAuthKey} (or
-   * {@link Connection.allowHandshake}) before connecting, and waits the same way after -404 dropped the key.
+   * {@link Connection.allowHandshake}) before connecting, and waits the same way after -404 dropped the key. Under PFS
+   * 'wait' also covers the temp key: without one the connection waits for {@link Connection.setTempKey} or
+   * {@link Connection.allowHandshake}, and at renewal time it reports 'temp-key-due' and renews only when allowed.
    */
   readonly keyExchange?: 'run' | 'wait'
   /** Continue this session (same id, counters, salt and offset) on the first key instead of starting a new one. */

@@ -16,7 +16,7 @@ import { threadId } from 'node:worker_threads'
 import { CancelledError } from '../errors.js'
 import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, DcActor, SentRecord } from './actor-types.js'
 import { Connection, type ConnectionEvent } from './connection.js'
-import type { AuthKeyResult } from './connection-types.js'
+import type { AuthKeyResult, BoundTempKey } from './connection-types.js'
 
 /** Queue bound when the config gives none: the contract's default. */
 const DEFAULT_MAX_QUEUED = 1024
@@ -111,6 +111,10 @@ class InProcessActor implements DcActor {
 
   setAuthKey(key: AuthKeyResult): void {
     this.#conn.setAuthKey(key)
+  }
+
+  setTempKey(key: BoundTempKey): void {
+    this.#conn.setTempKey(key)
   }
 
   allowHandshake(): void {

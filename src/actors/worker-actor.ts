@@ -1,7 +1,7 @@
 /**
  * The worker-thread DC actor: {@link createWorkerActor} starts a worker_thread running dc-worker.ts (one Connection:
  * socket, transport, session, timers) and returns a {@link DcActor} that talks to it:
- * - control plane: a comlink proxy (start, stop, status, setAuthKey, allowHandshake, wake, configure);
+ * - control plane: a comlink proxy (start, stop, status, setAuthKey, setTempKey, allowHandshake, wake);
  * - data plane: typed messages as records in two shared rings (ring-link.ts): an invoke is visible to the worker the
  *   moment it is written, a doorbell wakes an idle thread at most once per turn, bodies above
  *   {@link INLINE_MAX} are transferred (the caller's buffer is detached afterwards), results arrive in buffers of
@@ -26,6 +26,7 @@ import { RING_BYTES, RingLink } from './ring-link.js'
 import { FromWorkerCodec, ToWorkerCodec } from './ring-records.js'
 import { createMirrorBuffer, SharedMirror } from './shared-mirror.js'
 import { createRingBuffer } from './shared-ring.js'
+import type { BoundTempKey } from './connection-types.js'
 
 export { INLINE_MAX } from './ring-link.js'
 
@@ -59,7 +60,7 @@ function actorEvent(e: WireEvent): ActorEvent {
     case 'disconnected':
       return e.error !== undefined ? { type: 'disconnected', error: deserializeError(e.error) } : { type: 'disconnected' }
     case 'auth-key-dropped':
-      return { type: 'auth-key-dropped', error: deserializeError(e.error) }
+      return e.authKeyId !== undefined ? { type: 'auth-key-dropped', error: deserializeError(e.error), authKeyId: e.authKeyId } : { type: 'auth-key-dropped', error: deserializeError(e.error) }
     case 'rejected':
       return { type: 'rejected', error: deserializeError(e.error) }
     default:
@@ -282,6 +283,10 @@ export class WorkerActor implements DcActor {
 
   setAuthKey(key: AuthKeyResult): void {
     this.#fire(() => this.#remote.setAuthKey(key))
+  }
+
+  setTempKey(key: BoundTempKey): void {
+    this.#fire(() => this.#remote.setTempKey(key))
   }
 
   allowHandshake(): void {

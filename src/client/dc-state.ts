@@ -1,15 +1,17 @@
 /**
  * One DC as the coordinator sees it: its permanent auth key (one key exchange at a time, the key shared by every
- * actor of the DC, -404 making exactly one actor regenerate it), whether initConnection went out on the current key,
+ * actor of the DC, -404 making exactly one actor regenerate it), under PFS its one bound temp key (made and bound by
+ * one actor at a time, handed to the others; -404 or renewal makes exactly one actor make the next), whether initConnection went out on the current key,
  * whether an exported authorization was imported there, and its actors: a main connection, and download and upload
  * pools spawned on demand (downloads on the media-only address where the DC lists one).
  *
  * Spec: https://core.telegram.org/mtproto/auth_key (the key exchange), https://core.telegram.org/api/invoking
  * (initConnection once per key), https://core.telegram.org/api/files (media-only DCs for downloads),
- * https://core.telegram.org/mtproto/mtproto-transports#transport-errors (-404).
+ * https://core.telegram.org/mtproto/mtproto-transports#transport-errors (-404), https://core.telegram.org/api/pfs
+ * (a temp key bound to the permanent key; one binding per permanent key, any number of sessions on the temp key).
  */
 import type { ActorConfig, ActorEvent, ActorFactory, DcActor, DcEndpoint, SentRecord, SessionSnapshot } from '../actors/actor-types.js'
-import type { AuthKeyResult } from '../actors/connection-types.js'
+import type { AuthKeyResult, BoundTempKey } from '../actors/connection-types.js'
 import { CancelledError, type MtError } from '../errors.js'
 import type { TlObject } from '../tl/index.js'
 
@@ -33,6 +35,10 @@ export class ActorSlot {
   generation = 0
   /** The auth_key_id the actor runs on (undefined while it has none). */
   keyId: bigint | undefined
+  /** PFS: the temp key id the actor was given or made (undefined while it has none). */
+  tempKeyId: bigint | undefined
+  /** PFS: the temp key the actor made and is binding ('auth-key' temp, waiting for its 'temp-key-bound'). */
+  madeTemp: AuthKeyResult | undefined
   readonly inFlight = new Map<number, InFlight>()
   readonly sent = new Map<number, SentRecord>()
   /** The current actor failed to start (the next request starts another). */
@@ -92,7 +98,11 @@ export class DcState {
   authorized = false
   /** One export/import at a time: the running one. */
   importing: Promise<void> | undefined
-  /** Key regenerations after -404 (for status and tests). */
+  /** PFS: the DC's temp key, bound (undefined before the first one and after -404 dropped it). */
+  temp: BoundTempKey | undefined
+  /** PFS: the slot making and binding the next temp key, while one does. */
+  tempMaker: ActorSlot | undefined
+  /** Key regenerations after -404, of the temp key under PFS (for status and tests). */
   regenerations = 0
   readonly slots = new Map<string, ActorSlot>()
   closed = false
@@ -137,17 +147,32 @@ export class DcState {
     return slot
   }
 
-  /** Starts (or restarts, after an exit) the slot's actor with the DC's key, or as the DC's one key exchange. */
+  get #pfs(): boolean {
+    return this.host.baseConfig.pfs !== undefined
+  }
+
+  /**
+   * Starts (or restarts, after an exit) the slot's actor with the DC's keys, or as the DC's one key exchange (under
+   * PFS the one temp key exchange and bind, after the permanent key when that is missing too).
+   */
   #start(slot: ActorSlot): Promise<DcActor> {
     const key = this.key
     const handshake = key === undefined && (this.handshaker === undefined || this.handshaker === slot)
     if (handshake) this.handshaker = slot
+    const temp = this.#pfs && key !== undefined ? this.temp : undefined
+    // Under PFS the actor that makes the permanent key goes on to make the temp key; with a permanent key and no
+    // temp key, the first actor to start (or the one that was making it, restarted) makes it.
+    const makesTemp = this.#pfs && temp === undefined && (handshake || (key !== undefined && (this.tempMaker === undefined || this.tempMaker === slot || this.tempMaker.closed)))
+    if (makesTemp) this.tempMaker = slot
     slot.keyId = key?.authKeyId
+    slot.tempKeyId = temp?.result.authKeyId
+    slot.madeTemp = undefined
     const resume = key !== undefined ? slot.snapshot : undefined
     const config: ActorConfig = {
       ...this.host.baseConfig,
       endpoint: slot.endpoint,
       ...(key !== undefined ? { authKey: key.authKey, serverSalt: resume?.serverSalt ?? key.serverSalt, timeOffset: resume?.timeOffset ?? key.timeOffset } : {}),
+      ...(temp !== undefined ? { tempKey: temp } : {}),
       ...(resume !== undefined ? { resume } : {}),
     }
     const gen = slot.generation
@@ -161,7 +186,7 @@ export class DcState {
         if (slot.generation === gen && !slot.closed) this.#onEvent(slot, ev)
       },
     })
-    if (handshake) void started.then((a) => a.allowHandshake()).catch(() => undefined)
+    if (handshake || makesTemp) void started.then((a) => a.allowHandshake()).catch(() => undefined)
     started.catch(() => {
       if (slot.generation === gen) slot.failedStart = true
     })
@@ -179,13 +204,18 @@ export class DcState {
     switch (ev.type) {
       case 'auth-key':
         if (!ev.temp) this.#newKey(slot, ev.result)
+        else slot.madeTemp = ev.result
         break
       case 'auth-key-dropped':
-        if (this.host.baseConfig.pfs !== undefined) this.inited = false
+        if (this.#pfs) this.#tempDropped(slot, ev.authKeyId)
         else this.#keyDropped(slot)
         break
       case 'temp-key-bound':
         this.inited = false
+        if (slot.madeTemp !== undefined) this.#newTemp(slot, { result: slot.madeTemp, expiresAt: ev.expiresAt })
+        break
+      case 'temp-key-due':
+        this.#tempDue(slot, ev.authKeyId)
         break
       case 'session':
         slot.snapshot = ev.snapshot
@@ -205,6 +235,8 @@ export class DcState {
    */
   #newKey(from: ActorSlot, key: AuthKeyResult): void {
     this.key = key
+    // A temp key is bound to one permanent key: a new permanent key needs a new temp key (its maker goes on to it).
+    this.temp = undefined
     this.handshaker = undefined
     this.inited = false
     this.authorized = false
@@ -242,6 +274,66 @@ export class DcState {
       this.handshaker = slot
       void slot.actor.then((a) => a.allowHandshake()).catch(() => undefined)
     }
+  }
+
+  /** PFS: `from` made and bound the DC's temp key: every other actor of the DC switches to it (no exchange, no bind). */
+  #newTemp(from: ActorSlot, temp: BoundTempKey): void {
+    const id = temp.result.authKeyId
+    this.temp = temp
+    if (this.tempMaker === from) this.tempMaker = undefined
+    from.madeTemp = undefined
+    from.tempKeyId = id
+    for (const s of this.slots.values()) {
+      if (s === from || s.closed || s.tempKeyId === id) continue
+      this.#giveTemp(s, temp)
+    }
+  }
+
+  #giveTemp(slot: ActorSlot, temp: BoundTempKey): void {
+    slot.tempKeyId = temp.result.authKeyId
+    void slot.actor.then((a) => a.setTempKey(temp)).catch(() => undefined)
+  }
+
+  /**
+   * PFS, -404 on `slot` about temp key `dropped`. The first report about the current temp key drops it (the server
+   * forgot it: every actor on it will hear -404) and lets this actor make the next one; a report about an older key
+   * gets the current one; while another actor makes the next key, this one waits for it.
+   */
+  #tempDropped(slot: ActorSlot, dropped: bigint | undefined): void {
+    slot.tempKeyId = undefined
+    slot.snapshot = undefined
+    const cur = this.temp
+    if (cur !== undefined && dropped !== cur.result.authKeyId) {
+      this.#giveTemp(slot, cur)
+      return
+    }
+    if (cur !== undefined) {
+      this.temp = undefined
+      this.inited = false
+      this.regenerations++
+    }
+    this.#grantTemp(slot)
+  }
+
+  /**
+   * PFS: `slot`'s temp key reached its renewal time. About the current key: this actor renews it unless another one
+   * already does (the current key stays in use meanwhile); about an older key: it gets the current one.
+   */
+  #tempDue(slot: ActorSlot, due: bigint): void {
+    const cur = this.temp
+    if (cur === undefined) return
+    if (due !== cur.result.authKeyId) {
+      if (slot.tempKeyId !== cur.result.authKeyId) this.#giveTemp(slot, cur)
+      return
+    }
+    this.#grantTemp(slot)
+  }
+
+  /** Lets `slot` make the DC's next temp key, unless another live slot is making it. */
+  #grantTemp(slot: ActorSlot): void {
+    if (this.tempMaker !== undefined && !this.tempMaker.closed) return
+    this.tempMaker = slot
+    void slot.actor.then((a) => a.allowHandshake()).catch(() => undefined)
   }
 
   /** Closes every actor of the DC; in-flight invokes fail with CancelledError. */

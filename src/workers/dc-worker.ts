@@ -2,7 +2,7 @@
  * Entry module of a DC actor's worker thread: runs one {@link Connection} (socket, transport, obfuscation, session,
  * timers) and talks to its {@link WorkerActor} on the main thread:
  * - control plane (comlink on the port handed over in `workerData`): start, stop, status, setAuthKey,
- *   allowHandshake, wake, configure; every method answers a {@link ControlResult} so errors keep their class;
+ *   setTempKey, allowHandshake, wake; every method answers a {@link ControlResult} so errors keep their class;
  * - data plane: records in two shared rings (ring-link.ts) beside the port handed to `start` (doorbells, large
  *   bodies, faults);
  * - supervision mirror (shared-mirror.ts): the session state and each request's msg_id/seq_no, written before the
@@ -24,6 +24,7 @@ import { RingLink } from '../actors/ring-link.js'
 import { FromWorkerCodec, ToWorkerCodec } from '../actors/ring-records.js'
 import { SharedMirror } from '../actors/shared-mirror.js'
 import type { AuthKeyResult } from '../protocol/auth/index.js'
+import type { BoundTempKey } from '../actors/connection-types.js'
 import { createNodeCryptoProvider } from '../protocol/crypto/node-provider.js'
 import { RemotePoolProvider } from './crypto-remote.js'
 
@@ -68,6 +69,7 @@ export interface DcWorkerApi {
   stop(): Promise<ControlResult<null>>
   status(): ControlResult<WorkerStatus>
   setAuthKey(key: AuthKeyResult): ControlResult<null>
+  setTempKey(key: BoundTempKey): ControlResult<null>
   allowHandshake(): ControlResult<null>
   wake(): ControlResult<null>
 }
@@ -98,8 +100,9 @@ function wireEvent(e: ConnectionEvent): WireEvent | undefined {
     case 'auth-key':
       return { type: 'auth-key', result: e.result, temp: e.temp }
     case 'auth-key-dropped':
-      return { type: 'auth-key-dropped', error: serializeError(e.error) }
+      return e.authKeyId !== undefined ? { type: 'auth-key-dropped', error: serializeError(e.error), authKeyId: e.authKeyId } : { type: 'auth-key-dropped', error: serializeError(e.error) }
     case 'temp-key-bound':
+    case 'temp-key-due':
       return e
     case 'rejected':
       return { type: 'rejected', error: serializeError(e.error) }
@@ -314,6 +317,7 @@ if (control !== undefined) {
     },
     status: () => attempt(() => w.status()),
     setAuthKey: (key) => command(() => w.connection().setAuthKey(key)),
+    setTempKey: (key) => command(() => w.connection().setTempKey(key)),
     allowHandshake: () => command(() => w.connection().allowHandshake()),
     wake: () => command(() => w.connection().wake()),
   }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { ActorCallbacks, ActorConfig, ActorFactory, ActorInvokeOptions, ActorStatus, DcActor } from '../../src/actors/actor-types.js'
-import type { AuthKeyResult } from '../../src/actors/connection-types.js'
+import type { AuthKeyResult, BoundTempKey } from '../../src/actors/connection-types.js'
 import { Coordinator } from '../../src/client/coordinator.js'
 import { DcTable } from '../../src/client/dc-table.js'
 import { MemoryStorage } from '../../src/client/storage.js'
@@ -30,6 +30,7 @@ class FakeActor implements DcActor {
   readonly dcId: number
   readonly calls: Call[] = []
   readonly keys: AuthKeyResult[] = []
+  readonly tempKeys: BoundTempKey[] = []
   handshakesAllowed = 0
   closed = false
 
@@ -53,6 +54,10 @@ class FakeActor implements DcActor {
 
   setAuthKey(key: AuthKeyResult): void {
     this.keys.push(key)
+  }
+
+  setTempKey(key: BoundTempKey): void {
+    this.tempKeys.push(key)
   }
 
   allowHandshake(): void {
@@ -81,7 +86,7 @@ function leaf(o: TlObject): TlObject {
 
 const nearest = (dc: number): TlObject => ({ _: 'nearestDc', country: 'ZZ', thisDc: dc, nearestDc: dc }) as TlObject
 
-function setup(script: Script, opts: { storedKeys?: number[]; sleeps?: number[]; failStarts?: number } = {}) {
+function setup(script: Script, opts: { storedKeys?: number[]; sleeps?: number[]; failStarts?: number; pfs?: boolean } = {}) {
   const actors: FakeActor[] = []
   let failStarts = opts.failStarts ?? 0
   const factory: ActorFactory = async (config, cb) => {
@@ -99,7 +104,7 @@ function setup(script: Script, opts: { storedKeys?: number[]; sleeps?: number[];
     homeDc: 2,
     storage,
     factory,
-    actorConfig: {},
+    actorConfig: opts.pfs === true ? { pfs: { tempKeySeconds: 3600 } } : {},
     poolSize: { download: 2, upload: 2 },
     retry: {
       sleep: async (ms) => {
@@ -193,6 +198,92 @@ describe('coordinator with scripted actors', () => {
     expect(download.keys.map((k) => k.authKeyId)).toEqual([8n])
     expect(main.handshakesAllowed).toBe(1)
     expect(download.handshakesAllowed).toBe(0)
+    await c.close()
+  })
+
+  it('PFS: one actor makes and binds the temp key, every other actor of the DC gets it (no exchange of its own)', async () => {
+    const { c, actors } = setup((_call, a) => nearest(a.dcId), { storedKeys: [2], pfs: true })
+    await c.invoke({ _: 'help.getNearestDc' })
+    await c.invoke({ _: 'help.getNearestDc' }, { connection: 'download' })
+    const [main, download] = actors as [FakeActor, FakeActor]
+    expect(main.handshakesAllowed).toBe(1)
+    expect(download.handshakesAllowed).toBe(0)
+    expect(download.config.tempKey).toBeUndefined()
+    main.cb.onEvent({ type: 'auth-key', result: key(40), temp: true })
+    await tick()
+    // Not handed out before it is bound.
+    expect(download.tempKeys).toEqual([])
+    main.cb.onEvent({ type: 'temp-key-bound', expiresAt: 5000 })
+    await tick()
+    expect(download.tempKeys.map((k) => [k.result.authKeyId, k.expiresAt])).toEqual([[40n, 5000]])
+    expect(main.tempKeys).toEqual([])
+    // A pool member started later starts on the DC's temp key, without being asked to make one.
+    await Promise.all([c.invoke({ _: 'help.getNearestDc' }, { connection: 'upload' }), c.invoke({ _: 'help.getNearestDc' }, { connection: 'upload' })])
+    const uploads = actors.slice(2)
+    expect(uploads.length).toBeGreaterThanOrEqual(1)
+    for (const u of uploads) {
+      expect(u.config.tempKey?.result.authKeyId).toBe(40n)
+      expect(u.handshakesAllowed).toBe(0)
+    }
+    await c.close()
+  })
+
+  it('PFS: -404 on every actor of the DC: exactly one makes the next temp key, the others (late ones too) get it', async () => {
+    const { c, actors } = setup((_call, a) => nearest(a.dcId), { storedKeys: [2], pfs: true })
+    await c.invoke({ _: 'help.getNearestDc' })
+    await c.invoke({ _: 'help.getNearestDc' }, { connection: 'download' })
+    const [main, download] = actors as [FakeActor, FakeActor]
+    main.cb.onEvent({ type: 'auth-key', result: key(41), temp: true })
+    main.cb.onEvent({ type: 'temp-key-bound', expiresAt: 5000 })
+    await tick()
+    const error = new TransportError('server-error-code', 'server sent transport error code -404', { code: -404 })
+    download.cb.onEvent({ type: 'auth-key-dropped', error, authKeyId: 41n })
+    main.cb.onEvent({ type: 'auth-key-dropped', error, authKeyId: 41n })
+    await tick()
+    expect(download.handshakesAllowed).toBe(1)
+    expect(main.handshakesAllowed).toBe(1)
+    download.cb.onEvent({ type: 'auth-key', result: key(42), temp: true })
+    download.cb.onEvent({ type: 'temp-key-bound', expiresAt: 6000 })
+    await tick()
+    expect(main.tempKeys.map((k) => k.result.authKeyId)).toEqual([42n])
+    // A -404 about the old key that arrives after the new one exists: the current key, no new exchange.
+    main.cb.onEvent({ type: 'auth-key-dropped', error, authKeyId: 41n })
+    await tick()
+    expect(main.tempKeys.map((k) => k.result.authKeyId)).toEqual([42n, 42n])
+    expect(main.handshakesAllowed + download.handshakesAllowed).toBe(2)
+    expect((await c.dc(2)).regenerations).toBe(1)
+    // The permanent key stays.
+    expect(main.keys).toEqual([])
+    await c.close()
+  })
+
+  it('PFS: renewal: of the actors that report the key due, one renews; the others switch to the new key', async () => {
+    const { c, actors } = setup((_call, a) => nearest(a.dcId), { storedKeys: [2], pfs: true })
+    await c.invoke({ _: 'help.getNearestDc' })
+    await c.invoke({ _: 'help.getNearestDc' }, { connection: 'download' })
+    const [main, download] = actors as [FakeActor, FakeActor]
+    main.cb.onEvent({ type: 'auth-key', result: key(43), temp: true })
+    main.cb.onEvent({ type: 'temp-key-bound', expiresAt: 5000 })
+    await tick()
+    download.cb.onEvent({ type: 'temp-key-due', authKeyId: 43n })
+    main.cb.onEvent({ type: 'temp-key-due', authKeyId: 43n })
+    await tick()
+    expect(download.handshakesAllowed).toBe(1)
+    expect(main.handshakesAllowed).toBe(1)
+    // Until the next key is bound, the due key stays the DC's (a new actor would start on it).
+    expect((await c.dc(2)).temp?.result.authKeyId).toBe(43n)
+    download.cb.onEvent({ type: 'auth-key', result: key(44), temp: true })
+    download.cb.onEvent({ type: 'temp-key-bound', expiresAt: 9000 })
+    await tick()
+    expect(main.tempKeys.map((k) => k.result.authKeyId)).toEqual([44n])
+    // A late report about the old key does not renew again.
+    main.cb.onEvent({ type: 'temp-key-due', authKeyId: 43n })
+    await tick()
+    expect(main.handshakesAllowed + download.handshakesAllowed).toBe(2)
+    expect((await c.dc(2)).regenerations).toBe(0)
+    // The first call on the new temp key goes wrapped in initConnection.
+    await c.invoke({ _: 'help.getNearestDc' })
+    expect(main.calls.at(-1)?.request._).toBe('invokeWithLayer')
     await c.close()
   })
 

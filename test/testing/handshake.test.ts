@@ -74,8 +74,11 @@ describe('key exchange on the cluster', () => {
   })
 
   it('creates temp keys (PFS) that carry their expiry', async () => {
+    const before = { ...cluster.dc(2).keys.exchanges }
     const res = await handshake(2, { temp: { expiresInSeconds: 600 } })
     const key = cluster.dc(2).keys.get(res.authKeyId)
+    // Counted as one temp key exchange, no permanent one.
+    expect(cluster.dc(2).keys.exchanges).toEqual({ permanent: before.permanent, temp: before.temp + 1 })
     expect(key?.temp).toBe(true)
     expect(key?.expiresAt).toBeGreaterThan(Date.now() / 1000)
   })

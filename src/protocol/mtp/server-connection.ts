@@ -178,6 +178,7 @@ export class ServerConnection {
         serverNow: nowMs / 1000 + this.#o.clock.skewSeconds,
         temp: d.temp,
         ...(d.expiresAt !== undefined ? { expiresAt: d.expiresAt } : {}),
+        exchanged: true,
       })
       this.#handshake = undefined
     }

@@ -97,6 +97,8 @@ const MAX_SALT_WINDOWS = 64 + 4
 /** The auth keys of one DC. Survives DC restarts (the cluster keeps the store, not the sockets). */
 export class ServerKeyStore {
   readonly #keys = new Map<bigint, ServerAuthKey>()
+  /** Keys made by a finished key exchange on this DC, permanent and temp (tests count exchanges with it). */
+  readonly exchanges = { permanent: 0, temp: 0 }
 
   constructor(
     readonly crypto: CryptoProvider,
@@ -104,8 +106,15 @@ export class ServerKeyStore {
     readonly saltLifetimeSeconds: number,
   ) {}
 
-  /** Adds a key (from a finished key exchange or imported by a test); `firstSalt` becomes the salt of `serverNow`. */
-  add(authKey: Uint8Array, opts: { firstSalt: bigint; serverNow: number; temp?: boolean; expiresAt?: number }): ServerAuthKey {
+  /**
+   * Adds a key (from a finished key exchange, `exchanged`, or imported by a test); `firstSalt` becomes the salt of
+   * `serverNow`.
+   */
+  add(authKey: Uint8Array, opts: { firstSalt: bigint; serverNow: number; temp?: boolean; expiresAt?: number; exchanged?: boolean }): ServerAuthKey {
+    if (opts.exchanged === true) {
+      if (opts.temp === true) this.exchanges.temp++
+      else this.exchanges.permanent++
+    }
     const cipher = createMessageCipher(this.crypto, authKey)
     const id = new DataView(cipher.keyId.buffer, cipher.keyId.byteOffset, 8).getBigInt64(0, true)
     const rec: ServerAuthKey = {
