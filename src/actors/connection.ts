@@ -14,7 +14,9 @@ import { once } from 'node:events'
 import type { Socket } from 'node:net'
 import { ArgumentError, CancelledError, type MtError, NetworkError, TimeoutError } from '../errors.js'
 import { createMessageCipher } from '../protocol/crypto/message.js'
-import { buildBindTempAuthKey, ClientHandshake, tempKeyRenewAt } from '../protocol/auth/index.js'
+// The auth modules themselves, not their index: the index also loads the server side (ServerHandshake, pq, keys).
+import { buildBindTempAuthKey } from '../protocol/auth/bind.js'
+import { tempKeyRenewAt } from '../protocol/auth/pfs.js'
 import { createNodeCryptoProvider } from '../protocol/crypto/node-provider.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
 import type { TransportError } from '../protocol/errors.js'
@@ -556,6 +558,10 @@ export class Connection {
 
   async #handshake(timeoutMs: number, temp?: { expiresInSeconds: number }): Promise<AuthKeyResult> {
     const o = this.#o
+    // The client key exchange (RSA, pq, DH) loads only when a key is made: a DC actor given its key never needs it.
+    const before = this.#socket
+    const { ClientHandshake } = await import('../protocol/auth/client.js')
+    if (this.#socket !== before || before === undefined) throw new NetworkError('closed', 'connection closed during the key exchange')
     const factory: HandshakeFactory =
       o.handshake ??
       ((ctx) =>

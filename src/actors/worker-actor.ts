@@ -20,7 +20,12 @@ import type { AuthKeyResult } from '../protocol/auth/index.js'
 import { workerEntry } from '../workers/worker-file.js'
 import type { ControlResult, DcWorkerApi, WorkerStatus } from '../workers/dc-worker.js'
 import { type Batch, Batcher, type FromWorker, ownedForTransfer, sentRecords, type ToWorker, type WireEvent } from './actor-messages.js'
-import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, DcActor } from './actor-types.js'
+import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, DcActor, WorkerLimits } from './actor-types.js'
+
+/**
+ * Default V8 limits of a worker actor's thread (ActorConfig.workerLimits): none yet (Node's defaults).
+ */
+export const DEFAULT_WORKER_LIMITS: WorkerLimits = {}
 
 /** Default bound on invokes posted and not yet acknowledged by the worker (ActorConfig.maxQueued). */
 export const DEFAULT_MAX_QUEUED = 1024
@@ -104,6 +109,7 @@ export class WorkerActor implements DcActor {
     const entry = workerEntry('dc-worker')
     this.#worker = new Worker(entry.script, {
       eval: entry.eval,
+      resourceLimits: { ...(config.workerLimits ?? DEFAULT_WORKER_LIMITS) },
       workerData: { control: control.port2 },
       transferList: [control.port2],
     })
