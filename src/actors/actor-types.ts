@@ -87,8 +87,8 @@ export interface ActorConfig {
   readonly cryptoPort?: MessagePort
   /**
    * V8 heap limits of a worker actor's thread (`worker_threads` `resourceLimits`; the in-process actor ignores them).
-   * Default {@link DEFAULT_WORKER_LIMITS}; pass `{}` for Node's defaults. A smaller young generation keeps an idle
-   * actor's RSS down, at some cost in scavenges on a busy one (`bench:actor-thread` measures both).
+   * Default `DEFAULT_WORKER_LIMITS` (worker-actor.ts: Node's own). A smaller young generation keeps an idle actor's
+   * RSS down, at some cost in scavenges on a busy one (`bench:actor-thread` measures both).
    */
   readonly workerLimits?: WorkerLimits
 }
