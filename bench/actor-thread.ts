@@ -5,6 +5,8 @@
  * - pipelined: 1,000 echoes in flight, cost per message (batched per event-loop turn) vs 1,000 comlink calls;
  * - pipelined RPC: help.getNearestDc, many in flight, through the worker actor vs the same Connection driven on the
  *   calling thread (cluster in its own process);
+ * - the worker's V8 limits (ActorConfig.workerLimits): the same pipelined RPC through actors whose young generation
+ *   is capped at 1, 2 and 4 MiB vs one on Node's defaults, interleaved, and idle RSS of such actors;
  * - idle RSS: N connected DC actors (after gc, in a fresh child process per figure) vs N bare worker threads and N
  *   workers that load the full API codec (what an actor would cost if it loaded it).
  *
@@ -15,7 +17,8 @@ import { spawnSync } from 'node:child_process'
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
 import { wrap } from 'comlink'
-import { WorkerActor } from '../src/actors/worker-actor.js'
+import type { WorkerLimits } from '../src/actors/actor-types.js'
+import { DEFAULT_WORKER_LIMITS, WorkerActor } from '../src/actors/worker-actor.js'
 import { Connection } from '../src/actors/connection.js'
 import { withInitConnection } from '../src/client/init-connection.js'
 import { createNodeCryptoProvider } from '../src/protocol/crypto/node-provider.js'
@@ -24,6 +27,7 @@ import { type Api, readResult, serializeObject } from '../src/tl/index.js'
 import { tsxEsmApiUrl } from '../src/workers/worker-file.js'
 import { startClusterProcess } from './lib/cluster-process.js'
 import { SMOKE, note } from './lib/measure.js'
+import { median } from './lib/timing.js'
 
 const MIB = 1024 * 1024
 /** Compiled (node on built JS, as a user runs the package) or sources through tsx (development). */
@@ -60,7 +64,11 @@ function moduleWorker(modules: readonly string[], expose: string): { worker: Wor
 
 const srcUrl = (p: string): string => new URL(`../src/${p}.${JS_MODE ? 'js' : 'ts'}`, import.meta.url).href
 
-async function rssChild(kind: string, n: number): Promise<void> {
+/** Young-generation caps (MiB) weighed against Node's defaults; the chosen default is DEFAULT_WORKER_LIMITS. */
+const YOUNG_CAPS = [1, 2, 4]
+const limitsOf = (youngMb: number | undefined): WorkerLimits => (youngMb === undefined ? {} : { maxYoungGenerationSizeMb: youngMb })
+
+async function rssChild(kind: string, n: number, youngMb?: number): Promise<void> {
   const { startCluster } = await import('../src/testing/index.js')
   const { Connection } = await import('../src/actors/connection.js')
   const cluster = await startCluster({ dcs: 1 })
@@ -80,7 +88,7 @@ async function rssChild(kind: string, n: number): Promise<void> {
         connected = resolve
       })
       const a = await WorkerActor.create(
-        { endpoint: { dcId: 1, host: dc.host, port: dc.port }, ...(authKey !== undefined ? { authKey } : {}) },
+        { endpoint: { dcId: 1, host: dc.host, port: dc.port }, ...(authKey !== undefined ? { authKey } : {}), workerLimits: limitsOf(youngMb) },
         { onUpdate: () => undefined, onEvent: (e) => e.type === 'connected' && connected() },
       )
       await up
@@ -106,9 +114,10 @@ async function rssChild(kind: string, n: number): Promise<void> {
   await cluster.close()
 }
 
-function measureRss(kind: string, n: number): { perWorkerMib: number; codecLoaded: boolean } {
+function measureRss(kind: string, n: number, youngMb?: number): { perWorkerMib: number; codecLoaded: boolean } {
   const self = fileURLToPath(import.meta.url)
-  const res = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', self, '--rss-child', kind, String(n)], { encoding: 'utf8' })
+  const args = [...process.execArgv, '--expose-gc', self, '--rss-child', kind, String(n), ...(youngMb !== undefined ? [String(youngMb)] : [])]
+  const res = spawnSync(process.execPath, args, { encoding: 'utf8' })
   if (res.status !== 0) throw new Error(`rss child ${kind} x${n} failed: ${res.stderr}`)
   const line = res.stdout.trim().split('\n').at(-1) ?? ''
   return JSON.parse(line) as { perWorkerMib: number; codecLoaded: boolean }
@@ -196,6 +205,21 @@ function rssBench(): void {
       }),
     )
   }
+  // The young-generation caps at 4 actors (one figure per cap, each in a fresh child), against Node's defaults.
+  const n = 4
+  const node = median([0, 1, 2].map(() => measureRss('actor', n, undefined).perWorkerMib))
+  for (const cap of YOUNG_CAPS) {
+    const capped = median([0, 1, 2].map(() => measureRss('actor', n, cap).perWorkerMib))
+    const r2 = (x: number): number => Math.round(x * 100) / 100
+    console.log(
+      JSON.stringify({
+        case: `idle DC actor RSS, ${n} connected actors, per actor, young generation capped at ${cap} MiB vs Node's defaults${JS_MODE ? '' : ' (sources via tsx)'}`,
+        mtactor_mib: r2(Math.max(0.1, capped)),
+        node_defaults_mib: r2(Math.max(0.1, node)),
+        ratio_vs_node_defaults: r2(Math.max(0.1, node) / Math.max(0.1, capped)),
+      }),
+    )
+  }
 }
 
 async function rpcBench(): Promise<void> {
@@ -213,15 +237,19 @@ async function rpcBench(): Promise<void> {
     await conn.call(init)
     const authKey = conn.authKey
     if (authKey === undefined) throw new Error('no auth key')
-    let up: () => void = () => undefined
-    const connected = new Promise<void>((resolve) => {
-      up = resolve
-    })
-    const actor = await WorkerActor.create({ endpoint: { dcId: dc.id, host: dc.host, port: dc.port }, authKey }, { onUpdate: () => undefined, onEvent: (e) => e.type === 'connected' && up() })
-    await connected
     let nextId = 1
-    readResult(await actor.invoke(nextId++, serializeObject(init, { ownBuffer: true }), init._), init)
-    const viaActor = async (): Promise<number> => readResult(await actor.invoke(nextId++, serializeObject(req, { ownBuffer: true }), req._), req).thisDc
+    /** A connected worker actor with `limits`, past its first (initConnection-wrapped) call, as a call function. */
+    const actorCall = async (limits: WorkerLimits): Promise<{ actor: WorkerActor; call: () => Promise<number> }> => {
+      let up: () => void = () => undefined
+      const connected = new Promise<void>((resolve) => {
+        up = resolve
+      })
+      const a = await WorkerActor.create({ endpoint: { dcId: dc.id, host: dc.host, port: dc.port }, authKey, workerLimits: limits }, { onUpdate: () => undefined, onEvent: (e) => e.type === 'connected' && up() })
+      await connected
+      readResult(await a.invoke(nextId++, serializeObject(init, { ownBuffer: true }), init._), init)
+      return { actor: a, call: async () => readResult(await a.invoke(nextId++, serializeObject(req, { ownBuffer: true }), req._), req).thisDc }
+    }
+    const { actor, call: viaActor } = await actorCall(DEFAULT_WORKER_LIMITS)
     const inProcess = async (): Promise<number> => (await conn.call(req)).thisDc
     if ((await viaActor()) !== dc.id || (await inProcess()) !== dc.id) throw new Error('help.getNearestDc answered another DC')
     const run = async (f: () => Promise<number>): Promise<{ rps: number; cpuUs: number }> => {
@@ -253,6 +281,26 @@ async function rpcBench(): Promise<void> {
     console.log(JSON.stringify({ case: label, mtactor_rps: Math.round(ours.rps), inprocess_rps: Math.round(theirs.rps), ratio_vs_inprocess: r2(ours.rps / theirs.rps) }))
     console.log(JSON.stringify({ case: `${label}, CPU per call (all threads)`, mtactor_us: r2(ours.cpuUs), inprocess_us: r2(theirs.cpuUs), ratio_vs_inprocess: r2(theirs.cpuUs / ours.cpuUs) }))
     await actor.close()
+    // The young-generation caps against Node's defaults: one actor of each, runs interleaved, medians.
+    for (const cap of SMOKE ? [2] : YOUNG_CAPS) {
+      const capped = await actorCall(limitsOf(cap))
+      const plain = await actorCall({})
+      if ((await capped.call()) !== dc.id || (await plain.call()) !== dc.id) throw new Error('help.getNearestDc answered another DC')
+      const a: Array<{ rps: number; cpuUs: number }> = []
+      const b: Array<{ rps: number; cpuUs: number }> = []
+      for (let r = 0; r < rounds + 2; r++) {
+        a.push(await run(capped.call))
+        b.push(await run(plain.call))
+      }
+      const med = (xs: typeof a, k: 'rps' | 'cpuUs'): number => median(xs.map((x) => x[k]))
+      const what = `pipelined help.getNearestDc (${calls} calls, ${window} in flight): worker actor, young generation capped at ${cap} MiB vs Node's defaults`
+      console.log(JSON.stringify({ case: what, mtactor_rps: Math.round(med(a, 'rps')), node_defaults_rps: Math.round(med(b, 'rps')), ratio_vs_node_defaults: r2(med(a, 'rps') / med(b, 'rps')) }))
+      console.log(
+        JSON.stringify({ case: `${what}, CPU per call (all threads)`, mtactor_us: r2(med(a, 'cpuUs')), node_defaults_us: r2(med(b, 'cpuUs')), ratio_vs_node_defaults: r2(med(b, 'cpuUs') / med(a, 'cpuUs')) }),
+      )
+      await capped.actor.close()
+      await plain.actor.close()
+    }
     await conn.close()
   } finally {
     await cluster.stop()
@@ -261,7 +309,8 @@ async function rpcBench(): Promise<void> {
 
 const childAt = process.argv.indexOf('--rss-child')
 if (childAt >= 0) {
-  await rssChild(process.argv[childAt + 1] ?? 'actor', Number(process.argv[childAt + 2] ?? 1))
+  const young = process.argv[childAt + 3]
+  await rssChild(process.argv[childAt + 1] ?? 'actor', Number(process.argv[childAt + 2] ?? 1), young !== undefined ? Number(young) : undefined)
 } else {
   await echoBench()
   await rpcBench()

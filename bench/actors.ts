@@ -5,9 +5,13 @@
  *
  * Cases: pipelined help.getNearestDc RPC/s, p50/p99 latency, client CPU per call (every thread of the client
  * process), and client RSS with one connection, for `MtClient` with a worker-thread DC actor ("mtactor"), the
- * in-process `Connection` driver ("inprocess") and mtcute 0.30.3. Every answer is checked in the child before a
- * figure counts. The crypto pool with 1..N threads is measured by `bench:pool`, idle actor RSS with 1 and 8 actors by
- * `bench:actor-thread`. Ratios > 1 mean the actor runtime is better.
+ * in-process `Connection` driver ("inprocess") and mtcute 0.30.3. Then idle client RSS with 1, 4 and 8 connections
+ * to the DC (each connected and each having answered a call): `MtClient` with 1, 4, 8 worker-thread actors (main
+ * plus pooled download ones), as many in-process `Connection` drivers, and mtcute's client with as many connections
+ * (main plus its download pool). Then the crypto pool's 1 MiB IGE throughput with 1..N threads (shared with
+ * `bench:pool`). Every answer is checked before a figure counts. Ratios > 1 mean the actor runtime is better.
+ * `MTACTOR_BENCH_BUILT=1` (after `npm run build`) makes the children load mtactor from `dist/`, so the workers run
+ * built JS without tsx, as an installed package does.
  *
  * Spec: https://core.telegram.org/mtproto/description (the session every client runs).
  */
@@ -15,6 +19,7 @@ import { availableParallelism } from 'node:os'
 import type { BenchTarget, ClientKind } from './lib/bench-clients.js'
 import { type ChildReport, runAlternating } from './lib/client-runner.js'
 import { startClusterProcess } from './lib/cluster-process.js'
+import { poolThroughput } from './lib/pool-throughput.js'
 import { median } from './lib/timing.js'
 
 const smoke = process.argv.includes('--smoke')
@@ -23,6 +28,9 @@ const CALLS = smoke ? 300 : 30_000
 const WINDOW = smoke ? 64 : 512
 const RUNS = smoke ? 1 : 3
 const WARMUP_CALLS = smoke ? 0 : CALLS
+/** Connections of the idle RSS cases. */
+const IDLE_COUNTS = smoke ? [4] : [1, 4, 8]
+const BUILT = process.env.MTACTOR_BENCH_BUILT === '1'
 
 const round = (x: number, digits = 3): number => Number(x.toPrecision(digits))
 const KINDS: readonly ClientKind[] = ['mtactor-actor', 'mtactor', 'mtcute']
@@ -38,7 +46,7 @@ try {
   const run = (kind: ClientKind, k: 'rps' | 'p50' | 'p99' | 'cpuUs'): number => median(all(kind).flatMap((x) => x.runs.map((y) => y[k])))
   const rss = (kind: ClientKind): number => median(all(kind).map((x) => x.rssMiB))
   /** Prints one case; `higherIsBetter` picks the ratio's direction. */
-  const line = (name: string, unit: string, get: (k: ClientKind) => number, higherIsBetter: boolean): void => {
+  const line = (name: string, unit: string, get: (k: ClientKind) => number, higherIsBetter: boolean, extra: Record<string, number | string> = {}): void => {
     const [a, i, m] = [get('mtactor-actor'), get('mtactor'), get('mtcute')]
     const ratio = (x: number): number => round(higherIsBetter ? a / x : x / a)
     console.log(
@@ -50,6 +58,7 @@ try {
         ratio_vs_inprocess: ratio(i),
         ratio_vs_mtcute: ratio(m),
         cores,
+        ...extra,
       }),
     )
   }
@@ -59,6 +68,14 @@ try {
   line(`${what} p99 latency: actor runtime`, 'ms', (k) => run(k, 'p99'), false)
   line(`${what} client CPU per call (all threads): actor runtime`, 'us', (k) => run(k, 'cpuUs'), false)
   line('client RSS after gc (1 connection): actor runtime', 'mib', rss, false)
+  const modules = BUILT ? 'built dist' : 'sources via tsx'
+  for (const n of IDLE_COUNTS) {
+    const idle = await runAlternating(KINDS, PROCESS_ROUNDS, target, { authRounds: 0, rounds: 0, calls: 0, window: 1, warmupCalls: 0, idleConnections: n })
+    const idleRss = (kind: ClientKind): number => median((idle.get(kind) ?? []).map((x) => x.rssIdleMiB))
+    const what = `idle client RSS after gc, ${n} connection${n === 1 ? '' : 's'} (mtactor: ${n} DC actor${n === 1 ? '' : 's'})`
+    line(`${what}: actor runtime`, 'mib', idleRss, false, { connections: n, mtactor_modules: modules })
+  }
 } finally {
   await cluster.stop()
 }
+await poolThroughput({ rounds: smoke ? 3 : 9, jobsPerRun: smoke ? 4 : 48, label: 'ige encrypt 1MiB throughput through the crypto pool' })

@@ -26,6 +26,7 @@ import { DeferringCipher, IncomingFrames, OutgoingFrames } from '../src/protocol
 import { type RandomSource, randomBytes, seededRandom } from '../src/protocol/random.js'
 import { CryptoPool } from '../src/workers/crypto-pool.js'
 import { callerBusyUs, threadCpuNs } from './lib/thread-cpu.js'
+import { poolThroughput } from './lib/pool-throughput.js'
 import { emit, fig, interleaved, median, progress } from './lib/timing.js'
 
 const smoke = process.argv.includes('--smoke')
@@ -279,53 +280,5 @@ const mtcuteIge = (decrypt: boolean, data: Uint8Array): Uint8Array =>
   await pool.close()
 }
 
-// ---- 1 MiB throughput with 1..N threads ----
-{
-  const data = randomBytes(rnd, MIB)
-  const want = inline.igeEncrypt(data, key, iv)
-  same('1MiB throughput', want, mtcuteIge(false, data))
-  const jobsPerRun = smoke ? 4 : 64
-  const maxThreads = Math.max(2, cores)
-  for (let threads = 1; threads <= maxThreads; threads++) {
-    const pool = new CryptoPool({ inline, threads, threshold: 0 })
-    progress(`1MiB throughput: warming ${threads} thread(s)`)
-    await warm(pool)
-    same('1MiB throughput', want, await pool.igeEncrypt(data, key, iv))
-    const inFlight = 2 * threads
-    const t = await interleaved(
-      [
-        {
-          name: 'pool',
-          run: async (n) => {
-            let next = 0
-            const worker = async (): Promise<void> => {
-              while (next < n) {
-                next++
-                await pool.igeEncrypt(data, key, iv)
-              }
-            }
-            await Promise.all(Array.from({ length: inFlight }, worker))
-          },
-        },
-        { name: 'inline', run: (n) => void Array.from({ length: n }, () => inline.igeEncrypt(data, key, iv)) },
-        { name: 'mtcute', run: (n) => void Array.from({ length: n }, () => mtcuteIge(false, data)) },
-      ],
-      ROUNDS,
-      (n) => (n === 'mtcute' ? Math.max(1, jobsPerRun >> 2) : jobsPerRun),
-    )
-    const mbps = (us: number | undefined): number => MIB / (us ?? Number.NaN)
-    emit({
-      case: `ige encrypt 1MiB pool throughput ${threads} thread${threads === 1 ? '' : 's'}`,
-      mtactor_mbps: fig(mbps(t.pool)),
-      inline_mbps: fig(mbps(t.inline)),
-      mtcute_mbps: fig(mbps(t.mtcute)),
-      ratio_vs_inline: fig(mbps(t.pool) / mbps(t.inline)),
-      ratio_vs_mtcute: fig(mbps(t.pool) / mbps(t.mtcute)),
-      threads,
-      cores,
-      in_flight: inFlight,
-      provider: inline.name,
-    })
-    await pool.close()
-  }
-}
+// ---- 1 MiB throughput with 1..N threads (shared with bench:actors) ----
+await poolThroughput({ rounds: ROUNDS, jobsPerRun: smoke ? 4 : 64 })

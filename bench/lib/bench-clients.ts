@@ -25,29 +25,53 @@ export interface BenchClient {
 export interface Connected {
   readonly client: BenchClient
   readonly nearest: number
+  /** Connections the client holds, each connected and each having answered a call (counted by the factory). */
+  readonly connections: number
 }
 
-/** Connects one client of a kind. */
-export type ClientFactory = (target: BenchTarget) => Promise<Connected>
+/**
+ * Connects one client of a kind holding `connections` connections to the DC (default 1): the main one plus pooled
+ * ones, each of which completes one help.getNearestDc whose `this_dc` the factory checks.
+ */
+export type ClientFactory = (target: BenchTarget, connections?: number) => Promise<Connected>
+
+/** Throws unless every answer of the extra connections' first calls names `dcId`. */
+function checkAnswers(answers: readonly number[], dcId: number): void {
+  for (const a of answers) if (a !== dcId) throw new Error(`help.getNearestDc answered ${a}, expected ${dcId}`)
+}
+
+/** Where mtactor's modules come from: the built package (`dist/`, MTACTOR_BENCH_BUILT=1) or the sources via tsx. */
+const BUILT = process.env.MTACTOR_BENCH_BUILT === '1'
+const mtactorModule = <T>(path: string): Promise<T> => import(BUILT ? `../../dist/src/${path}.js` : `../../src/${path}.js`) as Promise<T>
 
 /** mtactor's in-process connection driver (`src/actors/connection.ts`), intermediate framing. */
-async function mtactorDriver(target: BenchTarget): Promise<Connected> {
+async function mtactorDriver(target: BenchTarget, connections = 1): Promise<Connected> {
   const [{ Connection }, { withInitConnection }, { createNodeCryptoProvider }, { rsaPublicKeyFromPem }] = await Promise.all([
-    import('../../src/actors/connection.js'),
-    import('../../src/client/init-connection.js'),
-    import('../../src/protocol/crypto/node-provider.js'),
-    import('../../src/protocol/crypto/rsa.js'),
+    mtactorModule<typeof import('../../src/actors/connection.js')>('actors/connection'),
+    mtactorModule<typeof import('../../src/client/init-connection.js')>('client/init-connection'),
+    mtactorModule<typeof import('../../src/protocol/crypto/node-provider.js')>('protocol/crypto/node-provider'),
+    mtactorModule<typeof import('../../src/protocol/crypto/rsa.js')>('protocol/crypto/rsa'),
   ])
   const crypto = createNodeCryptoProvider()
   const rsaKey = rsaPublicKeyFromPem(crypto, target.publicKeyPem)
   const { dc } = target
+  const init = withInitConnection({ _: 'help.getNearestDc' }, { apiId: 1, deviceModel: 'bench' })
   const conn = await Connection.connect({ host: dc.host, port: dc.port, dcId: dc.id, rsaKeys: [rsaKey], crypto })
-  const first = await conn.call(withInitConnection({ _: 'help.getNearestDc' }, { apiId: 1, deviceModel: 'bench' }))
+  const first = await conn.call(init)
+  // More connections: the same DC with the first one's key, as a client's pooled connections would.
+  const authKey = conn.authKey
+  const extra = await Promise.all(
+    Array.from({ length: connections - 1 }, () => Connection.connect({ host: dc.host, port: dc.port, dcId: dc.id, rsaKeys: [rsaKey], crypto, ...(authKey !== undefined ? { authKey } : {}) })),
+  )
+  checkAnswers(await Promise.all(extra.map(async (c) => (await c.call(init)).thisDc)), dc.id)
   return {
     nearest: first.thisDc,
+    connections: 1 + extra.filter((c) => c.connected).length,
     client: {
       nearestDc: async () => (await conn.call({ _: 'help.getNearestDc' })).thisDc,
-      close: () => conn.close(),
+      close: async () => {
+        await Promise.all([conn, ...extra].map((c) => c.close()))
+      },
     },
   }
 }
@@ -56,11 +80,11 @@ async function mtactorDriver(target: BenchTarget): Promise<Connected> {
  * mtactor's public client (`MtClient`) with its DC connection as an actor in a worker thread: every call crosses the
  * coordinator -> worker boundary and back (issue 5's actor runtime).
  */
-async function mtactorActor(target: BenchTarget): Promise<Connected> {
+async function mtactorActor(target: BenchTarget, connections = 1): Promise<Connected> {
   const [{ MtClient }, { createNodeCryptoProvider }, { rsaPublicKeyFromPem }] = await Promise.all([
-    import('../../src/client/index.js'),
-    import('../../src/protocol/crypto/node-provider.js'),
-    import('../../src/protocol/crypto/rsa.js'),
+    mtactorModule<typeof import('../../src/client/index.js')>('client/index'),
+    mtactorModule<typeof import('../../src/protocol/crypto/node-provider.js')>('protocol/crypto/node-provider'),
+    mtactorModule<typeof import('../../src/protocol/crypto/rsa.js')>('protocol/crypto/rsa'),
   ])
   const rsaKey = rsaPublicKeyFromPem(createNodeCryptoProvider(), target.publicKeyPem)
   const { dc } = target
@@ -71,10 +95,16 @@ async function mtactorActor(target: BenchTarget): Promise<Connected> {
     dcs: [{ dcId: dc.id, host: dc.host, port: dc.port }],
     rsaKeys: [rsaKey],
     actors: 'worker',
+    // Extra connections are pooled download ones: N - 1 calls in flight at once open N - 1 of them.
+    ...(connections > 1 ? { pool: { download: connections - 1 } } : {}),
   })
   const first = await client.invoke({ _: 'help.getNearestDc' })
+  const calls = Array.from({ length: connections - 1 }, async () => (await client.invoke({ _: 'help.getNearestDc' }, { connection: 'download' })).thisDc)
+  checkAnswers(await Promise.all(calls), dc.id)
+  const actors = await client.status()
   return {
     nearest: first.thisDc,
+    connections: actors.filter((a) => a.connected && a.threadId !== 0).length,
     client: {
       nearestDc: async () => (await client.invoke({ _: 'help.getNearestDc' })).thisDc,
       close: () => client.close(),
@@ -83,12 +113,16 @@ async function mtactorActor(target: BenchTarget): Promise<Connected> {
 }
 
 /** mtcute 0.30.3's BaseTelegramClient over intermediate framing (see mtcute-client.ts). */
-async function mtcute(target: BenchTarget): Promise<Connected> {
-  const { createMtcuteClient } = await import('./mtcute-client.js')
-  const c = await createMtcuteClient(target.dc, target.publicKeyPem)
+async function mtcute(target: BenchTarget, connections = 1): Promise<Connected> {
+  const { connectedCount, createMtcuteClient } = await import('./mtcute-client.js')
+  const c = await createMtcuteClient(target.dc, target.publicKeyPem, connections - 1)
   const first = await c.call({ _: 'help.getNearestDc' })
+  // Its download pool connects lazily: N - 1 calls in flight at once land on N - 1 different download connections.
+  const calls = Array.from({ length: connections - 1 }, async () => (await c.call({ _: 'help.getNearestDc' }, { kind: 'download' })).thisDc)
+  checkAnswers(await Promise.all(calls), target.dc.id)
   return {
     nearest: first.thisDc,
+    connections: connectedCount(c),
     client: {
       nearestDc: async () => (await c.call({ _: 'help.getNearestDc' })).thisDc,
       close: () => c.destroy(),

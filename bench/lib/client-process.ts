@@ -8,7 +8,8 @@
  * untimed round), and the
  * pipelined case (N calls of help.getNearestDc with at most W in flight over one connection: RPC/s, p50/p99 latency
  * per call, this process's CPU time per call), after an untimed warm-up run. RSS is read after two forced GCs with
- * the pipelined client still connected.
+ * the pipelined client still connected. The idle case ("idleConnections": N) connects a client holding N
+ * connections (each connected and each having answered a call, counted by the factory) and reads RSS after gc.
  *
  * Each client gets its own process so neither runs with the other's JIT state or garbage, as issue 5 asks.
  * Spec: https://core.telegram.org/mtproto (the protocol both clients speak to the cluster).
@@ -27,6 +28,8 @@ export interface ChildTask {
   readonly window: number
   /** Calls of the untimed warm-up run before the timed ones. */
   readonly warmupCalls: number
+  /** Connections of the idle RSS case's client (0 or absent: skip); runs before anything else. */
+  readonly idleConnections?: number
 }
 
 /** One timed pipelined run. */
@@ -48,6 +51,8 @@ export interface ChildReport {
   readonly rssBaseMiB: number
   /** RSS after gc() with the pipelined client connected (equals the base when no pipelined run was asked), MiB. */
   readonly rssMiB: number
+  /** RSS after gc() with the idle case's client holding its connections (the base when no idle case ran), MiB. */
+  readonly rssIdleMiB: number
 }
 
 const log = (s: string): void => void process.stderr.write(`${s}\n`)
@@ -98,6 +103,18 @@ async function main(): Promise<void> {
   const connect = CLIENT_KINDS[task.kind]
   const dcId = task.target.dc.id
   const rssBaseMiB = rssAfterGc()
+  let rssIdleMiB = rssBaseMiB
+  const idle = task.idleConnections ?? 0
+  if (idle > 0) {
+    const { client, nearest, connections } = await connect(task.target, idle)
+    if (nearest !== dcId) throw new Error(`first help.getNearestDc answered ${nearest}, expected ${dcId}`)
+    if (connections !== idle) throw new Error(`${task.kind}: ${connections} of ${idle} connections up`)
+    // Let handshake and first-call garbage settle before reading.
+    await new Promise((r) => setTimeout(r, 200))
+    rssIdleMiB = rssAfterGc()
+    log(`${task.kind}: ${idle} connection(s), RSS ${rssIdleMiB.toFixed(1)} MiB (base ${rssBaseMiB.toFixed(1)})`)
+    await client.close()
+  }
   const authMs: number[] = []
   // One untimed connection first, so lazily loaded modules (our TL codec) and cold JIT do not land in a sample.
   for (let r = task.authRounds > 0 ? -1 : 0; r < task.authRounds; r++) {
@@ -122,7 +139,7 @@ async function main(): Promise<void> {
     rssMiB = rssAfterGc()
     await client.close()
   }
-  const report: ChildReport = { kind: task.kind, authMs, runs, rssBaseMiB, rssMiB }
+  const report: ChildReport = { kind: task.kind, authMs, runs, rssBaseMiB, rssMiB, rssIdleMiB }
   process.stdout.write(`${JSON.stringify(report)}\n`)
 }
 

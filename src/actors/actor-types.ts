@@ -97,6 +97,22 @@ export interface ActorConfig {
    * caller's end is unusable afterwards). Optional: without it the actor encrypts in its own thread.
    */
   readonly cryptoPort?: MessagePort
+  /**
+   * V8 heap limits of a worker actor's thread (`worker_threads` `resourceLimits`; the in-process actor ignores them).
+   * Default `DEFAULT_WORKER_LIMITS` (worker-actor.ts: Node's own). A smaller young generation keeps an idle actor's
+   * RSS down, at some cost in scavenges on a busy one (`bench:actor-thread` measures both).
+   */
+  readonly workerLimits?: WorkerLimits
+}
+
+/** The `resourceLimits` of a worker actor's thread (see Node's `worker_threads.ResourceLimits`), MiB each. */
+export interface WorkerLimits {
+  /** Young generation (both semi-spaces); V8's default grows up to 16 MiB per semi-space on 64-bit machines. */
+  readonly maxYoungGenerationSizeMb?: number
+  readonly maxOldGenerationSizeMb?: number
+  /** Space reserved for generated code. */
+  readonly codeRangeSizeMb?: number
+  readonly stackSizeMb?: number
 }
 
 /** Per-request options. */

@@ -8,7 +8,7 @@
  */
 import type { Socket } from 'node:net'
 import { CancelledError, type MtError, NetworkError } from '../errors.js'
-import { type AuthKeyResult, ClientHandshake } from '../protocol/auth/index.js'
+import type { AuthKeyResult } from '../protocol/auth/common.js'
 import type { TransportError } from '../protocol/errors.js'
 import { backoffDelay, randomUnit } from './connection-backoff.js'
 import { HandshakeRun } from './connection-handshake.js'
@@ -126,13 +126,19 @@ export async function handshake(st: ConnState, timeoutMs: number, temp?: { expir
   // exchange now would leave it to run, unfailed, until its deadline.
   if (st.closed) throw new CancelledError('connection closed')
   const o = st.o
-  const factory: HandshakeFactory =
-    o.handshake ??
-    ((ctx) =>
+  let factory: HandshakeFactory | undefined = o.handshake
+  if (factory === undefined) {
+    // The client key exchange (RSA, pq, DH) loads only when a key is made: a DC actor given its key never needs it.
+    const before = st.socket
+    const { ClientHandshake } = await import('../protocol/auth/client.js')
+    if (st.closed) throw new CancelledError('connection closed')
+    if (st.socket !== before || before === undefined) throw new NetworkError('closed', 'connection closed during the key exchange')
+    factory = (ctx) =>
       new ClientHandshake({
         ...ctx,
         ...(o.rsaKeys !== undefined ? { rsaKeys: o.rsaKeys } : {}),
-      }))
+      })
+  }
   const hs = factory({
     crypto: st.crypto,
     random: st.random,

@@ -6,7 +6,9 @@
  * permanent key; the bind goes under the msg_id sealed inside it).
  */
 import { ArgumentError, CancelledError, type MtError, TimeoutError } from '../errors.js'
-import { buildBindTempAuthKey, tempKeyRenewAt } from '../protocol/auth/index.js'
+// The auth modules themselves, not their index: the index also loads the server side (ServerHandshake, pq, keys).
+import { buildBindTempAuthKey } from '../protocol/auth/bind.js'
+import { tempKeyRenewAt } from '../protocol/auth/pfs.js'
 import { handshake, useKey } from './connection-attempt.js'
 import { flush, retireSession } from './connection-io.js'
 import { type ConnState, loadApiCodec } from './connection-state.js'

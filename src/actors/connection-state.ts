@@ -9,7 +9,7 @@
 import { randomFillSync } from 'node:crypto'
 import type { Socket } from 'node:net'
 import type { MtError } from '../errors.js'
-import type { AuthKeyResult } from '../protocol/auth/index.js'
+import type { AuthKeyResult } from '../protocol/auth/common.js'
 import { createNodeCryptoProvider } from '../protocol/crypto/node-provider.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
 import type { DeferringCipher } from '../protocol/mtp/async-cipher.js'

@@ -8,18 +8,15 @@
 import { ArgumentError } from '../errors.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
 import type { RandomSource } from '../protocol/random.js'
-import {
-  AbridgedCodec,
-  createObfuscatedClient,
-  dcIdField,
-  type EncodeOptions,
-  FakeTlsClient,
-  FullCodec,
-  IntermediateCodec,
-  PaddedIntermediateCodec,
-  parseProxySecret,
-  type TransportEvent,
-} from '../protocol/transport/index.js'
+// The transport modules themselves, not their index: the index also loads the server side (detection, server
+// transport, FakeTLS server hello), which a client thread never runs.
+import { AbridgedCodec } from '../protocol/transport/abridged.js'
+import type { EncodeOptions, TransportEvent } from '../protocol/transport/codec.js'
+import { FakeTlsClient } from '../protocol/transport/fake-tls.js'
+import { FullCodec } from '../protocol/transport/full.js'
+import { IntermediateCodec, PaddedIntermediateCodec } from '../protocol/transport/intermediate.js'
+import { parseProxySecret } from '../protocol/transport/mtproxy.js'
+import { createObfuscatedClient, dcIdField } from '../protocol/transport/obfuscated.js'
 
 /** The framing inside (or without) obfuscation. */
 export type TransportKind = 'abridged' | 'intermediate' | 'padded' | 'full'

@@ -6,7 +6,7 @@
  * https://core.telegram.org/mtproto/auth_key (the key exchange the driver runs).
  */
 import type { MtError } from '../errors.js'
-import type { AuthKeyResult } from '../protocol/auth/index.js'
+import type { AuthKeyResult } from '../protocol/auth/common.js'
 import type { ClientSessionOptions, SentRequestRecord, SessionState } from '../protocol/mtp/client-session.js'
 import type { AsyncCryptoProvider } from '../protocol/crypto/async-provider.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'

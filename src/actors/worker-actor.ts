@@ -21,12 +21,20 @@ import type { AuthKeyResult } from '../protocol/auth/index.js'
 import { workerEntry } from '../workers/worker-file.js'
 import type { ControlResult, DcWorkerApi, SharedPlane, WorkerStatus } from '../workers/dc-worker.js'
 import type { FromWorker, ToWorker, WireEvent } from './actor-messages.js'
-import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, DcActor, SentRecord } from './actor-types.js'
+import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, DcActor, SentRecord, WorkerLimits } from './actor-types.js'
 import { RING_BYTES, RingLink } from './ring-link.js'
 import { FromWorkerCodec, ToWorkerCodec } from './ring-records.js'
 import { createMirrorBuffer, SharedMirror } from './shared-mirror.js'
 import { createRingBuffer } from './shared-ring.js'
 import type { BoundTempKey } from './connection-types.js'
+
+/**
+ * Default V8 limits of a worker actor's thread (ActorConfig.workerLimits): Node's own. Measured (bench:actor-thread,
+ * built JS, 2 cores): capping the young generation at 2 MiB (or 1) saves ~1.3 MiB of an idle actor's ~16 MiB RSS
+ * and costs ~7% pipelined small-RPC throughput (~12% at 1 MiB); at 4 MiB it saves nothing measurable. So the default
+ * stays uncapped and the cap is the caller's choice.
+ */
+export const DEFAULT_WORKER_LIMITS: WorkerLimits = {}
 
 export { INLINE_MAX } from './ring-link.js'
 
@@ -131,6 +139,7 @@ export class WorkerActor implements DcActor {
     const entry = workerEntry('dc-worker')
     this.#worker = new Worker(entry.script, {
       eval: entry.eval,
+      resourceLimits: { ...(config.workerLimits ?? DEFAULT_WORKER_LIMITS) },
       workerData: { control: control.port2 },
       transferList: [control.port2],
     })
@@ -169,6 +178,11 @@ export class WorkerActor implements DcActor {
   /** `worker_threads.threadId` of the actor's thread. */
   get threadId(): number {
     return this.#worker.threadId
+  }
+
+  /** The V8 limits the actor's thread runs with (Node fills in what ActorConfig.workerLimits left out). */
+  get resourceLimits(): WorkerLimits {
+    return { ...this.#worker.resourceLimits }
   }
 
   /** Main-thread counters. */

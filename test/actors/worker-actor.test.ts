@@ -56,6 +56,17 @@ describe('worker actor: threads and transfer', { timeout: 15_000 }, () => {
     expect(a).toMatchObject({ dcId: 1, connected: true, hasAuthKey: true, pending: 0 })
   })
 
+  it('runs the thread with the V8 limits ActorConfig.workerLimits asks for, and answers under them', async () => {
+    const capped = await spawn(testConfig(cluster, 1, { authKey: key.authKey, serverSalt: key.serverSalt, workerLimits: { maxYoungGenerationSizeMb: 2 } }))
+    try {
+      expect(capped.actor.resourceLimits.maxYoungGenerationSizeMb).toBe(2)
+      expect((await call(capped.actor, id(), initNearest())).thisDc).toBe(1)
+    } finally {
+      await capped.actor.close()
+    }
+    expect(first.actor.resourceLimits.maxYoungGenerationSizeMb).not.toBe(2)
+  })
+
   it('copies a small body into the shared ring (the caller keeps it); results come back in this thread\'s memory', async () => {
     const b = body(getUser(7n))
     expect(b.byteLength).toBeLessThanOrEqual(INLINE_MAX)

@@ -70,11 +70,11 @@ describe.each(['in-process', 'worker'] as const)('MtClient PFS on %s actors: one
       expect(binds(dc) - bindsBefore).toBe(2)
       expect(events.filter((e) => e.event.type === 'auth-key' && e.event.temp)).toHaveLength(1)
       expect(events.filter((e) => e.event.type === 'auth-key' && !e.event.temp)).toHaveLength(0)
-      // Every one of the five connections put requests on the wire after the -404, and every call above succeeded.
-      const sentOn = new Set(events.filter((e) => e.event.type === 'sent').map((e) => e.connection))
-      expect([...sentOn].sort()).toEqual(CONNECTIONS)
+      // Every call above succeeded; all five connections are up on a key with nothing left pending. (Worker actors
+      // keep their sent records in shared memory, not as events, so the connections are checked through status.)
       const after = (await c.status()).filter((s) => s.dcId === 2)
-      expect(after.every((s) => s.hasAuthKey && s.regenerations === 1)).toBe(true)
+      expect(after.map((s) => s.connection).sort()).toEqual(CONNECTIONS)
+      expect(after.every((s) => s.connected && s.hasAuthKey && s.pending === 0 && s.regenerations === 1)).toBe(true)
     } finally {
       await c.close()
     }
