@@ -1,8 +1,8 @@
 /**
  * The data plane between a worker actor (main thread) and its DC worker: typed unions in both directions, written as
  * records into a shared ring each way (shared-ring.ts, ring-records.ts, ring-link.ts). The port beside the rings
- * carries only {@link PortMessage}s: doorbells, bodies too large to go inline (transferred, never copied) and test
- * faults. The control plane (start, stop, status, configure, keys) is a comlink proxy; see dc-worker.ts.
+ * carries only {@link PortMessage}s: room signals and bodies too large to go inline (transferred, never copied);
+ * data doorbells are `Atomics.notify` on the rings themselves. The control plane (start, stop, status, configure, keys) is a comlink proxy; see dc-worker.ts.
  *
  * Spec: https://core.telegram.org/mtproto/description (what the payloads are: serialized TL requests and results).
  */
@@ -26,6 +26,11 @@ export type ToWorker =
   | { readonly t: 'cancel'; readonly id: number }
   /** A round trip through both rings that touches no connection (liveness check and the thread-hop bench). */
   | { readonly t: 'echo'; readonly id: number; readonly body: Uint8Array }
+  /**
+   * Fault injection for supervision tests, in order with the invokes around it: 'crash' throws an uncaught error in
+   * the worker (it dies as a crashing worker does); 'block' keeps its event loop busy for `ms` (a stalled worker).
+   */
+  | { readonly t: 'fault'; readonly kind: 'crash' | 'block'; readonly ms: number }
 
 /** An {@link ActorEvent} as it crosses the thread boundary (errors as plain data; 'sent' goes through the mirror). */
 export type WireEvent =
@@ -46,7 +51,7 @@ export type FromWorker =
   | { readonly t: 'event'; readonly event: WireEvent }
   | { readonly t: 'echo'; readonly id: number; readonly body: Uint8Array }
 
-/** A port message's doorbell: "records (or room) are waiting in the rings". A bare number clones cheapest. */
+/** A port message saying "room was freed in your outgoing ring" (back-pressure). A bare number clones cheapest. */
 export const DOORBELL = 0
 
 /** What crosses the port beside the rings. */
@@ -54,11 +59,6 @@ export type PortMessage =
   | typeof DOORBELL
   /** A body too large to go inline, for the next record that says its body is on the port (same order). */
   | { readonly t: 'body'; readonly body: Uint8Array }
-  /**
-   * Fault injection for supervision tests (main -> worker): 'crash' throws an uncaught error in the worker (it dies as
-   * a crashing worker does); 'block' keeps the worker's event loop busy for `ms` (a stalled worker, for back-pressure).
-   */
-  | { readonly t: 'fault'; readonly kind: 'crash' | 'block'; readonly ms?: number }
 
 /**
  * A view whose bytes can be transferred: when `b` covers its whole (non-shared) ArrayBuffer, `b` itself; otherwise

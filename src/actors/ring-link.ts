@@ -1,9 +1,10 @@
 /**
  * One end of a DC actor's data plane: it writes its messages into the outgoing ring and reads the other end's from
- * the incoming ring (shared-ring.ts), and uses the port beside them only for doorbells, large bodies and faults:
+ * the incoming ring (shared-ring.ts), and uses the port beside them only for room signals and large bodies:
  * - a record is visible to the other thread as soon as it is written (no structured clone, no transfer list);
- * - a doorbell goes out at most once per turn, and only when the reader said it is idle ('armed'), so a busy reader
- *   drains any number of records per wake-up;
+ * - a doorbell (`Atomics.notify` on the ring's bell word, which an idle reader awaits with `Atomics.waitAsync`) goes
+ *   out at most once per turn, and only when the reader said it is idle ('armed'), so a busy reader drains any number
+ *   of records per wake-up;
  * - a body above {@link INLINE_MAX} goes on the port, transferred (never copied), before its record; the reader
  *   takes port bodies in record order and waits for one that has not arrived yet;
  * - when the outgoing ring is full, messages wait here in order and go out when the reader frees room (it rings the
@@ -56,13 +57,13 @@ export class RingLink<Out, In> {
   readonly #port: MessagePort
   readonly #codec: { readonly out: RecordCodec<Out, unknown>; readonly in: RecordCodec<unknown, In> }
   readonly #deliver: (m: In) => void
-  readonly #onFault: (m: Extract<PortMessage, { t: 'fault' }>) => void
   readonly #onRoom: () => void
   #waiting: Waiting<Out>[] = []
   #bodies: Uint8Array[] = []
   #bodyHead = 0
   #doorbellQueued = false
   #stalled = false
+  #sleeping = false
   #closed = false
   recordsOut = 0
   doorbellsOut = 0
@@ -77,7 +78,6 @@ export class RingLink<Out, In> {
     readonly deliver: (m: In) => void
     /** The other end freed room in our outgoing ring (back-pressure can move on). */
     readonly onRoom?: () => void
-    readonly onFault?: (m: Extract<PortMessage, { t: 'fault' }>) => void
   }) {
     this.#port = o.port
     this.#out = new RingWriter(o.out)
@@ -85,10 +85,10 @@ export class RingLink<Out, In> {
     this.#codec = { out: o.encode, in: o.decode }
     this.#deliver = o.deliver
     this.#onRoom = o.onRoom ?? (() => undefined)
-    this.#onFault = o.onFault ?? (() => undefined)
     this.#port.on('message', (m: PortMessage) => this.#onPort(m))
     // Idle from the start: the other end's first record rings the doorbell (or is read at once if already there).
-    if (!this.#in.arm()) queueMicrotask(() => this.drain())
+    if (this.#in.arm()) this.#sleep()
+    else queueMicrotask(() => this.drain())
   }
 
   /** Counters so far. */
@@ -132,11 +132,6 @@ export class RingLink<Out, In> {
     this.#flushWaiting()
   }
 
-  /** Posts a port message other than a doorbell or body (faults). */
-  post(m: PortMessage): void {
-    if (!this.#closed) this.#port.postMessage(m)
-  }
-
   /** Asks the other end for a doorbell once it frees room in our outgoing ring (callers wait on back-pressure). */
   wantRoom(): void {
     this.#out.setWaiting()
@@ -161,7 +156,10 @@ export class RingLink<Out, In> {
         if (m !== undefined) this.#deliver(m)
         if (this.#closed) return
       }
-      if (this.#in.arm()) break
+      if (this.#in.arm()) {
+        this.#sleep()
+        break
+      }
     }
     this.#stalled = false
     if (this.#in.takeWaiting()) this.#ring()
@@ -189,11 +187,9 @@ export class RingLink<Out, In> {
       this.drain()
       if (this.#waiting.length > 0) this.#flushWaiting()
       this.#onRoom()
-    } else if (m.t === 'body') {
+    } else {
       this.#bodies.push(m.body)
       if (this.#stalled) this.drain()
-    } else {
-      this.#onFault(m)
     }
   }
 
@@ -218,7 +214,19 @@ export class RingLink<Out, In> {
     this.#doorbellQueued = true
     queueMicrotask(() => {
       this.#doorbellQueued = false
-      if (this.#out.takeArmed()) this.#ring()
+      if (this.#closed || !this.#out.takeArmed()) return
+      this.doorbellsOut++
+      this.#out.ringBell()
+    })
+  }
+
+  /** Idle: the next doorbell (or one rung since the arm) drains again. One wait at a time. */
+  #sleep(): void {
+    if (this.#sleeping) return
+    this.#sleeping = true
+    this.#in.waitBell().then(() => {
+      this.#sleeping = false
+      this.drain()
     })
   }
 

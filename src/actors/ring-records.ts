@@ -7,6 +7,7 @@
  *  | tag | flags | method u16 | bodyLen u32 | id (f64)   | ...per tag...                           | body |
  *  invoke: 16 slot u32, 20 unused u32, [timeoutMs f64], [resend msgId i64, seqNo i32, pad]       body
  *  method: the name's bytes from 8 (a definition: later invokes name the method by its number)
+ *  fault: flags 1 = crash, 0 = block for `id` ms
  *  result, error, echo: body (error: the v8-serialized SerializedError) from 16
  *  update, event: body (event: the v8-serialized WireEvent) from 16
  * ```
@@ -30,6 +31,7 @@ const T_RESULT = 5
 const T_ERROR = 6
 const T_UPDATE = 7
 const T_EVENT = 8
+const T_FAULT = 9
 
 const F_PORT = 1
 const F_TIMEOUT = 2
@@ -114,7 +116,7 @@ export class ToWorkerCodec implements RecordCodec<ToWorker, ToWorker> {
   readonly #names: string[] = []
 
   body(m: ToWorker): Uint8Array | undefined {
-    return m.t === 'cancel' ? undefined : m.body
+    return m.t === 'cancel' || m.t === 'fault' ? undefined : m.body
   }
 
   write(w: RingWriter, m: ToWorker, body: Uint8Array | undefined, bodyLen: number, viaPort: boolean): boolean {
@@ -128,6 +130,13 @@ export class ToWorkerCodec implements RecordCodec<ToWorker, ToWorker> {
       }
       case 'echo':
         return writeSimple(w, T_ECHO, m.id, body, bodyLen, viaPort)
+      case 'fault': {
+        const off = w.reserve(16)
+        if (off < 0) return false
+        header(w, off, T_FAULT, m.kind === 'crash' ? 1 : 0, 0, m.ms)
+        w.commit()
+        return true
+      }
       case 'invoke':
         return this.#writeInvoke(w, m, body, bodyLen, viaPort)
     }
@@ -199,6 +208,8 @@ export class ToWorkerCodec implements RecordCodec<ToWorker, ToWorker> {
       }
       case T_CANCEL:
         return { t: 'cancel', id }
+      case T_FAULT:
+        return { t: 'fault', kind: v.getUint8(off + 1) === 1 ? 'crash' : 'block', ms: id }
       case T_ECHO: {
         const body = readBody(r, off, 16, portBody, this.#slab)
         return body === STALL ? STALL : { t: 'echo', id, body }

@@ -287,7 +287,7 @@ export class WorkerActor implements DcActor {
 
   /** Test hook: makes the worker crash, or stall its event loop for `ms`. */
   injectFault(kind: 'crash' | 'block', ms?: number): void {
-    this.#link.post({ t: 'fault', kind, ...(ms !== undefined ? { ms } : {}) })
+    this.#link.send({ t: 'fault', kind, ms: ms ?? 0 })
   }
 
   /** Ends the worker thread abruptly (as a supervisor or the OS might): pending invokes reject, 'exit' follows. */

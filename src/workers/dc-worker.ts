@@ -3,8 +3,8 @@
  * timers) and talks to its {@link WorkerActor} on the main thread:
  * - control plane (comlink on the port handed over in `workerData`): start, stop, status, setAuthKey,
  *   setTempKey, allowHandshake, wake; every method answers a {@link ControlResult} so errors keep their class;
- * - data plane: records in two shared rings (ring-link.ts) beside the port handed to `start` (doorbells, large
- *   bodies, faults);
+ * - data plane: records in two shared rings (ring-link.ts), with the port handed to `start` for room signals and
+ *   large bodies;
  * - supervision mirror (shared-mirror.ts): the session state and each request's msg_id/seq_no, written before the
  *   bytes reach the socket.
  *
@@ -166,19 +166,6 @@ class DcWorker {
       encode: new FromWorkerCodec(),
       decode: new ToWorkerCodec(),
       deliver: (m) => this.#onMessage(m),
-      onFault: (m) => {
-        if (m.kind === 'crash') {
-          // Uncaught, outside any handler: the thread dies as a crashing worker does.
-          setImmediate(() => {
-            throw new InternalError('injected DC worker crash')
-          })
-        } else {
-          const until = Date.now() + (m.ms ?? 0)
-          while (Date.now() < until) {
-            // A stalled event loop: nothing else runs in this thread meanwhile.
-          }
-        }
-      },
     })
     this.#link = link
     this.#conn = Connection.start({
@@ -236,6 +223,19 @@ class DcWorker {
       }
       case 'echo':
         link.send({ t: 'echo', id: m.id, body: m.body })
+        break
+      case 'fault':
+        if (m.kind === 'crash') {
+          // Uncaught, outside any handler: the thread dies as a crashing worker does.
+          setImmediate(() => {
+            throw new InternalError('injected DC worker crash')
+          })
+        } else {
+          const until = Date.now() + m.ms
+          while (Date.now() < until) {
+            // A stalled event loop: nothing else runs in this thread meanwhile.
+          }
+        }
         break
     }
   }
