@@ -47,6 +47,27 @@ export interface SessionSnapshot {
   readonly lastMsgId: bigint
 }
 
+/** Session timers an actor can be started with and retuned to (keepalive, ping timeout, resend). */
+export interface SessionTuning {
+  readonly pingIntervalMs?: number
+  readonly pingTimeoutMs?: number
+  readonly resendAfterMs?: number
+}
+
+/** What {@link DcActor.configure} changes on a running actor; absent fields keep their value. */
+export interface ActorTuning {
+  /** Applied to the live session at once and to every later one. */
+  readonly session?: SessionTuning
+  /** Used from the next reconnect on. */
+  readonly reconnect?: ReconnectPolicy
+}
+
+/** The tuning in effect after {@link DcActor.configure}. */
+export interface AppliedTuning {
+  readonly session: SessionTuning
+  readonly reconnect: Required<ReconnectPolicy>
+}
+
 /** Everything needed to start an actor. Structured-cloneable (it crosses a thread boundary). */
 export interface ActorConfig {
   readonly endpoint: DcEndpoint
@@ -75,11 +96,7 @@ export interface ActorConfig {
   readonly reconnect?: ReconnectPolicy
   readonly connectTimeoutMs?: number
   /** Session tuning forwarded to the client session (keepalive, ack delay, resend, gzip thresholds). */
-  readonly session?: {
-    readonly pingIntervalMs?: number
-    readonly resendAfterMs?: number
-    readonly ackDelayMs?: number
-  }
+  readonly session?: SessionTuning
   /** Resume this session instead of starting a new one (supervision). */
   readonly resume?: SessionSnapshot
   /**
@@ -190,6 +207,8 @@ export interface DcActor {
   allowHandshake(): void
   /** Skips the reconnect backoff wait ("network restored"). */
   wake(): void
+  /** Retunes timers and the reconnect policy of the running actor; resolves with what is now in effect. */
+  configure(t: ActorTuning): Promise<AppliedTuning>
   status(): Promise<ActorStatus>
   /** Drains nothing: cancels pending invokes with CancelledError, closes the socket and ends the thread. */
   close(): Promise<void>

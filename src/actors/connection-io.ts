@@ -57,7 +57,7 @@ export function ensureSession(st: ConnState, codec: ClientCodec): void {
     const pool = st.o.cryptoPool
     st.pooledCipher = pool !== undefined ? createPooledCipher(st.crypto, st.authKey, st.o.poolThreshold, pool) : undefined
     st.session = new ClientSession({
-      ...st.o.session,
+      ...st.tuning,
       cipher: st.pooledCipher ?? createMessageCipher(st.crypto, st.authKey),
       random: st.random,
       serverSalt: st.salt,

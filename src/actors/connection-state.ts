@@ -57,7 +57,10 @@ export class ConnState {
   readonly o: ConnectionOptions
   readonly crypto: CryptoProvider
   readonly random: RandomSource
-  readonly policy: Required<ReconnectPolicy>
+  /** The reconnect policy (retuned by Connection.configure). */
+  policy: Required<ReconnectPolicy>
+  /** Session timers for the live session and every later one (retuned by Connection.configure). */
+  tuning: NonNullable<ConnectionOptions['session']>
   /** Closes the connection that owns this state (the background connect gives up through it). */
   readonly close: () => Promise<void>
   /** The key the session runs on (the temp key under PFS). */
@@ -111,6 +114,7 @@ export class ConnState {
     this.crypto = o.crypto ?? createNodeCryptoProvider()
     this.random = o.random ?? ((b) => void randomFillSync(b))
     this.policy = { ...DEFAULT_RECONNECT, ...o.reconnect }
+    this.tuning = { ...o.session }
   }
 
   emit(e: ConnectionEvent): void {

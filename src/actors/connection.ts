@@ -14,14 +14,41 @@
  * state (connection-state.ts).
  */
 import { once } from 'node:events'
-import { CancelledError, type MtError, TimeoutError } from '../errors.js'
+import { ArgumentError, CancelledError, type MtError, TimeoutError } from '../errors.js'
 import type { ClientSession, SendRequest } from '../protocol/mtp/client-session.js'
 import type { ApiMethod, ResultOf } from '../tl/index.js'
 import { connectWithRetry, runConnect } from './connection-attempt.js'
-import { clearTimer, queueFlush, retireSession } from './connection-io.js'
+import { armTimer, clearTimer, queueFlush, retireSession } from './connection-io.js'
 import { clearRenewal, takeTemp, tempDue } from './connection-pfs.js'
 import { ConnState, loadApiCodec, loadedApiCodec, NOTHING_TO_CLEAN, type Pending, sameBytes } from './connection-state.js'
-import type { AuthKeyResult, BoundTempKey, ConnectionOptions, InvokeOptions } from './connection-types.js'
+import type { AuthKeyResult, BoundTempKey, ConnectionOptions, InvokeOptions, ReconnectPolicy } from './connection-types.js'
+
+/** Session timers a connection can be retuned to. */
+export interface SessionTimers {
+  pingIntervalMs?: number
+  pingTimeoutMs?: number
+  resendAfterMs?: number
+}
+
+/** What {@link Connection.configure} changes; absent fields keep their value. */
+export interface ConnectionTuning {
+  readonly session?: Readonly<SessionTimers>
+  readonly reconnect?: ReconnectPolicy
+}
+
+/** The tuning in effect after {@link Connection.configure}. */
+export interface AppliedConnectionTuning {
+  readonly session: Readonly<SessionTimers>
+  readonly reconnect: Required<ReconnectPolicy>
+}
+
+/** A reconnect policy with every number in range (ArgumentError otherwise). */
+function validPolicy(p: Required<ReconnectPolicy>): Required<ReconnectPolicy> {
+  for (const [k, v] of Object.entries(p)) {
+    if (typeof v === 'number' && (Number.isNaN(v) || v < 0 || (v === Number.POSITIVE_INFINITY && k !== 'maxAttempts'))) throw new ArgumentError(`reconnect.${k} must be a non-negative number`, `reconnect.${k}`)
+  }
+  return p
+}
 
 export type {
   AuthKeyResult,
@@ -132,6 +159,27 @@ export class Connection {
   /** "Network restored": a reconnect waiting out its backoff tries now. */
   wake(): void {
     this.#s.backoff.wake()
+  }
+
+  /**
+   * Retunes the running connection: session timers apply to the live session at once (its timer is planned again)
+   * and to every later session; the reconnect policy from the next reconnect on. Returns what is in effect.
+   */
+  configure(t: ConnectionTuning): AppliedConnectionTuning {
+    const st = this.#s
+    if (t.reconnect !== undefined) st.policy = validPolicy({ ...st.policy, ...t.reconnect })
+    if (t.session !== undefined) {
+      const next = { ...st.tuning }
+      for (const [k, v] of Object.entries(t.session) as [keyof SessionTimers, number | undefined][]) {
+        if (v === undefined) continue
+        if (!Number.isFinite(v) || v < 0) throw new ArgumentError(`session.${k} must be a non-negative number`, `session.${k}`)
+        next[k] = v
+      }
+      st.tuning = next
+      st.session?.retune(next)
+      armTimer(st)
+    }
+    return { session: { ...st.tuning }, reconnect: { ...st.policy } }
   }
 
   /** Whether the connection has the key it needs (the permanent key under PFS). */

@@ -14,7 +14,7 @@
 import { connectionOptionsOf } from './actor-config.js'
 import { threadId } from 'node:worker_threads'
 import { CancelledError } from '../errors.js'
-import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, DcActor, SentRecord } from './actor-types.js'
+import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, ActorTuning, AppliedTuning, DcActor, SentRecord } from './actor-types.js'
 import { Connection, type ConnectionEvent } from './connection.js'
 import type { AuthKeyResult, BoundTempKey } from './connection-types.js'
 
@@ -123,6 +123,10 @@ class InProcessActor implements DcActor {
 
   wake(): void {
     this.#conn.wake()
+  }
+
+  async configure(t: ActorTuning): Promise<AppliedTuning> {
+    return this.#conn.configure(t)
   }
 
   async status(): Promise<ActorStatus> {

@@ -21,7 +21,7 @@ import type { AuthKeyResult } from '../protocol/auth/index.js'
 import { workerEntry } from '../workers/worker-file.js'
 import type { ControlResult, DcWorkerApi, SharedPlane, WorkerStatus } from '../workers/dc-worker.js'
 import type { FromWorker, ToWorker, WireEvent } from './actor-messages.js'
-import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, DcActor, SentRecord, WorkerLimits } from './actor-types.js'
+import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, ActorTuning, AppliedTuning, DcActor, SentRecord, WorkerLimits } from './actor-types.js'
 import { RING_BYTES, RingLink } from './ring-link.js'
 import { FromWorkerCodec, ToWorkerCodec } from './ring-records.js'
 import { createMirrorBuffer, SharedMirror } from './shared-mirror.js'
@@ -309,6 +309,13 @@ export class WorkerActor implements DcActor {
 
   wake(): void {
     this.#fire(() => this.#remote.wake())
+  }
+
+  /** Retunes the worker's connection over the control plane (comlink); rejects with the worker's error class. */
+  async configure(t: ActorTuning): Promise<AppliedTuning> {
+    if (this.#dead !== undefined) throw this.#dead
+    if (this.#closing !== undefined) throw new CancelledError('actor closed')
+    return unwrapResult(await Promise.race([this.#remote.configure(t), this.#exited()]))
   }
 
   /** Fire-and-forget control calls: a failure (the worker is gone) is reported as a 'rejected' event. */

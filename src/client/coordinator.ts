@@ -10,7 +10,7 @@
  * https://core.telegram.org/api/updates.
  */
 import { setMaxListeners } from 'node:events'
-import type { ActorEvent, ActorFactory, ActorInvokeOptions } from '../actors/actor-types.js'
+import type { ActorEvent, ActorFactory, ActorInvokeOptions, ActorTuning } from '../actors/actor-types.js'
 import type { AuthKeyResult } from '../actors/connection-types.js'
 import { ArgumentError, CancelledError, type MtError, TimeoutError } from '../errors.js'
 import { RpcError } from '../protocol/rpc-error.js'
@@ -332,6 +332,21 @@ export class Coordinator {
     } else {
       await s.setAuthKey(dcId, { authKey: key.authKey, authKeyId: key.authKeyId, serverSalt: key.serverSalt, timeOffset: key.timeOffset })
     }
+  }
+
+  /**
+   * Retunes every running actor (session timers at once, the reconnect policy from its next reconnect) and the
+   * config of actors started later.
+   */
+  async configure(t: ActorTuning): Promise<void> {
+    const base = this.#host.baseConfig
+    this.#host.baseConfig = {
+      ...base,
+      ...(t.session !== undefined ? { session: { ...base.session, ...t.session } } : {}),
+      ...(t.reconnect !== undefined ? { reconnect: { ...base.reconnect, ...t.reconnect } } : {}),
+    }
+    const slots = [...this.#dcs.values()].flatMap((d) => [...d.slots.values()])
+    await Promise.all(slots.map(async (s) => (await s.actor).configure(t)))
   }
 
   /** Cancels in-flight work (CancelledError), ends every actor and the update streams. */

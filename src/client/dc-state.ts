@@ -78,7 +78,7 @@ export class ActorSlot {
 export interface DcHost {
   readonly factory: ActorFactory
   /** Config fields every actor gets (transport, proxy, RSA keys, timers). */
-  readonly baseConfig: Omit<ActorConfig, 'endpoint' | 'authKey' | 'serverSalt' | 'timeOffset' | 'handshake' | 'resume'>
+  baseConfig: Omit<ActorConfig, 'endpoint' | 'authKey' | 'serverSalt' | 'timeOffset' | 'handshake' | 'resume'>
   readonly poolSize: { readonly download: number; readonly upload: number }
   endpoint(dcId: number, kind: ConnectionKind): DcEndpoint
   onUpdate(dcId: number, body: Uint8Array): void

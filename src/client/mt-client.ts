@@ -8,7 +8,7 @@
  * https://core.telegram.org/api/bots (bot login with auth.importBotAuthorization),
  * https://core.telegram.org/method/help.getConfig.
  */
-import type { ActorConfig, ActorFactory, ActorStatus, DcEndpoint } from '../actors/actor-types.js'
+import type { ActorConfig, ActorFactory, ActorStatus, ActorTuning, DcEndpoint } from '../actors/actor-types.js'
 import type { MtProxyOptions, TransportKind } from '../actors/connection-transport.js'
 import { DEFAULT_CONNECT_TIMEOUT_MS, type ReconnectPolicy } from '../actors/connection-types.js'
 import { createInProcessActor } from '../actors/in-process-actor.js'
@@ -202,6 +202,14 @@ export class MtClient {
       }
     }
     return out
+  }
+
+  /**
+   * Retunes every connection while running: session timers (`pingIntervalMs`, `pingTimeoutMs`, `resendAfterMs`) at
+   * once, the reconnect policy from each connection's next reconnect; connections opened later start with them.
+   */
+  configure(t: ActorTuning): Promise<void> {
+    return this.#c.configure(t)
   }
 
   /** Cancels in-flight work (CancelledError), closes every connection and ends the update streams. */

@@ -18,7 +18,7 @@ import { type MessagePort, threadId, workerData } from 'node:worker_threads'
 import { expose } from 'comlink'
 import { InternalError, type MtError, type SerializedError, serializeError } from '../errors.js'
 import type { FromWorker, ToWorker, WireEvent } from '../actors/actor-messages.js'
-import type { ActorConfig, SessionSnapshot } from '../actors/actor-types.js'
+import type { ActorConfig, ActorTuning, AppliedTuning, SessionSnapshot } from '../actors/actor-types.js'
 import { Connection, type ConnectionEvent, type InvokeOptions } from '../actors/connection.js'
 import { RingLink } from '../actors/ring-link.js'
 import { FromWorkerCodec, ToWorkerCodec } from '../actors/ring-records.js'
@@ -72,6 +72,8 @@ export interface DcWorkerApi {
   setTempKey(key: BoundTempKey): ControlResult<null>
   allowHandshake(): ControlResult<null>
   wake(): ControlResult<null>
+  /** Retunes session timers and the reconnect policy; answers what is now in effect. */
+  configure(t: ActorTuning): ControlResult<AppliedTuning>
 }
 
 /** Runs a command that answers nothing. */
@@ -320,6 +322,7 @@ if (control !== undefined) {
     setTempKey: (key) => command(() => w.connection().setTempKey(key)),
     allowHandshake: () => command(() => w.connection().allowHandshake()),
     wake: () => command(() => w.connection().wake()),
+    configure: (t) => attempt(() => w.connection().configure(t)),
   }
   expose(api, control as unknown as Parameters<typeof expose>[1])
 }

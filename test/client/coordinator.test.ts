@@ -4,7 +4,7 @@
  * in-flight requests with their request ids and original msg_ids, and one export/import in flight per DC.
  */
 import { describe, expect, it } from 'vitest'
-import type { ActorCallbacks, ActorConfig, ActorFactory, ActorInvokeOptions, ActorStatus, DcActor } from '../../src/actors/actor-types.js'
+import type { ActorCallbacks, ActorConfig, ActorFactory, ActorInvokeOptions, ActorStatus, ActorTuning, AppliedTuning, DcActor } from '../../src/actors/actor-types.js'
 import type { AuthKeyResult, BoundTempKey } from '../../src/actors/connection-types.js'
 import { Coordinator } from '../../src/client/coordinator.js'
 import { DcTable } from '../../src/client/dc-table.js'
@@ -65,6 +65,12 @@ class FakeActor implements DcActor {
   }
 
   wake(): void {}
+
+  readonly tunings: ActorTuning[] = []
+  async configure(t: ActorTuning): Promise<AppliedTuning> {
+    this.tunings.push(t)
+    return { session: { ...t.session }, reconnect: { minDelayMs: 1, maxDelayMs: 1, factor: 2, jitter: 0, maxAttempts: 1, ...t.reconnect } }
+  }
 
   async status(): Promise<ActorStatus> {
     return { dcId: this.dcId, threadId: 0, connected: true, pending: 0, queued: 0, hasAuthKey: true }

@@ -100,7 +100,7 @@ export class ClientSession {
   firstMsgId = 0n
   /** Messages received that the session skipped (unknown constructors, malformed inner messages). */
   skipped = 0
-  readonly #o: ClientSessionOptions
+  #o: ClientSessionOptions
   readonly #cipher: MessageCipher
   readonly #random: RandomSource
   readonly #svc: ServiceOut[] = []
@@ -117,6 +117,14 @@ export class ClientSession {
   #saltsReq: OutReq | undefined
   /** Caller requests put on the wire since the last {@link takeSent} (only with `recordSent`). */
   #sentLog: SentRequestRecord[] = []
+
+  /** Changes the session's timers (keepalive interval, ping timeout, resend) from now on; absent ones stay. */
+  retune(t: Pick<ClientSessionOptions, 'pingIntervalMs' | 'pingTimeoutMs' | 'resendAfterMs'>): void {
+    const defined = Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) as typeof t
+    this.#o = { ...this.#o, ...defined }
+    // The next keepalive is planned again with the new interval.
+    if (defined.pingIntervalMs !== undefined) this.#nextPingAt = undefined
+  }
 
   constructor(opts: ClientSessionOptions) {
     this.#o = opts
