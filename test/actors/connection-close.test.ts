@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ClientHandshake } from '../../src/protocol/auth/index.js'
 import { Connection, type ConnectionOptions, type HandshakeFactory } from '../../src/actors/connection.js'
 import { type Cluster, startCluster } from '../../src/testing/index.js'
+import { prng } from './prng.js'
 
 let cluster: Cluster
 beforeAll(async () => {
@@ -18,18 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cluster.close()
 })
-
-/** A small seeded PRNG (mulberry32): the same points every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 type When = 'sync' | 'microtask' | 'immediate' | 'delay'
 const WHENS: When[] = ['sync', 'microtask', 'immediate', 'delay']

@@ -7,18 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { ArgumentError } from '../../src/errors.js'
 import { tsxEsmApiUrl } from '../../src/workers/worker-file.js'
 import { createRingBuffer, recordBytes, RingReader, RingWriter } from '../../src/actors/shared-ring.js'
-
-/** A small seeded PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from './prng.js'
 
 function fill(len: number, seq: number): Uint8Array {
   const b = new Uint8Array(len)
@@ -41,7 +30,7 @@ describe('shared ring', () => {
     const sab = createRingBuffer(4096)
     const w = new RingWriter(sab)
     const r = new RingReader(sab)
-    const rand = rng(1234)
+    const rand = prng(1234)
     let written = 0
     let read = 0
     let fullSeen = 0
