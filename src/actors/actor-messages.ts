@@ -52,11 +52,11 @@ export type FromWorker =
   | { readonly t: 'echo'; readonly id: number; readonly body: Uint8Array }
 
 /** A port message saying "room was freed in your outgoing ring" (back-pressure). A bare number clones cheapest. */
-export const DOORBELL = 0
+export const ROOM = 0
 
 /** What crosses the port beside the rings. */
 export type PortMessage =
-  | typeof DOORBELL
+  | typeof ROOM
   /** A body too large to go inline, for the next record that says its body is on the port (same order). */
   | { readonly t: 'body'; readonly body: Uint8Array }
 

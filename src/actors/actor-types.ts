@@ -15,7 +15,7 @@ import type { MtError } from '../errors.js'
 import type { AuthKeyResult } from '../protocol/auth/index.js'
 import type { RsaPublicKey } from '../protocol/crypto/rsa.js'
 import type { MtProxyOptions, TransportKind } from './connection-transport.js'
-import type { BoundTempKey, ReconnectPolicy } from './connection-types.js'
+import type { AppliedTuning, BoundTempKey, ConnectionTuning, ReconnectPolicy, SessionTuning } from './connection-types.js'
 import type { SocketProxy } from './socket.js'
 
 /** A DC endpoint. */
@@ -47,26 +47,10 @@ export interface SessionSnapshot {
   readonly lastMsgId: bigint
 }
 
-/** Session timers an actor can be started with and retuned to (keepalive, ping timeout, resend). */
-export interface SessionTuning {
-  readonly pingIntervalMs?: number
-  readonly pingTimeoutMs?: number
-  readonly resendAfterMs?: number
-}
-
+/** The tuning types live with the connection that applies them; actors take the same ones. */
+export type { AppliedTuning, SessionTuning } from './connection-types.js'
 /** What {@link DcActor.configure} changes on a running actor; absent fields keep their value. */
-export interface ActorTuning {
-  /** Applied to the live session at once and to every later one. */
-  readonly session?: SessionTuning
-  /** Used from the next reconnect on. */
-  readonly reconnect?: ReconnectPolicy
-}
-
-/** The tuning in effect after {@link DcActor.configure}. */
-export interface AppliedTuning {
-  readonly session: SessionTuning
-  readonly reconnect: Required<ReconnectPolicy>
-}
+export type ActorTuning = ConnectionTuning
 
 /** Everything needed to start an actor. Structured-cloneable (it crosses a thread boundary). */
 export interface ActorConfig {

@@ -164,6 +164,27 @@ export interface InvokeOptions {
 }
 
 /** Defaults: first retry after 200 ms, doubling up to 10 s, each spread by +-20 %. */
+/** Session timers a connection can be started with and retuned to (keepalive, ping timeout, resend). */
+export interface SessionTuning {
+  readonly pingIntervalMs?: number
+  readonly pingTimeoutMs?: number
+  readonly resendAfterMs?: number
+}
+
+/** What `Connection.configure` changes; absent fields keep their value. */
+export interface ConnectionTuning {
+  /** Applied to the live session at once and to every later one. */
+  readonly session?: SessionTuning
+  /** Used from the next reconnect on. */
+  readonly reconnect?: ReconnectPolicy
+}
+
+/** The tuning in effect after `configure`. */
+export interface AppliedTuning {
+  readonly session: SessionTuning
+  readonly reconnect: Required<ReconnectPolicy>
+}
+
 export const DEFAULT_RECONNECT: Required<ReconnectPolicy> = { minDelayMs: 200, maxDelayMs: 10_000, factor: 2, jitter: 0.2, maxAttempts: Number.POSITIVE_INFINITY }
 /** Socket connect and key exchange deadline: long enough for a slow proxy, short enough to retry elsewhere. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000

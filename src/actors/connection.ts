@@ -21,25 +21,11 @@ import { connectWithRetry, runConnect } from './connection-attempt.js'
 import { armTimer, clearTimer, queueFlush, retireSession } from './connection-io.js'
 import { clearRenewal, takeTemp, tempDue } from './connection-pfs.js'
 import { ConnState, loadApiCodec, loadedApiCodec, NOTHING_TO_CLEAN, type Pending, sameBytes } from './connection-state.js'
-import type { AuthKeyResult, BoundTempKey, ConnectionOptions, InvokeOptions, ReconnectPolicy } from './connection-types.js'
+import type { AppliedTuning, AuthKeyResult, BoundTempKey, ConnectionOptions, ConnectionTuning, InvokeOptions, ReconnectPolicy, SessionTuning } from './connection-types.js'
 
-/** Session timers a connection can be retuned to. */
-export interface SessionTimers {
-  pingIntervalMs?: number
-  pingTimeoutMs?: number
-  resendAfterMs?: number
-}
-
-/** What {@link Connection.configure} changes; absent fields keep their value. */
-export interface ConnectionTuning {
-  readonly session?: Readonly<SessionTimers>
-  readonly reconnect?: ReconnectPolicy
-}
-
-/** The tuning in effect after {@link Connection.configure}. */
-export interface AppliedConnectionTuning {
-  readonly session: Readonly<SessionTimers>
-  readonly reconnect: Required<ReconnectPolicy>
+/** `t` without its undefined fields (they keep the value in effect). */
+function definedOnly(t: SessionTuning): SessionTuning {
+  return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) as SessionTuning
 }
 
 /** A reconnect policy with every number in range (ArgumentError otherwise). */
@@ -165,16 +151,14 @@ export class Connection {
    * Retunes the running connection: session timers apply to the live session at once (its timer is planned again)
    * and to every later session; the reconnect policy from the next reconnect on. Returns what is in effect.
    */
-  configure(t: ConnectionTuning): AppliedConnectionTuning {
+  configure(t: ConnectionTuning): AppliedTuning {
     const st = this.#s
     if (t.reconnect !== undefined) st.policy = validPolicy({ ...st.policy, ...t.reconnect })
     if (t.session !== undefined) {
-      const next = { ...st.tuning }
-      for (const [k, v] of Object.entries(t.session) as [keyof SessionTimers, number | undefined][]) {
-        if (v === undefined) continue
-        if (!Number.isFinite(v) || v < 0) throw new ArgumentError(`session.${k} must be a non-negative number`, `session.${k}`)
-        next[k] = v
+      for (const [k, v] of Object.entries(t.session) as [keyof SessionTuning, number | undefined][]) {
+        if (v !== undefined && (!Number.isFinite(v) || v < 0)) throw new ArgumentError(`session.${k} must be a non-negative number`, `session.${k}`)
       }
+      const next = { ...st.tuning, ...definedOnly(t.session) }
       st.tuning = next
       st.session?.retune(next)
       armTimer(st)

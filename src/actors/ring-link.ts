@@ -13,7 +13,7 @@
  * Spec: none in MTProto (the thread boundary of the design); see shared-ring.ts for the memory layout.
  */
 import type { MessagePort } from 'node:worker_threads'
-import { DOORBELL, ownedForTransfer, type PortMessage } from './actor-messages.js'
+import { ownedForTransfer, type PortMessage, ROOM } from './actor-messages.js'
 import { type RecordCodec, STALL } from './ring-records.js'
 import { RingReader, RingWriter } from './shared-ring.js'
 
@@ -46,8 +46,6 @@ export interface LinkStats {
   readonly overflow: number
   /** Bytes in the incoming ring not read yet. */
   readonly backlog: number
-  /** Whether reading waits for a body still on its way through the port. */
-  readonly stalled: boolean
 }
 
 /** One end of the rings and the port. */
@@ -93,12 +91,7 @@ export class RingLink<Out, In> {
 
   /** Counters so far. */
   get stats(): LinkStats {
-    return { recordsOut: this.recordsOut, doorbellsOut: this.doorbellsOut, drains: this.drains, overflow: this.#waiting.length, backlog: this.#in.used(), stalled: this.#stalled }
-  }
-
-  /** The shared counter word of the incoming ring (the worker counts invokes taken there). */
-  get inCounter(): number {
-    return this.#in.counter()
+    return { recordsOut: this.recordsOut, doorbellsOut: this.doorbellsOut, drains: this.drains, overflow: this.#waiting.length, backlog: this.#in.used() }
   }
 
   /** The shared counter word of the outgoing ring. */
@@ -149,7 +142,7 @@ export class RingLink<Out, In> {
         if (m === STALL) {
           // The record's body is still on its way through the port: its arrival drains again.
           this.#stalled = true
-          if (this.#in.takeWaiting()) this.#ring()
+          if (this.#in.takeWaiting()) this.#signalRoom()
           return
         }
         this.#in.release()
@@ -162,7 +155,7 @@ export class RingLink<Out, In> {
       }
     }
     this.#stalled = false
-    if (this.#in.takeWaiting()) this.#ring()
+    if (this.#in.takeWaiting()) this.#signalRoom()
   }
 
   /** Stops reading and writing (the port is left to its owner). */
@@ -183,8 +176,7 @@ export class RingLink<Out, In> {
   }
 
   #onPort(m: PortMessage): void {
-    if (m === DOORBELL) {
-      this.drain()
+    if (m === ROOM) {
       if (this.#waiting.length > 0) this.#flushWaiting()
       this.#onRoom()
     } else {
@@ -230,9 +222,10 @@ export class RingLink<Out, In> {
     })
   }
 
-  #ring(): void {
+  /** Tells the writer of the incoming ring that room was freed (it waits on back-pressure). */
+  #signalRoom(): void {
     if (this.#closed) return
     this.doorbellsOut++
-    this.#port.postMessage(DOORBELL)
+    this.#port.postMessage(ROOM)
   }
 }

@@ -4,8 +4,8 @@
  * - control plane: a comlink proxy (start, stop, status, setAuthKey, setTempKey, allowHandshake, wake);
  * - data plane: typed messages as records in two shared rings (ring-link.ts): an invoke is visible to the worker the
  *   moment it is written, a doorbell wakes an idle thread at most once per turn, bodies above
- *   {@link INLINE_MAX} are transferred (the caller's buffer is detached afterwards), results arrive in buffers of
- *   their own;
+ *   {@link INLINE_MAX} are transferred (the caller's buffer is detached afterwards), smaller ones copied, and results
+ *   are copied out of shared memory into this thread's;
  * - supervision: the worker writes its session state and each request's msg_id/seq_no into shared memory before the
  *   bytes go out (shared-mirror.ts), so after a crash or terminate the 'session' and 'sent' events come from memory
  *   the dead thread cannot take with it; then pending invokes reject and 'exit' follows;
@@ -223,9 +223,8 @@ export class WorkerActor implements DcActor {
 
   /** Back-pressure: waits until the worker took enough invokes (or the actor dies, closes, or `signal` fires). */
   async #invokeWhenRoom(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions): Promise<Uint8Array> {
-    let first = true
-    while ((first ? this.#waiters.length > 0 || this.#full() : this.#full()) && this.#dead === undefined && this.#closing === undefined) {
-      first = false
+    // The first pass also queues behind earlier waiters (FIFO); a woken waiter only needs room.
+    for (let first = true; ((first && this.#waiters.length > 0) || this.#full()) && this.#dead === undefined && this.#closing === undefined; first = false) {
       const signal = opts.signal
       if (signal?.aborted === true) throw new CancelledError()
       let onAbort: () => void = () => undefined
@@ -443,7 +442,6 @@ export class WorkerActor implements DcActor {
       const r = this.#mirror.readSent(p.slot, requestId)
       if (r !== undefined) records.push(r)
     }
-    records.sort((a, b) => (a.msgId < b.msgId ? -1 : a.msgId > b.msgId ? 1 : 0))
     if (records.length > 0) this.#callbacks.onEvent({ type: 'sent', records })
     for (const id of [...this.#pending.keys()]) this.#settle(id, (p) => p.reject(error))
     for (const e of this.#echoes.values()) e.reject(error)

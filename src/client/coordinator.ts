@@ -139,7 +139,7 @@ export class Coordinator {
     const own = [this.#closing.signal]
     if (ctl !== undefined) own.push(ctl.signal)
     if (opts.signal !== undefined) own.push(opts.signal)
-    const signal = own.length === 1 ? this.#closing.signal : AbortSignal.any(own)
+    const signal = AbortSignal.any(own)
     let timedOut = false
     let timer: NodeJS.Timeout | undefined
     if (opts.timeoutMs !== undefined) {
@@ -151,8 +151,8 @@ export class Coordinator {
     try {
       return await this.#invokeWithPolicy(request, opts, signal)
     } catch (e) {
+      // Aborts already arrive as CancelledError (see #mapAbort and the policy loop); a deadline's abort is a timeout.
       if (timedOut) throw new TimeoutError(`${request._} timed out after ${opts.timeoutMs} ms`, opts.timeoutMs ?? 0)
-      if (signal.aborted && !(e instanceof CancelledError)) throw new CancelledError()
       throw e
     } finally {
       if (timer !== undefined) clearTimeout(timer)
@@ -173,7 +173,7 @@ export class Coordinator {
       const wait = this.#flood.empty ? 0 : this.#flood.remaining(method, Date.now())
       if (wait > 0) {
         if (wait > this.#retry.floodSleepThresholdSeconds * 1000) throw new FloodWaitError(method, Math.ceil(wait / 1000))
-        await this.#sleep(wait, signal)
+        await this.#mapAbort(this.#sleep(wait, signal), signal)
       }
       try {
         const result = await this.#invokeOn(dcId, request, opts.connection ?? 'main', signal)
@@ -187,9 +187,9 @@ export class Coordinator {
           if (m !== undefined && migrations < MAX_MIGRATIONS && m.dcId !== dcId) {
             migrations++
             if (m.kind === 'FILE' || m.kind === 'STATS') {
-              await this.#authorize(m.dcId, signal)
+              await this.#mapAbort(this.#authorize(m.dcId, signal), signal)
             } else if (movesHome) {
-              await this.#setHome(m.dcId)
+              await this.#mapAbort(this.#setHome(m.dcId), signal)
             }
             dcId = m.dcId
             continue
@@ -210,11 +210,23 @@ export class Coordinator {
         if (isRetryableIo(e) && ioRetries < this.#retry.maxRetries) {
           const backoff = Math.min(this.#retry.maxBackoffMs, this.#retry.backoffMs * 2 ** ioRetries)
           ioRetries++
-          await this.#sleep(backoff, signal)
+          await this.#mapAbort(this.#sleep(backoff, signal), signal)
           continue
         }
         throw e
       }
+    }
+  }
+
+  /**
+   * A step of the policy loop outside its attempt (sleep, authorization, home move): whatever it rejects with once
+   * the call is aborted (an injected sleep may reject its own way) reaches the caller as CancelledError.
+   */
+  async #mapAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+    try {
+      return await p
+    } catch (e) {
+      throw signal.aborted && !(e instanceof CancelledError) ? new CancelledError() : e
     }
   }
 

@@ -1,8 +1,8 @@
 /**
  * One DC as the coordinator sees it: its permanent auth key (one key exchange at a time, the key shared by every
  * actor of the DC, -404 making exactly one actor regenerate it), under PFS its one bound temp key (made and bound by
- * one actor at a time, handed to the others; -404 or renewal makes exactly one actor make the next), whether initConnection went out on the current key,
- * whether an exported authorization was imported there, and its actors: a main connection, and download and upload
+ * one actor at a time, handed to the others; -404 or renewal makes exactly one actor make the next), whether
+ * initConnection went out on the current key, whether an exported authorization was imported there, and its actors: a main connection, and download and upload
  * pools spawned on demand (downloads on the media-only address where the DC lists one).
  *
  * Spec: https://core.telegram.org/mtproto/auth_key (the key exchange), https://core.telegram.org/api/invoking

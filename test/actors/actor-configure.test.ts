@@ -34,12 +34,12 @@ afterAll(async () => {
   await cluster?.close()
 })
 
-const kinds: ReadonlyArray<readonly [string, ActorFactory]> = [
-  ['in-process', createInProcessActor],
-  ['worker', createWorkerActor],
+const kinds: ReadonlyArray<readonly [string, ActorFactory, bigint]> = [
+  ['in-process', createInProcessActor, 880_001n],
+  ['worker', createWorkerActor, 880_002n],
 ]
 
-describe.each(kinds)('configure on a %s actor', (_name, factory) => {
+describe.each(kinds)('configure on a %s actor', (_name, factory, id) => {
   it('lowers resendAfterMs on the live session: a held answer arrives through a resend, executed once', { timeout: 20_000 }, async () => {
     const actor = await factory({ ...keyed, session: { resendAfterMs: 60_000 } }, { onUpdate: () => undefined, onEvent: () => undefined })
     try {
@@ -49,7 +49,6 @@ describe.each(kinds)('configure on a %s actor', (_name, factory) => {
       expect(applied.reconnect.maxDelayMs).toBe(50)
       const dc = cluster.dc(1)
       dc.faults.add({ fault: { kind: 'delay', ms: 10_000 }, schedule: { at: dc.faults.requests + 1 }, times: 1 })
-      const id = 880_000n + BigInt(Math.floor(Math.random() * 1000))
       const req = getUser(id)
       const call = actor.invoke(2, body(req), req._).then((raw) => readResult(raw, req)[0]?.id)
       // Without the retune the answer would wait out the 10 s hold (the resend timer says 60 s).
