@@ -22,8 +22,8 @@ export type ToWorker =
       readonly timeoutMs?: number | undefined
       readonly resend?: { readonly msgId: bigint; readonly seqNo: number } | undefined
     }
-  /** The caller gave up on `id` (AbortSignal). */
-  | { readonly t: 'cancel'; readonly id: number }
+  /** The caller gave up on `id` (AbortSignal), which went out in `slot`. */
+  | { readonly t: 'cancel'; readonly id: number; readonly slot: number }
   /** A round trip through both rings that touches no connection (liveness check and the thread-hop bench). */
   | { readonly t: 'echo'; readonly id: number; readonly body: Uint8Array }
   /**
@@ -45,8 +45,9 @@ export type WireEvent =
 
 /** worker -> main. */
 export type FromWorker =
-  | { readonly t: 'result'; readonly id: number; readonly body: Uint8Array }
-  | { readonly t: 'error'; readonly id: number; readonly error: SerializedError }
+  /** The outcome of invoke `id`, which went out in `slot` (the main thread finds its caller by the slot). */
+  | { readonly t: 'result'; readonly id: number; readonly slot: number; readonly body: Uint8Array }
+  | { readonly t: 'error'; readonly id: number; readonly slot: number; readonly error: SerializedError }
   | { readonly t: 'update'; readonly body: Uint8Array }
   | { readonly t: 'event'; readonly event: WireEvent }
   | { readonly t: 'echo'; readonly id: number; readonly body: Uint8Array }

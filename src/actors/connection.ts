@@ -205,47 +205,70 @@ export class Connection {
   invoke(body: Uint8Array, method: string, opts: InvokeOptions = {}): Promise<Uint8Array> {
     if (this.#s.closed) return Promise.reject(new CancelledError('connection closed'))
     if (opts.signal?.aborted === true) return Promise.reject(new CancelledError())
-    const requestId = this.#s.nextId++
     return new Promise<Uint8Array>((resolve, reject) => {
-      const pending: Pending = { resolve, reject, cleanup: NOTHING_TO_CLEAN }
-      this.#s.pending.set(requestId, pending)
-      // Timer and abort listener only when asked for: the common call allocates no closures for them.
-      if (opts.timeoutMs !== undefined || opts.signal !== undefined) {
-        let timer: NodeJS.Timeout | undefined
-        const signal = opts.signal
-        const onAbort = (): void => this.#s.giveUp(requestId, new CancelledError())
-        pending.cleanup = () => {
-          if (timer !== undefined) clearTimeout(timer)
-          signal?.removeEventListener('abort', onAbort)
-        }
-        if (opts.timeoutMs !== undefined) {
-          const ms = opts.timeoutMs
-          timer = setTimeout(() => this.#s.giveUp(requestId, new TimeoutError(`${method} timed out after ${ms} ms`, ms)), ms)
-        }
-        signal?.addEventListener('abort', onAbort, { once: true })
-      }
-      const req: SendRequest =
-        opts.after === undefined && opts.resend === undefined
-          ? { body, method, requestId }
-          : {
-              body,
-              method,
-              requestId,
-              ...(opts.after !== undefined ? { after: opts.after } : {}),
-              ...(opts.resend !== undefined ? { resend: opts.resend } : {}),
-            }
-      if (this.#s.session === undefined || !this.#s.ready) {
-        this.#s.waiting.push(req)
-        return
-      }
-      try {
-        this.#s.session.send(req)
-      } catch (e) {
-        this.#s.settle(requestId, (p) => p.reject(e as MtError))
-        return
-      }
-      queueFlush(this.#s)
+      this.submit({ resolve, reject, cleanup: NOTHING_TO_CLEAN }, body, method, opts)
     })
+  }
+
+  /**
+   * Sends a serialized request and settles `pending` with its outcome (the promise-free form of {@link invoke}, for
+   * drivers that relay results elsewhere: no promise or closure per call). Returns the request id (for
+   * {@link cancel}, `after` and {@link pendingCall}); `pending.cleanup` is replaced when a timeout or signal is set.
+   * A closed connection or an aborted signal rejects `pending` at once.
+   */
+  submit(pending: Pending, body: Uint8Array, method: string, opts: InvokeOptions = {}): number {
+    const requestId = this.#s.nextId++
+    if (this.#s.closed) {
+      pending.reject(new CancelledError('connection closed'))
+      return requestId
+    }
+    if (opts.signal?.aborted === true) {
+      pending.reject(new CancelledError())
+      return requestId
+    }
+    this.#s.pending.set(requestId, pending)
+    // Timer and abort listener only when asked for: the common call allocates no closures for them.
+    if (opts.timeoutMs !== undefined || opts.signal !== undefined) {
+      let timer: NodeJS.Timeout | undefined
+      const signal = opts.signal
+      const onAbort = (): void => this.#s.giveUp(requestId, new CancelledError())
+      pending.cleanup = () => {
+        if (timer !== undefined) clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+      }
+      if (opts.timeoutMs !== undefined) {
+        const ms = opts.timeoutMs
+        timer = setTimeout(() => this.#s.giveUp(requestId, new TimeoutError(`${method} timed out after ${ms} ms`, ms)), ms)
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+    }
+    const req: SendRequest =
+      opts.after === undefined && opts.resend === undefined
+        ? { body, method, requestId }
+        : {
+            body,
+            method,
+            requestId,
+            ...(opts.after !== undefined ? { after: opts.after } : {}),
+            ...(opts.resend !== undefined ? { resend: opts.resend } : {}),
+          }
+    if (this.#s.session === undefined || !this.#s.ready) {
+      this.#s.waiting.push(req)
+      return requestId
+    }
+    try {
+      this.#s.session.send(req)
+    } catch (e) {
+      this.#s.settle(requestId, (p) => p.reject(e as MtError))
+      return requestId
+    }
+    queueFlush(this.#s)
+    return requestId
+  }
+
+  /** The not yet settled call `requestId` (what {@link submit} was given), if any. */
+  pendingCall(requestId: number): Pending | undefined {
+    return this.#s.pending.get(requestId)
   }
 
   /** Gives up on a call (as its AbortSignal would): it rejects with CancelledError and a late answer is ignored. */

@@ -8,7 +8,9 @@
  *  invoke: 16 slot u32, 20 unused u32, [timeoutMs f64], [resend msgId i64, seqNo i32, pad]       body
  *  method: the name's bytes from 8 (a definition: later invokes name the method by its number)
  *  fault: flags 1 = crash, 0 = block for `id` ms
- *  result, error, echo: body (error: the v8-serialized SerializedError) from 16
+ *  cancel: 16 slot u32, 20 unused u32
+ *  result, error: 16 slot u32, 20 unused u32, body from 24 (error: the v8-serialized SerializedError)
+ *  echo: body from 16
  *  update, event: body (event: the v8-serialized WireEvent) from 16
  * ```
  * flags: PORT (the body is the next port 'body' message, not inline), TIMEOUT, RESEND.
@@ -65,13 +67,25 @@ function header(w: RingWriter, off: number, tag: number, flags: number, bodyLen:
   v.setFloat64(off + 8, id, true)
 }
 
-/** Writes a record with a body at offset 16 (result, error, echo, update, event). */
+/** Writes a record with a body at offset 16 (echo, update, event). */
 function writeSimple(w: RingWriter, tag: number, id: number, body: Uint8Array | undefined, bodyLen: number, viaPort: boolean): boolean {
   const inline = body !== undefined && !viaPort ? bodyLen : 0
   const off = w.reserve(16 + inline)
   if (off < 0) return false
   header(w, off, tag, viaPort ? F_PORT : 0, bodyLen, id)
   if (inline > 0 && body !== undefined) w.bytes.set(body, off + 16)
+  w.commit()
+  return true
+}
+
+/** Writes a record of one call (`slot` at 16) with a body at offset 24 (result, error). */
+function writeOfSlot(w: RingWriter, tag: number, id: number, slot: number, body: Uint8Array | undefined, bodyLen: number, viaPort: boolean): boolean {
+  const inline = body !== undefined && !viaPort ? bodyLen : 0
+  const off = w.reserve(24 + inline)
+  if (off < 0) return false
+  header(w, off, tag, viaPort ? F_PORT : 0, bodyLen, id)
+  w.view.setUint32(off + 16, slot, true)
+  if (inline > 0 && body !== undefined) w.bytes.set(body, off + 24)
   w.commit()
   return true
 }
@@ -121,13 +135,8 @@ export class ToWorkerCodec implements RecordCodec<ToWorker, ToWorker> {
 
   write(w: RingWriter, m: ToWorker, body: Uint8Array | undefined, bodyLen: number, viaPort: boolean): boolean {
     switch (m.t) {
-      case 'cancel': {
-        const off = w.reserve(16)
-        if (off < 0) return false
-        header(w, off, T_CANCEL, 0, 0, m.id)
-        w.commit()
-        return true
-      }
+      case 'cancel':
+        return writeOfSlot(w, T_CANCEL, m.id, m.slot, undefined, 0, false)
       case 'echo':
         return writeSimple(w, T_ECHO, m.id, body, bodyLen, viaPort)
       case 'fault': {
@@ -207,7 +216,7 @@ export class ToWorkerCodec implements RecordCodec<ToWorker, ToWorker> {
         return undefined
       }
       case T_CANCEL:
-        return { t: 'cancel', id }
+        return { t: 'cancel', id, slot: v.getUint32(off + 16, true) }
       case T_FAULT:
         return { t: 'fault', kind: v.getUint8(off + 1) === 1 ? 'crash' : 'block', ms: id }
       case T_ECHO: {
@@ -256,9 +265,9 @@ export class FromWorkerCodec implements RecordCodec<FromWorker, FromWorker> {
   write(w: RingWriter, m: FromWorker, body: Uint8Array | undefined, bodyLen: number, viaPort: boolean): boolean {
     switch (m.t) {
       case 'result':
-        return writeSimple(w, T_RESULT, m.id, body, bodyLen, viaPort)
+        return writeOfSlot(w, T_RESULT, m.id, m.slot, body, bodyLen, viaPort)
       case 'error':
-        return writeSimple(w, T_ERROR, m.id, body, bodyLen, viaPort)
+        return writeOfSlot(w, T_ERROR, m.id, m.slot, body, bodyLen, viaPort)
       case 'echo':
         return writeSimple(w, T_ECHO, m.id, body, bodyLen, viaPort)
       case 'update':
@@ -272,13 +281,14 @@ export class FromWorkerCodec implements RecordCodec<FromWorker, FromWorker> {
     const v = r.view
     const tag = v.getUint8(off)
     const id = v.getFloat64(off + 8, true)
-    const body = readBody(r, off, 16, portBody, this.#slab)
+    const ofSlot = tag === T_RESULT || tag === T_ERROR
+    const body = readBody(r, off, ofSlot ? 24 : 16, portBody, this.#slab)
     if (body === STALL) return STALL
     switch (tag) {
       case T_RESULT:
-        return { t: 'result', id, body }
+        return { t: 'result', id, slot: v.getUint32(off + 16, true), body }
       case T_ERROR:
-        return { t: 'error', id, error: deserialize(body) as SerializedError }
+        return { t: 'error', id, slot: v.getUint32(off + 16, true), error: deserialize(body) as SerializedError }
       case T_ECHO:
         return { t: 'echo', id, body }
       case T_UPDATE:

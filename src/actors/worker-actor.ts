@@ -52,6 +52,7 @@ const NO_OPTIONS: ActorInvokeOptions = {}
 const noop = (): void => undefined
 
 interface Pending {
+  readonly id: number
   readonly slot: number
   resolve(body: Uint8Array): void
   reject(e: MtError): void
@@ -109,7 +110,9 @@ export class WorkerActor implements DcActor {
   readonly #shared: SharedPlane
   readonly #callbacks: ActorCallbacks
   readonly #maxQueued: number
-  readonly #pending = new Map<number, Pending>()
+  /** Unsettled invokes by their slot in the shared sent table (results name their slot), and how many there are. */
+  readonly #pending: Array<Pending | undefined> = []
+  #pendingCount = 0
   readonly #echoes = new Map<number, { resolve(b: Uint8Array): void; reject(e: MtError): void }>()
   /** Free slots of the shared sent table (LIFO: the pages in use stay few), then the never-used ones. */
   readonly #freeSlots: number[] = []
@@ -188,7 +191,7 @@ export class WorkerActor implements DcActor {
   /** Main-thread counters. */
   get stats(): WorkerActorStats {
     const l = this.#link.stats
-    return { unacked: this.#unacked(), waiting: this.#waiters.length, pending: this.#pending.size, recordsOut: l.recordsOut, doorbellsOut: l.doorbellsOut, drains: l.drains, backlog: l.backlog }
+    return { unacked: this.#unacked(), waiting: this.#waiters.length, pending: this.#pendingCount, recordsOut: l.recordsOut, doorbellsOut: l.doorbellsOut, drains: l.drains, backlog: l.backlog }
   }
 
   async #start(): Promise<void> {
@@ -254,19 +257,19 @@ export class WorkerActor implements DcActor {
     if (this.#closing !== undefined) return Promise.reject(new CancelledError('actor closed'))
     const signal = opts.signal
     if (signal?.aborted === true) return Promise.reject(new CancelledError())
-    if (this.#pending.has(requestId)) return Promise.reject(new ArgumentError(`request ${requestId} is already pending`, 'requestId'))
     const slot = this.#freeSlots.pop() ?? this.#nextSlot++
     this.#mirror.clearSlot(slot)
     return new Promise<Uint8Array>((resolve, reject) => {
+      this.#pendingCount++
       if (signal === undefined) {
-        this.#pending.set(requestId, { slot, resolve, reject, cleanup: noop })
+        this.#pending[slot] = { id: requestId, slot, resolve, reject, cleanup: noop }
       } else {
         const onAbort = (): void => {
-          if (!this.#pending.has(requestId)) return
-          this.#link.send({ t: 'cancel', id: requestId })
-          this.#settle(requestId, (p) => p.reject(new CancelledError()))
+          if (this.#pending[slot]?.id !== requestId) return
+          this.#link.send({ t: 'cancel', id: requestId, slot })
+          this.#settle(requestId, slot, (p) => p.reject(new CancelledError()))
         }
-        this.#pending.set(requestId, { slot, resolve, reject, cleanup: () => signal.removeEventListener('abort', onAbort) })
+        this.#pending[slot] = { id: requestId, slot, resolve, reject, cleanup: () => signal.removeEventListener('abort', onAbort) }
         signal.addEventListener('abort', onAbort, { once: true })
       }
       this.#posted = (this.#posted + 1) | 0
@@ -330,7 +333,7 @@ export class WorkerActor implements DcActor {
 
   async status(): Promise<ActorStatus> {
     const w = await this.workerStatus()
-    return { dcId: this.dcId, threadId: w.threadId, connected: w.connected, pending: this.#pending.size, queued: this.#unacked() + this.#waiters.length, hasAuthKey: w.hasAuthKey }
+    return { dcId: this.dcId, threadId: w.threadId, connected: w.connected, pending: this.#pendingCount, queued: this.#unacked() + this.#waiters.length, hasAuthKey: w.hasAuthKey }
   }
 
   /** The worker's own figures (records, doorbells, whether it loaded the API codec). */
@@ -345,7 +348,7 @@ export class WorkerActor implements DcActor {
   }
 
   async #close(): Promise<void> {
-    for (const id of [...this.#pending.keys()]) this.#settle(id, (p) => p.reject(new CancelledError('actor closed')))
+    for (const p of this.#unsettled()) this.#settle(p.id, p.slot, (x) => x.reject(new CancelledError('actor closed')))
     for (const e of this.#echoes.values()) e.reject(new CancelledError('actor closed'))
     this.#echoes.clear()
     this.#wakeWaiters()
@@ -372,11 +375,19 @@ export class WorkerActor implements DcActor {
     this.#data.close()
   }
 
-  #settle(id: number, fn: (p: Pending) => void): void {
-    const p = this.#pending.get(id)
-    if (p === undefined) return
-    this.#pending.delete(id)
-    this.#freeSlots.push(p.slot)
+  /** The unsettled invokes, oldest slot first (a copy: settling them changes the table). */
+  #unsettled(): Pending[] {
+    const out: Pending[] = []
+    for (const p of this.#pending) if (p !== undefined) out.push(p)
+    return out
+  }
+
+  #settle(id: number, slot: number, fn: (p: Pending) => void): void {
+    const p = this.#pending[slot]
+    if (p === undefined || p.id !== id) return
+    this.#pending[slot] = undefined
+    this.#pendingCount--
+    this.#freeSlots.push(slot)
     p.cleanup()
     fn(p)
     if (this.#waiters.length > 0) this.#wakeForRoom()
@@ -399,11 +410,20 @@ export class WorkerActor implements DcActor {
 
   #onMessage(m: FromWorker): void {
     switch (m.t) {
-      case 'result':
-        this.#settle(m.id, (p) => p.resolve(m.body))
+      case 'result': {
+        // Inline #settle: the hot path allocates no closure per result.
+        const p = this.#pending[m.slot]
+        if (p === undefined || p.id !== m.id) break
+        this.#pending[m.slot] = undefined
+        this.#pendingCount--
+        this.#freeSlots.push(m.slot)
+        p.cleanup()
+        p.resolve(m.body)
+        if (this.#waiters.length > 0) this.#wakeForRoom()
         break
+      }
       case 'error':
-        this.#settle(m.id, (p) => p.reject(deserializeError(m.error)))
+        this.#settle(m.id, m.slot, (p) => p.reject(deserializeError(m.error)))
         break
       case 'update':
         this.#callbacks.onUpdate(m.body)
@@ -438,12 +458,13 @@ export class WorkerActor implements DcActor {
     const snapshot = this.#mirror.readSession()
     if (snapshot !== undefined) this.#callbacks.onEvent({ type: 'session', snapshot })
     const records: SentRecord[] = []
-    for (const [requestId, p] of this.#pending) {
-      const r = this.#mirror.readSent(p.slot, requestId)
+    const unsettled = this.#unsettled()
+    for (const p of unsettled) {
+      const r = this.#mirror.readSent(p.slot, p.id)
       if (r !== undefined) records.push(r)
     }
     if (records.length > 0) this.#callbacks.onEvent({ type: 'sent', records })
-    for (const id of [...this.#pending.keys()]) this.#settle(id, (p) => p.reject(error))
+    for (const p of unsettled) this.#settle(p.id, p.slot, (x) => x.reject(error))
     for (const e of this.#echoes.values()) e.reject(error)
     this.#echoes.clear()
     this.#wakeWaiters()

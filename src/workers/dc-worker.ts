@@ -20,6 +20,7 @@ import { InternalError, type MtError, type SerializedError, serializeError } fro
 import type { FromWorker, ToWorker, WireEvent } from '../actors/actor-messages.js'
 import type { ActorConfig, ActorTuning, AppliedTuning, SessionSnapshot } from '../actors/actor-types.js'
 import { Connection, type ConnectionEvent, type InvokeOptions } from '../actors/connection.js'
+import { NOTHING_TO_CLEAN } from '../actors/connection-state.js'
 import { RingLink } from '../actors/ring-link.js'
 import { FromWorkerCodec, ToWorkerCodec } from '../actors/ring-records.js'
 import { SharedMirror } from '../actors/shared-mirror.js'
@@ -131,10 +132,28 @@ function sessionMoved(a: SessionSnapshot | undefined, b: SessionSnapshot): boole
   return a === undefined || a.sessionId !== b.sessionId || a.serverSalt !== b.serverSalt || a.timeOffset !== b.timeOffset
 }
 
-/** A request the worker's Connection carries: the coordinator's id and its slot in the mirror. */
-interface Carried {
-  readonly id: number
-  readonly slot: number
+/**
+ * A request the worker's Connection carries, settled straight into the result ring (the Connection's
+ * {@link Pending}): the coordinator's id, its slot in the mirror and the Connection's own request id. One object per
+ * call and no promise: results leave in the turn the session read them.
+ */
+class Call {
+  cleanup = NOTHING_TO_CLEAN
+  cid = 0
+
+  constructor(
+    readonly owner: DcWorker,
+    readonly id: number,
+    readonly slot: number,
+  ) {}
+
+  resolve(body: Uint8Array): void {
+    this.owner.settled(this, { t: 'result', id: this.id, slot: this.slot, body })
+  }
+
+  reject(e: MtError): void {
+    this.owner.settled(this, { t: 'error', id: this.id, slot: this.slot, error: serializeError(e) })
+  }
 }
 
 /** One worker's actor state. */
@@ -143,9 +162,8 @@ class DcWorker {
   #data: MessagePort | undefined
   #link: RingLink<FromWorker, ToWorker> | undefined
   #mirror: SharedMirror | undefined
-  /** Connection request id -> the coordinator's request, and the coordinator's id -> connection id (for cancel). */
-  readonly #carried = new Map<number, Carried>()
-  readonly #toConn = new Map<number, number>()
+  /** The calls in flight by their slot in the mirror (a slot holds one call at a time: the coordinator's word). */
+  readonly #calls: Array<Call | undefined> = []
   /** The last session snapshot sent as an event (only moves of id, salt or clock are sent; the mirror has all). */
   #reported: SessionSnapshot | undefined
   /** The coordinator's crypto pool port (held for the async cipher step; closed on stop). */
@@ -191,9 +209,10 @@ class DcWorker {
     const mirror = this.#mirror
     if (e.type === 'sent') {
       if (mirror !== undefined) {
+        const conn = this.#conn
         for (const r of e.records) {
-          const c = this.#carried.get(r.requestId)
-          if (c !== undefined) mirror.writeSent(c.slot, c.id, r.msgId, r.seqNo)
+          const c = conn?.pendingCall(r.requestId)
+          if (c instanceof Call) mirror.writeSent(c.slot, c.id, r.msgId, r.seqNo)
         }
       }
       return
@@ -216,11 +235,11 @@ class DcWorker {
     switch (m.t) {
       case 'invoke':
         link.addInCounter(1)
-        this.#invoke(conn, link, m)
+        this.#invoke(conn, m)
         break
       case 'cancel': {
-        const cid = this.#toConn.get(m.id)
-        if (cid !== undefined) conn.cancel(cid)
+        const c = this.#calls[m.slot]
+        if (c !== undefined && c.id === m.id) conn.cancel(c.cid)
         break
       }
       case 'echo':
@@ -242,26 +261,16 @@ class DcWorker {
     }
   }
 
-  #invoke(conn: Connection, link: RingLink<FromWorker, ToWorker>, m: Extract<ToWorker, { t: 'invoke' }>): void {
-    const id = m.id
-    const p = conn.invoke(m.body, m.method, m.timeoutMs === undefined && m.resend === undefined ? NO_OPTIONS : invokeOptions(m))
-    const cid = conn.lastRequestId
-    this.#carried.set(cid, { id, slot: m.slot })
-    this.#toConn.set(id, cid)
-    const done = (): void => {
-      this.#carried.delete(cid)
-      this.#toConn.delete(id)
-    }
-    p.then(
-      (body) => {
-        done()
-        link.send({ t: 'result', id, body })
-      },
-      (e: MtError) => {
-        done()
-        link.send({ t: 'error', id, error: serializeError(e) })
-      },
-    )
+  #invoke(conn: Connection, m: Extract<ToWorker, { t: 'invoke' }>): void {
+    const call = new Call(this, m.id, m.slot)
+    this.#calls[m.slot] = call
+    call.cid = conn.submit(call, m.body, m.method, m.timeoutMs === undefined && m.resend === undefined ? NO_OPTIONS : invokeOptions(m))
+  }
+
+  /** A call settled: its slot is free and its outcome goes to the coordinator. */
+  settled(call: Call, m: FromWorker): void {
+    if (this.#calls[call.slot] === call) this.#calls[call.slot] = undefined
+    this.#link?.send(m)
   }
 
   async stop(): Promise<null> {

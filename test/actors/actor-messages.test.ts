@@ -55,7 +55,7 @@ describe('ring records', () => {
       { t: 'invoke', id: 1, slot: 0, body: new Uint8Array([1, 2, 3]), method: 'users.getUsers', timeoutMs: undefined, resend: undefined },
       { t: 'invoke', id: 2 ** 40, slot: 7, body: new Uint8Array(0), method: 'users.getUsers', timeoutMs: 250, resend: { msgId: -(2n ** 62n), seqNo: 9 } },
       { t: 'invoke', id: 3, slot: 1, body: new Uint8Array([9]), method: 'help.getConfig', timeoutMs: undefined, resend: { msgId: 5n, seqNo: 1 } },
-      { t: 'cancel', id: 2 ** 40 },
+      { t: 'cancel', id: 2 ** 40, slot: 16_383 },
       { t: 'echo', id: 4, body: new Uint8Array([4, 4]) },
     ]
     const { out, records } = roundTrip(enc, new ToWorkerCodec(), (m: ToWorker) => enc.body(m), msgs)
@@ -67,8 +67,8 @@ describe('ring records', () => {
     const enc = new FromWorkerCodec()
     const error = serializeError(new TimeoutError('slow', 50))
     const msgs: FromWorker[] = [
-      { t: 'result', id: 10, body: new Uint8Array([7, 7, 7]) },
-      { t: 'error', id: 11, error },
+      { t: 'result', id: 10, slot: 3, body: new Uint8Array([7, 7, 7]) },
+      { t: 'error', id: 11, slot: (1 << 20) - 1, error },
       { t: 'update', body: new Uint8Array([1]) },
       { t: 'event', event: { type: 'session', snapshot: { sessionId: -1n, serverSalt: 2n, timeOffset: -3, seqNo: 4, lastMsgId: 5n } } },
       { t: 'echo', id: 12, body: new Uint8Array(0) },
@@ -82,11 +82,11 @@ describe('ring records', () => {
     const w = new RingWriter(sab)
     const r = new RingReader(sab)
     const enc = new FromWorkerCodec()
-    expect(enc.write(w, { t: 'result', id: 1, body: new Uint8Array() }, undefined, 100_000, true)).toBe(true)
+    expect(enc.write(w, { t: 'result', id: 1, slot: 0, body: new Uint8Array() }, undefined, 100_000, true)).toBe(true)
     const off = r.peek()
     expect(new FromWorkerCodec().read(r, off, () => undefined)).toBe(STALL)
     const body = new Uint8Array(100_000)
-    expect(new FromWorkerCodec().read(r, off, () => body)).toEqual({ t: 'result', id: 1, body })
+    expect(new FromWorkerCodec().read(r, off, () => body)).toEqual({ t: 'result', id: 1, slot: 0, body })
   })
 })
 
