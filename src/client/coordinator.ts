@@ -56,6 +56,19 @@ export interface CoordinatorOptions {
 }
 
 const NO_CALL_OPTIONS: CallOptions = {}
+
+/** One attempt of {@link Coordinator.invoke} on a slot, and how its first send failed (when it did). */
+interface Attempt {
+  readonly dc: DcState
+  readonly slot: ActorSlot
+  readonly requestId: number
+  /** The TL object as sent (wrappers included). */
+  readonly sent: ApiMethod
+  readonly wrapped: boolean
+  /** The slot's generation when the failed send went out. */
+  readonly generation: number
+  readonly error: unknown
+}
 const NO_ACTOR_OPTIONS: ActorInvokeOptions = {}
 
 /** Most CONNECTION_NOT_INITED answers one call retries (each retry goes wrapped in initConnection). */
@@ -129,8 +142,42 @@ export class Coordinator {
   invoke<R extends ApiMethod>(request: R, opts: CallOptions = NO_CALL_OPTIONS): Promise<ResultOf<R>> {
     if (this.#closed) return Promise.reject(new CancelledError('client closed'))
     // The common call (no signal, no deadline) runs on the client's own closing signal: no controller, no timer.
-    if (opts.timeoutMs === undefined && opts.signal === undefined) return this.#invokeWithPolicy(request, opts, this.#closing.signal)
+    if (opts.timeoutMs === undefined && opts.signal === undefined) {
+      return (opts.dcId === undefined && opts.connection === undefined && this.#fastAttempt(request)) || this.#invokeWithPolicy(request, opts, this.#closing.signal)
+    }
     return this.#invokeGuarded(request, opts)
+  }
+
+  /**
+   * The first attempt of a plain call to the home DC's main connection when nothing stands in its way (the actor is
+   * up, initConnection went out on its key, no FLOOD_WAIT is remembered): no async frames, one promise reaction. Any
+   * failure continues in the general path exactly where its first attempt would have failed ({@link Attempt}).
+   * Undefined when the general path must run from the start.
+   */
+  #fastAttempt<R extends ApiMethod>(request: R): Promise<ResultOf<R>> | undefined {
+    if (!this.#flood.empty) return undefined
+    const dc = this.#dcs.get(this.#home)
+    if (dc === undefined || !dc.inited) return undefined
+    const slot = dc.pick('main')
+    const actor = slot.ready
+    if (actor === undefined) return undefined
+    const requestId = this.#nextRequestId++
+    slot.inFlight.set(requestId, { requestId, request, method: request._ })
+    const generation = slot.generation
+    const failed = (error: unknown): Promise<ResultOf<R>> =>
+      this.#invokeWithPolicy(request, NO_CALL_OPTIONS, this.#closing.signal, { dc, slot, requestId, sent: request, wrapped: false, generation, error })
+    let sent: Promise<Uint8Array>
+    try {
+      // Malformed arguments throw here: they reject the call as the general path's attempt would.
+      sent = actor.invoke(requestId, serializeObject(request), request._, NO_ACTOR_OPTIONS)
+    } catch (e) {
+      return failed(e)
+    }
+    return sent.then((raw) => {
+      slot.inFlight.delete(requestId)
+      slot.sent.delete(requestId)
+      return readResult(raw, request) as ResultOf<R>
+    }, failed)
   }
 
   async #invokeGuarded<R extends ApiMethod>(request: R, opts: CallOptions): Promise<ResultOf<R>> {
@@ -159,8 +206,10 @@ export class Coordinator {
     }
   }
 
-  async #invokeWithPolicy<R extends ApiMethod>(request: R, opts: CallOptions, signal: AbortSignal): Promise<ResultOf<R>> {
+  async #invokeWithPolicy<R extends ApiMethod>(request: R, opts: CallOptions, signal: AbortSignal, failed?: Attempt): Promise<ResultOf<R>> {
     const method = request._
+    // A failed fast attempt continues its first attempt here (inside #invokeOn, where it failed).
+    let resumed = failed
     let dcId = opts.dcId ?? this.#home
     const movesHome = opts.dcId === undefined || opts.dcId === this.#home
     let ioRetries = 0
@@ -168,7 +217,7 @@ export class Coordinator {
     let migrations = 0
     let notInited = 0
     for (;;) {
-      if (signal.aborted) throw new CancelledError()
+      if (signal.aborted && resumed === undefined) throw new CancelledError()
       // A method still inside a known FLOOD_WAIT window waits it out first (or fails at once when it is too long).
       const wait = this.#flood.empty ? 0 : this.#flood.remaining(method, Date.now())
       if (wait > 0) {
@@ -176,7 +225,9 @@ export class Coordinator {
         await this.#mapAbort(this.#sleep(wait, signal), signal)
       }
       try {
-        const result = await this.#invokeOn(dcId, request, opts.connection ?? 'main', signal)
+        const attempt = resumed
+        resumed = undefined
+        const result = await this.#invokeOn(dcId, request, opts.connection ?? 'main', signal, attempt)
         if (floodSleeps > 0) this.#flood.clear(method)
         return result
       } catch (e) {
@@ -264,54 +315,71 @@ export class Coordinator {
     await abortable(run, signal)
   }
 
-  /** One attempt on one DC connection; survives actor replacement (supervision). */
-  async #invokeOn<R extends ApiMethod>(dcId: number, request: R, kind: ConnectionKind, signal: AbortSignal): Promise<ResultOf<R>> {
-    const dc = this.#dcs.get(dcId) ?? (await this.dc(dcId))
-    if (this.#closed) throw new CancelledError('client closed')
-    const slot = dc.pick(kind)
-    const wrapped = !dc.inited
-    // Download and upload connections ask for no updates: those go to the main connection only (once per DC).
-    const inner: ApiMethod = kind === 'main' ? request : { _: 'invokeWithoutUpdates', query: request }
-    const sent: ApiMethod = wrapped ? withInitConnection(inner, this.#o.app) : inner
-    const requestId = this.#nextRequestId++
-    slot.inFlight.set(requestId, { requestId, request: sent, method: request._ })
+  /**
+   * One attempt on one DC connection; survives actor replacement (supervision). `failed`: the attempt was started
+   * by {@link #fastAttempt} and failed there; it goes on from that failure.
+   */
+  async #invokeOn<R extends ApiMethod>(dcId: number, request: R, kind: ConnectionKind, signal: AbortSignal, failed?: Attempt): Promise<ResultOf<R>> {
+    let a: Attempt
+    if (failed !== undefined) {
+      a = failed
+    } else {
+      const dc = this.#dcs.get(dcId) ?? (await this.dc(dcId))
+      if (this.#closed) throw new CancelledError('client closed')
+      const slot = dc.pick(kind)
+      const wrapped = !dc.inited
+      // Download and upload connections ask for no updates: those go to the main connection only (once per DC).
+      const inner: ApiMethod = kind === 'main' ? request : { _: 'invokeWithoutUpdates', query: request }
+      const sent: ApiMethod = wrapped ? withInitConnection(inner, this.#o.app) : inner
+      const requestId = this.#nextRequestId++
+      slot.inFlight.set(requestId, { requestId, request: sent, method: request._ })
+      a = { dc, slot, requestId, sent, wrapped, generation: slot.generation, error: undefined }
+    }
+    const { dc, slot, requestId, sent, wrapped } = a
+    let error = a.error
+    let gen = a.generation
     try {
       for (;;) {
-        const gen = slot.generation
-        const actor = slot.ready ?? (await slot.actor)
-        const resend = slot.sent.size === 0 ? undefined : slot.sent.get(requestId)
-        // A slab view is fine: actors copy small bodies (and own large ones), never transfer a view they do not own.
-        const body = serializeObject(sent)
-        try {
-          // The client's own closing signal is not passed down (close() ends the actors, which cancels their calls):
-          // an abort listener per call is only paid for when the caller brings a signal or a deadline.
-          const own = signal === this.#closing.signal
-          const raw = await actor.invoke(
-            requestId,
-            body,
-            request._,
-            own && resend === undefined
-              ? NO_ACTOR_OPTIONS
-              : {
-                  ...(!own ? { signal } : {}),
-                  ...(resend !== undefined ? { resend: { msgId: resend.msgId, seqNo: resend.seqNo } } : {}),
-                },
-          )
-          if (wrapped) dc.inited = true
-          return readResult(raw, sent) as ResultOf<R>
-        } catch (e) {
-          if (e instanceof RpcError) {
-            // The server read the wrapper (initConnection applies even when the inner query fails).
-            if (e.type === 'CONNECTION_NOT_INITED') dc.inited = false
-            else if (wrapped) dc.inited = true
-            throw e
+        if (error === undefined) {
+          gen = slot.generation
+          try {
+            const actor = slot.ready ?? (await slot.actor)
+            const resend = slot.sent.size === 0 ? undefined : slot.sent.get(requestId)
+            // A slab view is fine: actors copy small bodies (and own large ones), never transfer a view they do not own.
+            const body = serializeObject(sent)
+            // The client's own closing signal is not passed down (close() ends the actors, which cancels their calls):
+            // an abort listener per call is only paid for when the caller brings a signal or a deadline.
+            const own = signal === this.#closing.signal
+            const raw = await actor.invoke(
+              requestId,
+              body,
+              request._,
+              own && resend === undefined
+                ? NO_ACTOR_OPTIONS
+                : {
+                    ...(!own ? { signal } : {}),
+                    ...(resend !== undefined ? { resend: { msgId: resend.msgId, seqNo: resend.seqNo } } : {}),
+                  },
+            )
+            if (wrapped) dc.inited = true
+            return readResult(raw, sent) as ResultOf<R>
+          } catch (e) {
+            error = e
           }
-          if (signal.aborted || slot.closed) throw e
-          // An actor that died rejects its invokes; its 'exit' may land just after. Send again on the replacement.
-          if (slot.generation === gen) await new Promise<void>((r) => setImmediate(r))
-          if (slot.generation !== gen && !slot.closed) continue
+        }
+        const e = error
+        error = undefined
+        if (e instanceof RpcError) {
+          // The server read the wrapper (initConnection applies even when the inner query fails).
+          if (e.type === 'CONNECTION_NOT_INITED') dc.inited = false
+          else if (wrapped) dc.inited = true
           throw e
         }
+        if (signal.aborted || slot.closed) throw e
+        // An actor that died rejects its invokes; its 'exit' may land just after. Send again on the replacement.
+        if (slot.generation === gen) await new Promise<void>((r) => setImmediate(r))
+        if (slot.generation !== gen && !slot.closed) continue
+        throw e
       }
     } finally {
       slot.inFlight.delete(requestId)
