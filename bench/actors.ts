@@ -10,8 +10,8 @@
  * plus pooled download ones), as many in-process `Connection` drivers, and mtcute's client with as many connections
  * (main plus its download pool). Then the crypto pool's 1 MiB IGE throughput with 1..N threads (shared with
  * `bench:pool`). Every answer is checked before a figure counts. Ratios > 1 mean the actor runtime is better.
- * `MTACTOR_BENCH_BUILT=1` (after `npm run build`) makes the children load mtactor from `dist/`, so the workers run
- * built JS without tsx, as an installed package does.
+ * The cluster and the children run the project compiled to plain JS (bench/lib/compiled.ts), so the workers run
+ * built JS without tsx, as an installed package does; `MTACTOR_BENCH_SOURCES=1` runs the sources under tsx.
  *
  * Spec: https://core.telegram.org/mtproto/description (the session every client runs).
  */
@@ -19,6 +19,7 @@ import { availableParallelism } from 'node:os'
 import type { BenchTarget, ClientKind } from './lib/bench-clients.js'
 import { type ChildReport, runAlternating } from './lib/client-runner.js'
 import { startClusterProcess } from './lib/cluster-process.js'
+import { MODULES } from './lib/compiled.js'
 import { poolThroughput } from './lib/pool-throughput.js'
 import { median } from './lib/timing.js'
 
@@ -30,7 +31,6 @@ const RUNS = smoke ? 1 : 3
 const WARMUP_CALLS = smoke ? 0 : CALLS
 /** Connections of the idle RSS cases. */
 const IDLE_COUNTS = smoke ? [4] : [1, 4, 8]
-const BUILT = process.env.MTACTOR_BENCH_BUILT === '1'
 
 const round = (x: number, digits = 3): number => Number(x.toPrecision(digits))
 const KINDS: readonly ClientKind[] = ['mtactor-actor', 'mtactor', 'mtcute']
@@ -68,12 +68,11 @@ try {
   line(`${what} p99 latency: actor runtime`, 'ms', (k) => run(k, 'p99'), false)
   line(`${what} client CPU per call (all threads): actor runtime`, 'us', (k) => run(k, 'cpuUs'), false)
   line('client RSS after gc (1 connection): actor runtime', 'mib', rss, false)
-  const modules = BUILT ? 'built dist' : 'sources via tsx'
   for (const n of IDLE_COUNTS) {
     const idle = await runAlternating(KINDS, PROCESS_ROUNDS, target, { authRounds: 0, rounds: 0, calls: 0, window: 1, warmupCalls: 0, idleConnections: n })
     const idleRss = (kind: ClientKind): number => median((idle.get(kind) ?? []).map((x) => x.rssIdleMiB))
     const what = `idle client RSS after gc, ${n} connection${n === 1 ? '' : 's'} (mtactor: ${n} DC actor${n === 1 ? '' : 's'})`
-    line(`${what}: actor runtime`, 'mib', idleRss, false, { connections: n, mtactor_modules: modules })
+    line(`${what}: actor runtime`, 'mib', idleRss, false, { connections: n, mtactor_modules: MODULES })
   }
 } finally {
   await cluster.stop()

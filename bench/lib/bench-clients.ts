@@ -40,9 +40,8 @@ function checkAnswers(answers: readonly number[], dcId: number): void {
   for (const a of answers) if (a !== dcId) throw new Error(`help.getNearestDc answered ${a}, expected ${dcId}`)
 }
 
-/** Where mtactor's modules come from: the built package (`dist/`, MTACTOR_BENCH_BUILT=1) or the sources via tsx. */
-const BUILT = process.env.MTACTOR_BENCH_BUILT === '1'
-const mtactorModule = <T>(path: string): Promise<T> => import(BUILT ? `../../dist/src/${path}.js` : `../../src/${path}.js`) as Promise<T>
+/** mtactor's module `path` (compiled with the bench, or the source under tsx: compiled.ts decides how this file runs). */
+const mtactorModule = <T>(path: string): Promise<T> => import(`../../src/${path}.js`) as Promise<T>
 
 /** mtactor's in-process connection driver (`src/actors/connection.ts`), intermediate framing. */
 async function mtactorDriver(target: BenchTarget, connections = 1): Promise<Connected> {

@@ -1,6 +1,6 @@
 /**
  * Parent side of bench/lib/client-process.ts: starts one bench client in a child process
- * (`node --import tsx --expose-gc`), passes it a task, and returns its report. Extra node flags for the child (e.g.
+ * (compiled JS under plain `node --expose-gc`, or the sources under tsx: compiled.ts), passes it a task, and returns its report. Extra node flags for the child (e.g.
  * `--cpu-prof`) come from the `MTACTOR_BENCH_CLIENT_NODE_ARGS` environment variable (space-separated), so a
  * profile of either client is one environment variable away.
  * Spec: https://core.telegram.org/mtproto (what the child's client speaks).
@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import type { ChildReport, ChildTask } from './client-process.js'
+import { childEntry } from './compiled.js'
 
 export type { ChildReport, ChildTask, PipelineRun } from './client-process.js'
 
@@ -21,7 +22,8 @@ export function nodeArgsFrom(name: string): string[] {
 
 /** Runs one client child to completion; rejects when it exits non-zero or prints no report. */
 export function runClientProcess(task: ChildTask): Promise<ChildReport> {
-  const args = ['--import', 'tsx', '--expose-gc', ...nodeArgsFrom('MTACTOR_BENCH_CLIENT_NODE_ARGS'), script, JSON.stringify(task)]
+  const e = childEntry(script)
+  const args = [...e.loader, '--expose-gc', ...nodeArgsFrom('MTACTOR_BENCH_CLIENT_NODE_ARGS'), e.script, JSON.stringify(task)]
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   child.stdout.setEncoding('utf8')

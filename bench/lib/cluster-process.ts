@@ -1,5 +1,6 @@
 /**
- * Runs the loopback cluster in a process of its own (the real CLI, `src/testing/cli.ts`, under `node --import tsx`),
+ * Runs the loopback cluster in a process of its own (the real CLI, `src/testing/cli.ts`, compiled or under tsx: see
+ * compiled.ts),
  * so a bench's clients and the server do not share an event loop. Parses the banner the CLI prints (DC table, public
  * key) and stops the process with SIGTERM. Extra node flags (e.g. `--cpu-prof`) come from the
  * `MTACTOR_BENCH_CLUSTER_NODE_ARGS` environment variable (space-separated).
@@ -7,6 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { childEntry } from './compiled.js'
 
 /** A cluster running in a child process. */
 export interface ClusterProcess {
@@ -20,7 +22,8 @@ const root = join(import.meta.dirname, '..', '..')
 /** Starts `mtactor-cluster --dcs N` and waits for its `ready` line. */
 export function startClusterProcess(dcs = 1): Promise<ClusterProcess> {
   const nodeArgs = (process.env.MTACTOR_BENCH_CLUSTER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, join(root, 'src', 'testing', 'cli.ts'), '--dcs', String(dcs)], {
+  const e = childEntry(join(root, 'src', 'testing', 'cli.ts'))
+  const child: ChildProcess = spawn(process.execPath, [...e.loader, ...nodeArgs, e.script, '--dcs', String(dcs)], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   })
