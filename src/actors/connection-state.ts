@@ -14,6 +14,7 @@ import { createNodeCryptoProvider } from '../protocol/crypto/node-provider.js'
 import type { CryptoProvider } from '../protocol/crypto/provider.js'
 import type { DeferringCipher } from '../protocol/mtp/async-cipher.js'
 import type { ClientSession, SendRequest } from '../protocol/mtp/client-session.js'
+import { IdTable } from '../protocol/id-table.js'
 import type { RandomSource } from '../protocol/random.js'
 import { BackoffSleep } from './connection-backoff.js'
 import type { HandshakeRun } from './connection-handshake.js'
@@ -85,7 +86,8 @@ export class ConnState {
   sessionUsed = false
   socket: Socket | undefined
   codec: ClientCodec | undefined
-  readonly pending = new Map<number, Pending>()
+  /** Calls accepted and not settled, by request id (ids count up: an IdTable, no hash table churn per call). */
+  readonly pending = new IdTable<Pending>()
   waiting: SendRequest[] = []
   nextId = 1
   closed = false

@@ -108,7 +108,10 @@ class SlabCopier {
       this.#pos = 0
     }
     const at = this.#pos
-    this.#slab.set(src.subarray(start, start + len), at)
+    const slab = this.#slab
+    // Small bodies byte by byte: a subarray of the source would be one more object per body for the GC.
+    if (len <= 64) for (let i = 0; i < len; i++) slab[at + i] = src[start + i] as number
+    else slab.set(src.subarray(start, start + len), at)
     // Each body starts 8-byte aligned, like the TL codec's slab.
     this.#pos = (at + len + 7) & ~7
     return this.#slab.subarray(at, at + len)

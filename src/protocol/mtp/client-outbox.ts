@@ -10,9 +10,13 @@
  * lets the server recognise a duplicate and answer it from its cache instead of executing it again).
  */
 import { ArgumentError } from '../../errors.js'
+import { IdTable } from '../id-table.js'
 
 /** Largest number of times one message is resent after server rejections before the request fails. */
 export const MAX_RESENDS = 8
+
+/** The msg_ids of a message never sent. */
+const NO_IDS: readonly bigint[] = Object.freeze([])
 
 /** Work the session queued on its own behalf (not a caller's request). */
 export type InternalKind = 'ping' | 'salts'
@@ -32,8 +36,10 @@ export interface OutReq {
   readonly order: number
   /** msg_id of the last send; 0n while never sent. */
   msgId: bigint
-  /** Every msg_id it was sent under. */
-  readonly ids: bigint[]
+  /** Every msg_id it was sent under (a shared empty array until the first send: no backing store per request). */
+  ids: readonly bigint[]
+  /** msg_id of the container its latest send went in; 0n when it went alone (or not yet). */
+  container: bigint
   seqNo: number
   /** Local time (ms) of the last send. */
   sentAtMs: number
@@ -64,14 +70,27 @@ export interface OutReqInit {
   readonly resend?: { readonly msgId: bigint; readonly seqNo: number }
 }
 
+/**
+ * A sent container: the msg_ids inside, and how many of its messages still have their latest send in it (not
+ * answered, cancelled nor sent again elsewhere). At zero nothing can be learned from a notification about it: the
+ * record goes.
+ */
+export interface ContainerRecord {
+  readonly ids: readonly bigint[]
+  open: number
+}
+
 /** Queue and in-flight maps of one session. */
 export class Outbox {
   /** Every message not yet answered (queued or sent), by request id. */
-  readonly byRequest = new Map<number, OutReq>()
+  readonly byRequest = new IdTable<OutReq>()
   /** Unanswered messages by every msg_id they were sent under, in send order of their latest id. */
   readonly sent = new Map<bigint, OutReq>()
-  /** Sent containers: their msg_id and the msg_ids inside. */
-  readonly containers = new Map<bigint, bigint[]>()
+  /**
+   * Sent containers by msg_id while any message in them has its latest send there (so the map holds only the
+   * containers still in flight, whatever the container size).
+   */
+  readonly containers = new Map<bigint, ContainerRecord>()
   #queue: OutReq[] = []
   #head = 0
   #queued = 0
@@ -94,7 +113,8 @@ export class Outbox {
       order: this.#order++,
       msgId: resend !== undefined ? resend.msgId : preset ? (init.msgId as bigint) : 0n,
       // A resent request already went out under its id: listing it makes the next send reuse its seq_no too.
-      ids: resend !== undefined ? [resend.msgId] : [],
+      ids: resend !== undefined ? [resend.msgId] : NO_IDS,
+      container: 0n,
       seqNo: resend !== undefined ? resend.seqNo : 0,
       sentAtMs: 0,
       queued: true,
@@ -138,8 +158,11 @@ export class Outbox {
 
   /** Records a send (re-inserted last, so {@link sent} stays in send order). */
   markSent(req: OutReq, msgId: bigint, seqNo: number, nowMs: number): void {
+    this.#leaveContainer(req)
     this.sent.delete(msgId)
-    if (!req.ids.includes(msgId)) req.ids.push(msgId)
+    // A one-element literal on the first send (a push onto [] would reserve 17 slots); later sends are rare.
+    if (req.ids.length === 0) req.ids = [msgId]
+    else if (!req.ids.includes(msgId)) req.ids = [...req.ids, msgId]
     req.msgId = msgId
     req.seqNo = seqNo
     req.sentAtMs = nowMs
@@ -150,7 +173,26 @@ export class Outbox {
 
   /** The msg_ids a notification about `msgId` concerns: a container's contents, or the id itself. */
   idsOf(msgId: bigint): readonly bigint[] {
-    return this.containers.get(msgId) ?? [msgId]
+    return this.containers.get(msgId)?.ids ?? [msgId]
+  }
+
+  /** Records container `msgId` holding the latest sends of `reqs` (after their {@link markSent}). */
+  addContainer(msgId: bigint, reqs: readonly OutReq[]): void {
+    const ids: bigint[] = []
+    for (const req of reqs) {
+      ids.push(req.msgId)
+      req.container = msgId
+    }
+    this.containers.set(msgId, { ids, open: reqs.length })
+  }
+
+  /** The message's latest send no longer counts for its container (answered, cancelled or sent again). */
+  #leaveContainer(req: OutReq): void {
+    const cid = req.container
+    if (cid === 0n) return
+    req.container = 0n
+    const c = this.containers.get(cid)
+    if (c !== undefined && --c.open <= 0) this.containers.delete(cid)
   }
 
   /** Removes an answered message (any of its msg_ids); returns it, or undefined when not pending (a duplicate). */
@@ -170,6 +212,7 @@ export class Outbox {
   }
 
   #finish(req: OutReq): void {
+    this.#leaveContainer(req)
     for (const id of req.ids) if (this.sent.get(id) === req) this.sent.delete(id)
     this.byRequest.delete(req.requestId)
     if (req.queued) this.#queued--
@@ -242,19 +285,14 @@ export class Outbox {
       // Not through idsOf: that allocates a one-element array per plain id (every ack names one per request).
       const inner = this.containers.get(id)
       if (inner === undefined) add(id)
-      else for (const i of inner) add(i)
+      else for (const i of inner.ids) add(i)
     }
     return out.size === 0 ? [] : [...out]
   }
 
-  /** Drops container records whose messages are all answered (bounds the map). */
-  pruneContainers(): void {
-    for (const [cid, ids] of this.containers) if (!ids.some((id) => this.sent.has(id))) this.containers.delete(cid)
-  }
-
   /** Removes and returns every pending message (session closed). */
   drain(): OutReq[] {
-    const all = [...this.byRequest.values()]
+    const all = this.byRequest.values()
     for (const req of all) {
       req.done = true
       req.queued = false

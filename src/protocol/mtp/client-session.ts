@@ -74,13 +74,6 @@ interface ServiceOut {
   readonly stateIds?: readonly bigint[]
 }
 
-/**
- * Sent-container records kept before answered ones are dropped. Small on purpose: each record holds the msg_ids of up
- * to 1024 inner messages, so 4096 of them retained millions of BigInts for the GC to trace under a pipelined load;
- * a record is only needed while a message inside is unanswered, and checking a still-pending one stops at its first id.
- */
-const CONTAINER_RECORDS_BEFORE_PRUNE = 64
-
 /** One message of an outgoing batch. */
 interface Item extends InnerMessage {
   readonly req?: OutReq
@@ -196,8 +189,9 @@ export class ClientSession {
       contentRelated: req.contentRelated ?? true,
       after,
       internal: undefined,
-      ...(req.msgId !== undefined ? { msgId: req.msgId } : {}),
-      ...(resend !== undefined ? { resend } : {}),
+      // Written out even when undefined: one object shape for every request, no spread per call.
+      msgId: req.msgId,
+      resend,
     })
   }
 
@@ -346,7 +340,6 @@ export class ClientSession {
       out.push(this.#encrypt(items, nowMs))
       acksOk = this.acks.size > 0
     }
-    if (this.outbox.containers.size > CONTAINER_RECORDS_BEFORE_PRUNE) this.outbox.pruneContainers()
     return out
   }
 
@@ -470,9 +463,9 @@ export class ClientSession {
       body = encodeContainer(items)
       msgId = this.msgIds.next(nowMs)
       seqNo = this.seq.next(false)
-      const inner: bigint[] = []
-      for (const it of items) if (it.req !== undefined) inner.push(it.msgId)
-      this.outbox.containers.set(msgId, inner)
+      const inner: OutReq[] = []
+      for (const it of items) if (it.req !== undefined) inner.push(it.req)
+      this.outbox.addContainer(msgId, inner)
     }
     for (const it of items) if (it.svc?.stateIds !== undefined) this.stateRequests.set(it.msgId, it.svc.stateIds)
     if (this.firstMsgId === 0n) this.firstMsgId = items.length === 1 ? msgId : (items[0]?.msgId ?? msgId)

@@ -114,6 +114,28 @@ describe('client session: incoming', () => {
     for (const e of withReq) expect(e.messages.filter((m) => m.name === 'users.getUsers')).toHaveLength(1)
   })
 
+  it('keeps a container record only while a message in it has its latest send there', () => {
+    const r = rig()
+    const [a, b, c] = sendSome(r, 3)
+    const [cid] = [...r.s.outbox.containers.keys()]
+    expect(r.s.outbox.containers.get(cid ?? 0n)?.ids).toEqual([a, b, c])
+    r.deliver(rpcResult(a ?? 0n, resultFor(1)))
+    r.deliver(rpcResult(b ?? 0n, resultFor(2)))
+    // One message is still out in it: a notification about the container still reaches that message.
+    expect(r.s.outbox.containers.has(cid ?? 0n)).toBe(true)
+    expect(r.s.outbox.sentAmong([cid ?? 0n]).map((q) => q.requestId)).toEqual([2])
+    r.deliver(rpcResult(c ?? 0n, resultFor(3)))
+    expect(r.s.outbox.containers.size).toBe(0)
+    // Sent again elsewhere: the old container no longer names the message's latest send, and its record goes.
+    const [d, e] = sendSome(r, 2)
+    const [old] = [...r.s.outbox.containers.keys()]
+    r.deliver(rpcResult(d ?? 0n, resultFor(4)))
+    r.deliver(svc({ _: 'bad_server_salt', badMsgId: e ?? 0n, badMsgSeqno: 3, errorCode: 48, newServerSalt: 5n }), { contentRelated: false })
+    const again = r.flush().flatMap((x) => x.messages.filter((m) => m.name === 'users.getUsers'))
+    expect(again).toHaveLength(1)
+    expect(r.s.outbox.containers.has(old ?? 0n)).toBe(false)
+  })
+
   it('new_session_created: new salt, event, and earlier requests sent again under their original msg_id', () => {
     const r = rig()
     const [a] = sendSome(r, 1)
