@@ -13,6 +13,7 @@
 import type { ActorConfig, ActorEvent, ActorFactory, DcActor, DcEndpoint, SentRecord, SessionSnapshot } from '../actors/actor-types.js'
 import type { AuthKeyResult, BoundTempKey } from '../actors/connection-types.js'
 import { CancelledError, type MtError } from '../errors.js'
+import { IdTable } from '../protocol/id-table.js'
 import type { TlObject } from '../tl/index.js'
 
 /** Which connection of a DC a request goes to. */
@@ -39,7 +40,8 @@ export class ActorSlot {
   tempKeyId: bigint | undefined
   /** PFS: the temp key the actor made and is binding ('auth-key' temp, waiting for its 'temp-key-bound'). */
   madeTemp: AuthKeyResult | undefined
-  readonly inFlight = new Map<number, InFlight>()
+  /** Requests in flight on this slot by request id (ids count up: an IdTable, no hash table churn per call). */
+  readonly inFlight = new IdTable<InFlight>()
   readonly sent = new Map<number, SentRecord>()
   /** The current actor failed to start (the next request starts another). */
   failedStart = false
