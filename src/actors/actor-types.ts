@@ -168,6 +168,12 @@ export interface ActorStatus {
   readonly hasAuthKey: boolean
 }
 
+/** Where {@link DcActor.submit} delivers a call's outcome: the raw result bytes, or a typed error. */
+export interface InvokeSink {
+  resolve(body: Uint8Array): void
+  reject(e: MtError): void
+}
+
 /** One DC connection as the coordinator sees it. */
 export interface DcActor {
   readonly dcId: number
@@ -177,6 +183,12 @@ export interface DcActor {
    * `requestId` is chosen by the coordinator, unique per actor lineage (a replacement keeps the ids).
    */
   invoke(requestId: number, body: Uint8Array, method: string, opts?: ActorInvokeOptions): Promise<Uint8Array>
+  /**
+   * The promise-free form of {@link invoke} for a call without options: the outcome settles `sink` (exactly once,
+   * possibly before this returns). Optional; the coordinator uses it where an actor has it (no promise and no
+   * reaction per call on the coordinator's thread).
+   */
+  submit?(requestId: number, body: Uint8Array, method: string, sink: InvokeSink): void
   /** Hands the actor the DC's permanent key (after another actor made it, or after -404 regeneration). */
   setAuthKey(key: AuthKeyResult): void
   /**

@@ -21,7 +21,7 @@ import type { AuthKeyResult } from '../protocol/auth/index.js'
 import { workerEntry } from '../workers/worker-file.js'
 import type { ControlResult, DcWorkerApi, SharedPlane, WorkerStatus } from '../workers/dc-worker.js'
 import type { FromWorker, ToWorker, WireEvent } from './actor-messages.js'
-import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, ActorTuning, AppliedTuning, DcActor, SentRecord, WorkerLimits } from './actor-types.js'
+import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, ActorTuning, AppliedTuning, DcActor, InvokeSink, SentRecord, WorkerLimits } from './actor-types.js'
 import { RING_BYTES, RingLink } from './ring-link.js'
 import { FromWorkerCodec, ToWorkerCodec } from './ring-records.js'
 import { createMirrorBuffer, SharedMirror } from './shared-mirror.js'
@@ -54,8 +54,8 @@ const noop = (): void => undefined
 interface Pending {
   readonly id: number
   readonly slot: number
-  resolve(body: Uint8Array): void
-  reject(e: MtError): void
+  /** Where the outcome goes: the caller's sink (submit) or a promise's resolvers (invoke). */
+  readonly sink: InvokeSink
   cleanup(): void
 }
 
@@ -220,8 +220,25 @@ export class WorkerActor implements DcActor {
   }
 
   invoke(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions = NO_OPTIONS): Promise<Uint8Array> {
-    if ((this.#waiters.length > 0 || this.#full()) && this.#dead === undefined && this.#closing === undefined) return this.#invokeWhenRoom(requestId, body, method, opts)
-    return this.#post(requestId, body, method, opts)
+    if (this.#mustWait()) return this.#invokeWhenRoom(requestId, body, method, opts)
+    return new Promise((resolve, reject) => this.#post(requestId, body, method, opts, { resolve, reject }))
+  }
+
+  /** {@link invoke} without options or a promise: the outcome settles `sink` (see {@link DcActor.submit}). */
+  submit(requestId: number, body: Uint8Array, method: string, sink: InvokeSink): void {
+    if (this.#mustWait()) {
+      this.#invokeWhenRoom(requestId, body, method, NO_OPTIONS).then(
+        (b) => sink.resolve(b),
+        (e: MtError) => sink.reject(e),
+      )
+    } else {
+      this.#post(requestId, body, method, NO_OPTIONS, sink)
+    }
+  }
+
+  /** Whether a new invoke waits for room (back-pressure, or callers already waiting before it). */
+  #mustWait(): boolean {
+    return (this.#waiters.length > 0 || this.#full()) && this.#dead === undefined && this.#closing === undefined
   }
 
   /** Back-pressure: waits until the worker took enough invokes (or the actor dies, closes, or `signal` fires). */
@@ -248,33 +265,42 @@ export class WorkerActor implements DcActor {
       // Woken by room or by the abort: either way this wait's listener goes.
       signal?.removeEventListener('abort', onAbort)
     }
-    return this.#post(requestId, body, method, opts)
+    return new Promise((resolve, reject) => this.#post(requestId, body, method, opts, { resolve, reject }))
   }
 
-  #post(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions): Promise<Uint8Array> {
-    if (!Number.isInteger(requestId) || requestId < 0) return Promise.reject(new ArgumentError('requestId must be a non-negative integer', 'requestId'))
-    if (this.#dead !== undefined) return Promise.reject(this.#dead)
-    if (this.#closing !== undefined) return Promise.reject(new CancelledError('actor closed'))
+  /** Why an invoke cannot be posted now, if it cannot. */
+  #refusal(requestId: number, signal: AbortSignal | undefined): MtError | undefined {
+    if (!Number.isInteger(requestId) || requestId < 0) return new ArgumentError('requestId must be a non-negative integer', 'requestId')
+    if (this.#dead !== undefined) return this.#dead
+    if (this.#closing !== undefined) return new CancelledError('actor closed')
+    if (signal?.aborted === true) return new CancelledError()
+    return undefined
+  }
+
+  /** Writes the invoke into the ring; its outcome (or a refusal, at once) settles `sink`. */
+  #post(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions, sink: InvokeSink): void {
+    const refusal = this.#refusal(requestId, opts.signal)
+    if (refusal !== undefined) {
+      sink.reject(refusal)
+      return
+    }
     const signal = opts.signal
-    if (signal?.aborted === true) return Promise.reject(new CancelledError())
     const slot = this.#freeSlots.pop() ?? this.#nextSlot++
     this.#mirror.clearSlot(slot)
-    return new Promise<Uint8Array>((resolve, reject) => {
-      this.#pendingCount++
-      if (signal === undefined) {
-        this.#pending[slot] = { id: requestId, slot, resolve, reject, cleanup: noop }
-      } else {
-        const onAbort = (): void => {
-          if (this.#pending[slot]?.id !== requestId) return
-          this.#link.send({ t: 'cancel', id: requestId, slot })
-          this.#settle(requestId, slot, (p) => p.reject(new CancelledError()))
-        }
-        this.#pending[slot] = { id: requestId, slot, resolve, reject, cleanup: () => signal.removeEventListener('abort', onAbort) }
-        signal.addEventListener('abort', onAbort, { once: true })
+    this.#pendingCount++
+    if (signal === undefined) {
+      this.#pending[slot] = { id: requestId, slot, sink, cleanup: noop }
+    } else {
+      const onAbort = (): void => {
+        if (this.#pending[slot]?.id !== requestId) return
+        this.#link.send({ t: 'cancel', id: requestId, slot })
+        this.#settle(requestId, slot, (p) => p.sink.reject(new CancelledError()))
       }
-      this.#posted = (this.#posted + 1) | 0
-      this.#link.send({ t: 'invoke', id: requestId, slot, body, method, timeoutMs: opts.timeoutMs, resend: opts.resend })
-    })
+      this.#pending[slot] = { id: requestId, slot, sink, cleanup: () => signal.removeEventListener('abort', onAbort) }
+      signal.addEventListener('abort', onAbort, { once: true })
+    }
+    this.#posted = (this.#posted + 1) | 0
+    this.#link.send({ t: 'invoke', id: requestId, slot, body, method, timeoutMs: opts.timeoutMs, resend: opts.resend })
   }
 
   /** A round trip through both rings and the worker's event loop, touching no connection (bench, liveness). */
@@ -348,7 +374,7 @@ export class WorkerActor implements DcActor {
   }
 
   async #close(): Promise<void> {
-    for (const p of this.#unsettled()) this.#settle(p.id, p.slot, (x) => x.reject(new CancelledError('actor closed')))
+    for (const p of this.#unsettled()) this.#settle(p.id, p.slot, (x) => x.sink.reject(new CancelledError('actor closed')))
     for (const e of this.#echoes.values()) e.reject(new CancelledError('actor closed'))
     this.#echoes.clear()
     this.#wakeWaiters()
@@ -418,12 +444,12 @@ export class WorkerActor implements DcActor {
         this.#pendingCount--
         this.#freeSlots.push(m.slot)
         p.cleanup()
-        p.resolve(m.body)
+        p.sink.resolve(m.body)
         if (this.#waiters.length > 0) this.#wakeForRoom()
         break
       }
       case 'error':
-        this.#settle(m.id, m.slot, (p) => p.reject(deserializeError(m.error)))
+        this.#settle(m.id, m.slot, (p) => p.sink.reject(deserializeError(m.error)))
         break
       case 'update':
         this.#callbacks.onUpdate(m.body)
@@ -464,7 +490,7 @@ export class WorkerActor implements DcActor {
       if (r !== undefined) records.push(r)
     }
     if (records.length > 0) this.#callbacks.onEvent({ type: 'sent', records })
-    for (const p of unsettled) this.#settle(p.id, p.slot, (x) => x.reject(error))
+    for (const p of unsettled) this.#settle(p.id, p.slot, (x) => x.sink.reject(error))
     for (const e of this.#echoes.values()) e.reject(error)
     this.#echoes.clear()
     this.#wakeWaiters()

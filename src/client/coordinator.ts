@@ -10,7 +10,7 @@
  * https://core.telegram.org/api/updates.
  */
 import { setMaxListeners } from 'node:events'
-import type { ActorEvent, ActorFactory, ActorInvokeOptions, ActorTuning } from '../actors/actor-types.js'
+import type { ActorEvent, ActorFactory, ActorInvokeOptions, ActorTuning, InvokeSink } from '../actors/actor-types.js'
 import type { AuthKeyResult } from '../actors/connection-types.js'
 import { ArgumentError, CancelledError, type MtError, TimeoutError } from '../errors.js'
 import { RpcError } from '../protocol/rpc-error.js'
@@ -75,6 +75,47 @@ const NO_ACTOR_OPTIONS: ActorInvokeOptions = {}
 const MAX_NOT_INITED = 2
 /** Most redirects one call follows (a DC table loop must not spin). */
 const MAX_MIGRATIONS = 5
+
+/** Continues a failed fast attempt in the general policy path (set in {@link Coordinator}'s static block). */
+let resumeFailed: (c: Coordinator, request: ApiMethod, failed: Attempt) => Promise<unknown>
+
+/**
+ * The outcome of a fast first attempt ({@link InvokeSink} of the actor): the typed result settles the caller's
+ * promise at once; a failure continues in the general path where that attempt failed. One object per call.
+ */
+class FastCall<R extends ApiMethod> implements InvokeSink {
+  readonly #generation: number
+
+  constructor(
+    readonly coordinator: Coordinator,
+    readonly request: R,
+    readonly dc: DcState,
+    readonly slot: ActorSlot,
+    readonly requestId: number,
+    readonly done: (v: ResultOf<R> | PromiseLike<ResultOf<R>>) => void,
+    readonly fail: (e: unknown) => void,
+  ) {
+    this.#generation = slot.generation
+  }
+
+  resolve(raw: Uint8Array): void {
+    this.slot.inFlight.delete(this.requestId)
+    this.slot.sent.delete(this.requestId)
+    let result: ResultOf<R>
+    try {
+      result = readResult(raw, this.request) as ResultOf<R>
+    } catch (e) {
+      this.fail(e)
+      return
+    }
+    this.done(result)
+  }
+
+  reject(error: unknown): void {
+    const a: Attempt = { dc: this.dc, slot: this.slot, requestId: this.requestId, sent: this.request, wrapped: false, generation: this.#generation, error }
+    this.done(resumeFailed(this.coordinator, this.request, a) as Promise<ResultOf<R>>)
+  }
+}
 
 /** The coordinator; {@link MtClient} is its public face. */
 export class Coordinator {
@@ -163,21 +204,23 @@ export class Coordinator {
     if (actor === undefined) return undefined
     const requestId = this.#nextRequestId++
     slot.inFlight.set(requestId, { requestId, request, method: request._ })
-    const generation = slot.generation
-    const failed = (error: unknown): Promise<ResultOf<R>> =>
-      this.#invokeWithPolicy(request, NO_CALL_OPTIONS, this.#closing.signal, { dc, slot, requestId, sent: request, wrapped: false, generation, error })
-    let sent: Promise<Uint8Array>
-    try {
-      // Malformed arguments throw here: they reject the call as the general path's attempt would.
-      sent = actor.invoke(requestId, serializeObject(request), request._, NO_ACTOR_OPTIONS)
-    } catch (e) {
-      return failed(e)
-    }
-    return sent.then((raw) => {
-      slot.inFlight.delete(requestId)
-      slot.sent.delete(requestId)
-      return readResult(raw, request) as ResultOf<R>
-    }, failed)
+    return new Promise<ResultOf<R>>((resolve, reject) => {
+      const call = new FastCall(this, request, dc, slot, requestId, resolve, reject)
+      let body: Uint8Array
+      try {
+        // Malformed arguments throw here: they reject the call as the general path's attempt would.
+        body = serializeObject(request)
+      } catch (e) {
+        call.reject(e)
+        return
+      }
+      if (actor.submit !== undefined) actor.submit(requestId, body, request._, call)
+      else actor.invoke(requestId, body, request._, NO_ACTOR_OPTIONS).then((raw) => call.resolve(raw), (e: unknown) => call.reject(e))
+    })
+  }
+
+  static {
+    resumeFailed = (c, request, a) => c.#invokeWithPolicy(request, NO_CALL_OPTIONS, c.#closing.signal, a)
   }
 
   async #invokeGuarded<R extends ApiMethod>(request: R, opts: CallOptions): Promise<ResultOf<R>> {
