@@ -13,10 +13,43 @@
  */
 import { connectionOptionsOf } from './actor-config.js'
 import { threadId } from 'node:worker_threads'
-import { CancelledError } from '../errors.js'
-import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, ActorTuning, AppliedTuning, DcActor, SentRecord } from './actor-types.js'
+import { CancelledError, type MtError } from '../errors.js'
+import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, ActorTuning, AppliedTuning, DcActor, InvokeSink, SentRecord } from './actor-types.js'
 import { Connection, type ConnectionEvent } from './connection.js'
+import { NOTHING_TO_CLEAN } from './connection-state.js'
+import { IdTable } from '../protocol/id-table.js'
 import type { AuthKeyResult, BoundTempKey } from './connection-types.js'
+
+/** The options of a plain call (no signal, deadline or resend). */
+const NO_OPTIONS: ActorInvokeOptions = {}
+
+/** One call on the connection, relayed to the coordinator's sink (the connection's {@link Pending}). */
+class InProcessCall {
+  cleanup = NOTHING_TO_CLEAN
+  cid = -1
+  settled = false
+
+  constructor(
+    readonly owner: InProcessActor,
+    readonly id: number,
+    readonly sink: InvokeSink,
+  ) {}
+
+  resolve(body: Uint8Array): void {
+    this.#done()
+    this.sink.resolve(body)
+  }
+
+  reject(e: MtError): void {
+    this.#done()
+    this.sink.reject(e)
+  }
+
+  #done(): void {
+    this.settled = true
+    if (this.cid >= 0) this.owner.forget(this.cid)
+  }
+}
 
 /** Queue bound when the config gives none: the contract's default. */
 const DEFAULT_MAX_QUEUED = 1024
@@ -26,9 +59,9 @@ class InProcessActor implements DcActor {
   readonly #conn: Connection
   readonly #maxQueued: number
   /** Connection request id -> coordinator request id (for sent records). */
-  readonly #toActor = new Map<number, number>()
+  readonly #toActor = new IdTable<number>()
   /** Connection request ids accepted and not yet put on the wire (the bounded queue). */
-  readonly #unsent = new Set<number>()
+  readonly #unsent = new IdTable<true>()
   /** Callers waiting for room in the queue (back-pressure), first come first served; `#head` is the next one. */
   #roomWaiters: Array<() => void> = []
   #head = 0
@@ -79,20 +112,36 @@ class InProcessActor implements DcActor {
       await new Promise<void>((resolve) => this.#roomWaiters.push(resolve))
     }
     if (this.#closed) throw new CancelledError('actor closed')
-    const p = this.#conn.invoke(body, method, {
-      ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
-      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-      ...(opts.resend !== undefined ? { resend: opts.resend } : {}),
-    })
-    const cid = this.#conn.lastRequestId
-    this.#toActor.set(cid, requestId)
-    this.#unsent.add(cid)
-    try {
-      return await p
-    } finally {
-      this.#toActor.delete(cid)
-      if (this.#unsent.delete(cid)) this.#wake(1)
+    return new Promise((resolve, reject) => this.#send(requestId, body, method, opts, { resolve, reject }))
+  }
+
+  /** {@link invoke} without options or a promise (see {@link DcActor.submit}). */
+  submit(requestId: number, body: Uint8Array, method: string, sink: InvokeSink): void {
+    if (this.#unsent.size >= this.#maxQueued || this.#closed) {
+      this.invoke(requestId, body, method).then(
+        (b) => sink.resolve(b),
+        (e: MtError) => sink.reject(e),
+      )
+    } else {
+      this.#send(requestId, body, method, NO_OPTIONS, sink)
     }
+  }
+
+  #send(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions, sink: InvokeSink): void {
+    const call = new InProcessCall(this, requestId, sink)
+    const plain = opts.signal === undefined && opts.timeoutMs === undefined && opts.resend === undefined
+    const cid = this.#conn.submit(call, body, method, plain ? NO_OPTIONS : { signal: opts.signal, timeoutMs: opts.timeoutMs, resend: opts.resend })
+    // Settled at once (the connection is closed): nothing to track.
+    if (call.settled) return
+    call.cid = cid
+    this.#toActor.set(cid, requestId)
+    this.#unsent.set(cid, true)
+  }
+
+  /** A call settled: it no longer counts for sent records or the queue bound. */
+  forget(cid: number): void {
+    this.#toActor.delete(cid)
+    if (this.#unsent.delete(cid)) this.#wake(1)
   }
 
   /** Lets up to `n` waiting callers re-check for room, oldest first (O(1) each). */
