@@ -294,7 +294,7 @@ export class WorkerActor implements DcActor {
       const onAbort = (): void => {
         if (this.#pending[slot]?.id !== requestId) return
         this.#link.send({ t: 'cancel', id: requestId, slot })
-        this.#settle(requestId, slot, (p) => p.sink.reject(new CancelledError()))
+        this.#fail(requestId, slot, new CancelledError())
       }
       this.#pending[slot] = { id: requestId, slot, sink, cleanup: () => signal.removeEventListener('abort', onAbort) }
       signal.addEventListener('abort', onAbort, { once: true })
@@ -374,7 +374,7 @@ export class WorkerActor implements DcActor {
   }
 
   async #close(): Promise<void> {
-    for (const p of this.#unsettled()) this.#settle(p.id, p.slot, (x) => x.sink.reject(new CancelledError('actor closed')))
+    for (const p of this.#unsettled()) this.#fail(p.id, p.slot, new CancelledError('actor closed'))
     for (const e of this.#echoes.values()) e.reject(new CancelledError('actor closed'))
     this.#echoes.clear()
     this.#wakeWaiters()
@@ -408,16 +408,30 @@ export class WorkerActor implements DcActor {
     return out
   }
 
-  #settle(id: number, slot: number, fn: (p: Pending) => void): void {
+  /** Takes call `id` out of `slot` (slot freed, listener gone) and returns where its outcome goes; undefined if gone. */
+  #take(id: number, slot: number): InvokeSink | undefined {
     const p = this.#pending[slot]
-    if (p === undefined || p.id !== id) return
+    if (p === undefined || p.id !== id) return undefined
     this.#pending[slot] = undefined
     this.#pendingCount--
     this.#freeSlots.push(slot)
     p.cleanup()
-    fn(p)
+    return p.sink
+  }
+
+  /** Rejects call `id` in `slot` with `e`, if it is still pending. */
+  #fail(id: number, slot: number, e: MtError): void {
+    const sink = this.#take(id, slot)
+    if (sink === undefined) return
+    sink.reject(e)
+    this.#roomFreed()
+  }
+
+  /** A call left: callers waiting for room may go on. */
+  #roomFreed(): void {
     if (this.#waiters.length > 0) this.#wakeForRoom()
   }
+
 
   /** Wakes the oldest waiters, as many as there is room for (FIFO), instead of every one of them. */
   #wakeForRoom(): void {
@@ -437,20 +451,19 @@ export class WorkerActor implements DcActor {
   #onMessage(m: FromWorker): void {
     switch (m.t) {
       case 'result': {
-        // Inline #settle: the hot path allocates no closure per result.
-        const p = this.#pending[m.slot]
-        if (p === undefined || p.id !== m.id) break
-        this.#pending[m.slot] = undefined
-        this.#pendingCount--
-        this.#freeSlots.push(m.slot)
-        p.cleanup()
-        p.sink.resolve(m.body)
-        if (this.#waiters.length > 0) this.#wakeForRoom()
+        const sink = this.#take(m.id, m.slot)
+        if (sink === undefined) break
+        sink.resolve(m.body)
+        this.#roomFreed()
         break
       }
-      case 'error':
-        this.#settle(m.id, m.slot, (p) => p.sink.reject(deserializeError(m.error)))
+      case 'error': {
+        const sink = this.#take(m.id, m.slot)
+        if (sink === undefined) break
+        sink.reject(deserializeError(m.error))
+        this.#roomFreed()
         break
+      }
       case 'update':
         this.#callbacks.onUpdate(m.body)
         break
@@ -490,7 +503,7 @@ export class WorkerActor implements DcActor {
       if (r !== undefined) records.push(r)
     }
     if (records.length > 0) this.#callbacks.onEvent({ type: 'sent', records })
-    for (const p of unsettled) this.#settle(p.id, p.slot, (x) => x.sink.reject(error))
+    for (const p of unsettled) this.#fail(p.id, p.slot, error)
     for (const e of this.#echoes.values()) e.reject(error)
     this.#echoes.clear()
     this.#wakeWaiters()

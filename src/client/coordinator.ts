@@ -99,8 +99,7 @@ class FastCall<R extends ApiMethod> implements InvokeSink {
   }
 
   resolve(raw: Uint8Array): void {
-    this.slot.inFlight.delete(this.requestId)
-    this.slot.sent.delete(this.requestId)
+    this.slot.settled(this.requestId)
     let result: ResultOf<R>
     try {
       result = readResult(raw, this.request) as ResultOf<R>
@@ -425,8 +424,7 @@ export class Coordinator {
         throw e
       }
     } finally {
-      slot.inFlight.delete(requestId)
-      slot.sent.delete(requestId)
+      slot.settled(requestId)
     }
   }
 

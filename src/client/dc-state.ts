@@ -43,6 +43,12 @@ export class ActorSlot {
   /** Requests in flight on this slot by request id (ids count up: an IdTable, no hash table churn per call). */
   readonly inFlight = new IdTable<InFlight>()
   readonly sent = new Map<number, SentRecord>()
+
+  /** Request `requestId` is no longer in flight here (answered or given up). */
+  settled(requestId: number): void {
+    this.inFlight.delete(requestId)
+    this.sent.delete(requestId)
+  }
   /** The current actor failed to start (the next request starts another). */
   failedStart = false
   closed = false
