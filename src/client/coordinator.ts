@@ -10,13 +10,14 @@
  * https://core.telegram.org/api/updates.
  */
 import { setMaxListeners } from 'node:events'
-import type { ActorEvent, ActorFactory, ActorInvokeOptions, ActorTuning, InvokeSink } from '../actors/actor-types.js'
+import type { ActorEvent, ActorFactory, ActorInvokeOptions, ActorTuning } from '../actors/actor-types.js'
 import type { AuthKeyResult } from '../actors/connection-types.js'
 import { ArgumentError, CancelledError, type MtError, TimeoutError } from '../errors.js'
 import { RpcError } from '../protocol/rpc-error.js'
 import { type Api, type ApiMethod, deserializeObject, type ResultOf, readResult, serializeObject } from '../tl/index.js'
 import type { DcTable } from './dc-table.js'
 import { type ActorSlot, type ConnectionKind, type DcHost, DcState } from './dc-state.js'
+import { type Attempt, type FailedAttemptResumer, FastCall } from './fast-call.js'
 import { type AppInfo, withInitConnection } from './init-connection.js'
 import { DEFAULT_RETRY, FloodMemory, FloodWaitError, isRetryableIo, type RetryPolicy, realSleep, type SleepFn } from './retry.js'
 import type { Storage } from './storage.js'
@@ -57,64 +58,12 @@ export interface CoordinatorOptions {
 
 const NO_CALL_OPTIONS: CallOptions = {}
 
-/** One attempt of {@link Coordinator.invoke} on a slot, and how its first send failed (when it did). */
-interface Attempt {
-  readonly dc: DcState
-  readonly slot: ActorSlot
-  readonly requestId: number
-  /** The TL object as sent (wrappers included). */
-  readonly sent: ApiMethod
-  readonly wrapped: boolean
-  /** The slot's generation when the failed send went out. */
-  readonly generation: number
-  readonly error: unknown
-}
 const NO_ACTOR_OPTIONS: ActorInvokeOptions = {}
 
 /** Most CONNECTION_NOT_INITED answers one call retries (each retry goes wrapped in initConnection). */
 const MAX_NOT_INITED = 2
 /** Most redirects one call follows (a DC table loop must not spin). */
 const MAX_MIGRATIONS = 5
-
-/** Continues a failed fast attempt in the general policy path (set in {@link Coordinator}'s static block). */
-let resumeFailed: (c: Coordinator, request: ApiMethod, failed: Attempt) => Promise<unknown>
-
-/**
- * The outcome of a fast first attempt ({@link InvokeSink} of the actor): the typed result settles the caller's
- * promise at once; a failure continues in the general path where that attempt failed. One object per call.
- */
-class FastCall<R extends ApiMethod> implements InvokeSink {
-  readonly #generation: number
-
-  constructor(
-    readonly coordinator: Coordinator,
-    readonly request: R,
-    readonly dc: DcState,
-    readonly slot: ActorSlot,
-    readonly requestId: number,
-    readonly done: (v: ResultOf<R> | PromiseLike<ResultOf<R>>) => void,
-    readonly fail: (e: unknown) => void,
-  ) {
-    this.#generation = slot.generation
-  }
-
-  resolve(raw: Uint8Array): void {
-    this.slot.settled(this.requestId)
-    let result: ResultOf<R>
-    try {
-      result = readResult(raw, this.request) as ResultOf<R>
-    } catch (e) {
-      this.fail(e)
-      return
-    }
-    this.done(result)
-  }
-
-  reject(error: unknown): void {
-    const a: Attempt = { dc: this.dc, slot: this.slot, requestId: this.requestId, sent: this.request, wrapped: false, generation: this.#generation, error }
-    this.done(resumeFailed(this.coordinator, this.request, a) as Promise<ResultOf<R>>)
-  }
-}
 
 /** The coordinator; {@link MtClient} is its public face. */
 export class Coordinator {
@@ -129,6 +78,10 @@ export class Coordinator {
   #home: number
   #nextRequestId = 1
   #closed = false
+  /** Where a failed fast attempt goes on: the general policy path, from inside that attempt. */
+  readonly #resumer: FailedAttemptResumer = {
+    resume: (request, failed) => this.#invokeWithPolicy(request, NO_CALL_OPTIONS, this.#closing.signal, failed),
+  }
 
   constructor(o: CoordinatorOptions) {
     this.#o = o
@@ -204,7 +157,7 @@ export class Coordinator {
     const requestId = this.#nextRequestId++
     slot.inFlight.set(requestId, { requestId, request, method: request._ })
     return new Promise<ResultOf<R>>((resolve, reject) => {
-      const call = new FastCall(this, request, dc, slot, requestId, resolve, reject)
+      const call = new FastCall(this.#resumer, request, dc, slot, requestId, resolve, reject)
       let body: Uint8Array
       try {
         // Malformed arguments throw here: they reject the call as the general path's attempt would.
@@ -216,10 +169,6 @@ export class Coordinator {
       if (actor.submit !== undefined) actor.submit(requestId, body, request._, call)
       else actor.invoke(requestId, body, request._, NO_ACTOR_OPTIONS).then((raw) => call.resolve(raw), (e: unknown) => call.reject(e))
     })
-  }
-
-  static {
-    resumeFailed = (c, request, a) => c.#invokeWithPolicy(request, NO_CALL_OPTIONS, c.#closing.signal, a)
   }
 
   async #invokeGuarded<R extends ApiMethod>(request: R, opts: CallOptions): Promise<ResultOf<R>> {
@@ -261,7 +210,8 @@ export class Coordinator {
     for (;;) {
       if (signal.aborted && resumed === undefined) throw new CancelledError()
       // A method still inside a known FLOOD_WAIT window waits it out first (or fails at once when it is too long).
-      const wait = this.#flood.empty ? 0 : this.#flood.remaining(method, Date.now())
+      // (Not before a resumed attempt: its failure is handled first, as it would have been inside that attempt.)
+      const wait = resumed !== undefined || this.#flood.empty ? 0 : this.#flood.remaining(method, Date.now())
       if (wait > 0) {
         if (wait > this.#retry.floodSleepThresholdSeconds * 1000) throw new FloodWaitError(method, Math.ceil(wait / 1000))
         await this.#mapAbort(this.#sleep(wait, signal), signal)
