@@ -8,7 +8,10 @@
  * - a body above {@link INLINE_MAX} goes on the port, transferred (never copied), before its record; the reader
  *   takes port bodies in record order and waits for one that has not arrived yet;
  * - when the outgoing ring is full, messages wait here in order and go out when the reader frees room (it rings the
- *   doorbell back: the 'waiting' flag).
+ *   doorbell back: the 'waiting' flag);
+ * - optionally a wake-up reads at most `recordsPerTurn` records and goes on in the next macrotask, so what the
+ *   delivered records set off in this thread (callers' continuations, their new requests and the doorbell those ring)
+ *   happens between the slices instead of after the whole backlog.
  *
  * Spec: none in MTProto (the thread boundary of the design); see shared-ring.ts for the memory layout.
  */
@@ -56,6 +59,7 @@ export class RingLink<Out, In> {
   readonly #codec: { readonly out: RecordCodec<Out, unknown>; readonly in: RecordCodec<unknown, In> }
   readonly #deliver: (m: In) => void
   readonly #onRoom: () => void
+  readonly #perTurn: number
   #waiting: Waiting<Out>[] = []
   #bodies: Uint8Array[] = []
   #bodyHead = 0
@@ -76,6 +80,8 @@ export class RingLink<Out, In> {
     readonly deliver: (m: In) => void
     /** The other end freed room in our outgoing ring (back-pressure can move on). */
     readonly onRoom?: () => void
+    /** Records one wake-up reads before it yields to the event loop and goes on in the next macrotask (default: all). */
+    readonly recordsPerTurn?: number
   }) {
     this.#port = o.port
     this.#out = new RingWriter(o.out)
@@ -83,10 +89,11 @@ export class RingLink<Out, In> {
     this.#codec = { out: o.encode, in: o.decode }
     this.#deliver = o.deliver
     this.#onRoom = o.onRoom ?? (() => undefined)
+    this.#perTurn = o.recordsPerTurn ?? Number.POSITIVE_INFINITY
     this.#port.on('message', (m: PortMessage) => this.#onPort(m))
     // Idle from the start: the other end's first record rings the doorbell (or is read at once if already there).
     if (this.#in.arm()) this.#sleep()
-    else queueMicrotask(() => this.drain())
+    else queueMicrotask(() => this.#drainTurn())
   }
 
   /** Counters so far. */
@@ -132,10 +139,28 @@ export class RingLink<Out, In> {
 
   /** Reads every record there is now (also used after the other thread died: the memory outlives it). */
   drain(): void {
-    if (this.#closed) return
+    this.#read(Number.POSITIVE_INFINITY)
+  }
+
+  /** A wake-up's read: at most `recordsPerTurn` records, the rest in the next macrotask. */
+  #drainTurn(): void {
+    if (this.#read(this.#perTurn)) setImmediate(() => this.#drainTurn())
+  }
+
+  /**
+   * Reads up to `limit` records, then sleeps once the ring is empty. Returns true when it stopped at the limit with
+   * the ring not known to be empty (the caller reads on later; no doorbell comes meanwhile: the reader is not armed).
+   */
+  #read(limit: number): boolean {
+    if (this.#closed) return false
     this.drains++
+    let left = limit
     for (;;) {
       for (;;) {
+        if (left === 0) {
+          if (this.#in.takeWaiting()) this.#signalRoom()
+          return true
+        }
         const off = this.#in.peek()
         if (off < 0) break
         const m = this.#codec.in.read(this.#in, off, () => this.#takeBody())
@@ -143,11 +168,12 @@ export class RingLink<Out, In> {
           // The record's body is still on its way through the port: its arrival drains again.
           this.#stalled = true
           if (this.#in.takeWaiting()) this.#signalRoom()
-          return
+          return false
         }
         this.#in.release()
+        left--
         if (m !== undefined) this.#deliver(m)
-        if (this.#closed) return
+        if (this.#closed) return false
       }
       if (this.#in.arm()) {
         this.#sleep()
@@ -156,6 +182,7 @@ export class RingLink<Out, In> {
     }
     this.#stalled = false
     if (this.#in.takeWaiting()) this.#signalRoom()
+    return false
   }
 
   /** Stops reading and writing (the port is left to its owner). */
@@ -181,7 +208,7 @@ export class RingLink<Out, In> {
       this.#onRoom()
     } else {
       this.#bodies.push(m.body)
-      if (this.#stalled) this.drain()
+      if (this.#stalled) this.#drainTurn()
     }
   }
 
@@ -218,7 +245,7 @@ export class RingLink<Out, In> {
     this.#sleeping = true
     this.#in.waitBell().then(() => {
       this.#sleeping = false
-      this.drain()
+      this.#drainTurn()
     })
   }
 

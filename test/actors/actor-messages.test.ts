@@ -91,7 +91,7 @@ describe('ring records', () => {
 })
 
 describe('ring link', () => {
-  function pair(ringBytes = 64 * 1024): { main: RingLink<ToWorker, FromWorker>; worker: RingLink<FromWorker, ToWorker>; got: ToWorker[]; back: FromWorker[]; rooms: { count: number } } {
+  function pair(ringBytes = 64 * 1024, recordsPerTurn?: number): { main: RingLink<ToWorker, FromWorker>; worker: RingLink<FromWorker, ToWorker>; got: ToWorker[]; back: FromWorker[]; rooms: { count: number } } {
     const ch = new MessageChannel()
     const toWorker = createRingBuffer(ringBytes)
     const fromWorker = createRingBuffer(ringBytes)
@@ -102,7 +102,15 @@ describe('ring link', () => {
         rooms.count++
       },
     })
-    const worker = new RingLink<FromWorker, ToWorker>({ port: ch.port2, out: fromWorker, in: toWorker, encode: new FromWorkerCodec(), decode: new ToWorkerCodec(), deliver: (m) => got.push(m) })
+    const worker = new RingLink<FromWorker, ToWorker>({
+      port: ch.port2,
+      out: fromWorker,
+      in: toWorker,
+      encode: new FromWorkerCodec(),
+      decode: new ToWorkerCodec(),
+      deliver: (m) => got.push(m),
+      ...(recordsPerTurn !== undefined ? { recordsPerTurn } : {}),
+    })
     return { main, worker, got, back, rooms }
   }
   const echo = (id: number, len = 1): ToWorker => ({ t: 'echo', id, body: new Uint8Array(len).fill(id & 0xff) })
@@ -142,6 +150,32 @@ describe('ring link', () => {
       [2, INLINE_MAX + 1],
       [3, 1],
     ])
+    close(main, worker)
+  })
+
+  it('recordsPerTurn: a wake-up reads a slice, what the slice set off runs, then the next slice; drain() reads all', async () => {
+    const { main, worker, got } = pair(64 * 1024, 10)
+    // What each slice's first record sets off (a microtask) sees only that slice delivered.
+    const seen: number[] = []
+    const slices = pair(64 * 1024, 10)
+    for (let i = 0; i < 100; i++) slices.main.send(echo(i))
+    const deliverOf = slices.got
+    const origPush = deliverOf.push.bind(deliverOf)
+    deliverOf.push = (...items: ToWorker[]): number => {
+      const n = origPush(...items)
+      if ((n - 1) % 10 === 0) queueMicrotask(() => seen.push(deliverOf.length))
+      return n
+    }
+    const deadline = Date.now() + 5_000
+    while (deliverOf.length < 100 && Date.now() < deadline) await tick()
+    expect(deliverOf.map((m) => (m.t === 'echo' ? m.id : -1))).toEqual(Array.from({ length: 100 }, (_, i) => i))
+    expect(seen).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100])
+    expect(slices.worker.stats.drains).toBeGreaterThanOrEqual(10)
+    close(slices.main, slices.worker)
+    // drain() (as after the writer's thread died) reads the whole backlog at once, whatever the slice.
+    for (let i = 0; i < 100; i++) main.send(echo(i))
+    worker.drain()
+    expect(got).toHaveLength(100)
     close(main, worker)
   })
 

@@ -41,4 +41,13 @@ describe('AckQueue', () => {
     expect(big.take()).toHaveLength(MAX_IDS_PER_SERVICE_MESSAGE)
     expect(big.take()).toHaveLength(5)
   })
+
+  it('by default goes alone only with a full msgs_ack owed (or by age): fewer ride along with the next message', () => {
+    const q = new AckQueue()
+    for (let i = 0; i < MAX_IDS_PER_SERVICE_MESSAGE - 1; i++) q.add(BigInt(i), 0)
+    expect(q.due(499)).toBe(false)
+    expect(q.due(500)).toBe(true)
+    q.add(-1n, 0)
+    expect(q.due(0)).toBe(true)
+  })
 })
