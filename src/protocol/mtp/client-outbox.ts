@@ -11,6 +11,7 @@
  */
 import { ArgumentError } from '../../errors.js'
 import { IdTable } from '../id-table.js'
+import { SentIndex } from './sent-index.js'
 
 /** Largest number of times one message is resent after server rejections before the request fails. */
 export const MAX_RESENDS = 8
@@ -80,12 +81,17 @@ export interface ContainerRecord {
   open: number
 }
 
+/** Send order: by send time, then by msg_id (ids grow within a millisecond). */
+function bySend(a: OutReq, b: OutReq): number {
+  return a.sentAtMs - b.sentAtMs || (a.msgId < b.msgId ? -1 : a.msgId > b.msgId ? 1 : 0)
+}
+
 /** Queue and in-flight maps of one session. */
 export class Outbox {
   /** Every message not yet answered (queued or sent), by request id. */
   readonly byRequest = new IdTable<OutReq>()
-  /** Unanswered messages by every msg_id they were sent under, in send order of their latest id. */
-  readonly sent = new Map<bigint, OutReq>()
+  /** Unanswered messages by every msg_id they were sent under (sent-index.ts: no hash table rebuilt per batch). */
+  readonly sent = new SentIndex<OutReq>()
   /**
    * Sent containers by msg_id while any message in them has its latest send there (so the map holds only the
    * containers still in flight, whatever the container size).
@@ -156,10 +162,9 @@ export class Outbox {
     return req
   }
 
-  /** Records a send (re-inserted last, so {@link sent} stays in send order). */
+  /** Records a send. */
   markSent(req: OutReq, msgId: bigint, seqNo: number, nowMs: number): void {
     this.#leaveContainer(req)
-    this.sent.delete(msgId)
     // A one-element literal on the first send (a push onto [] would reserve 17 slots); later sends are rare.
     if (req.ids.length === 0) req.ids = [msgId]
     else if (!req.ids.includes(msgId)) req.ids = [...req.ids, msgId]
@@ -253,25 +258,26 @@ export class Outbox {
   /** Messages sent and not yet answered nor queued again, in send order. */
   inFlight(): OutReq[] {
     const out: OutReq[] = []
-    for (const [id, req] of this.sent) if (id === req.msgId && !req.queued) out.push(req)
-    return out
+    this.sent.some((id, req) => {
+      if (id === req.msgId && !req.queued) out.push(req)
+      return false
+    })
+    return out.sort(bySend)
   }
 
   /** The in-flight messages (keepalives excluded) last sent at or before `cutoffMs`, oldest first. */
   overdue(cutoffMs: number): OutReq[] {
-    const out: OutReq[] = []
-    for (const [id, req] of this.sent) {
-      if (id !== req.msgId || req.queued) continue
-      if (req.sentAtMs > cutoffMs) break
-      if (req.internal !== 'ping') out.push(req)
-    }
-    return out
+    return this.inFlight().filter((req) => req.sentAtMs <= cutoffMs && req.internal !== 'ping')
   }
 
   /** Send time of the longest unanswered in-flight message, or undefined. */
   oldestSentAt(): number | undefined {
-    for (const [id, req] of this.sent) if (id === req.msgId && !req.queued) return req.sentAtMs
-    return undefined
+    let oldest: number | undefined
+    this.sent.some((id, req) => {
+      if (id === req.msgId && !req.queued && (oldest === undefined || req.sentAtMs < oldest)) oldest = req.sentAtMs
+      return false
+    })
+    return oldest
   }
 
   /** The pending messages whose LATEST send is among the given msg_ids (containers expanded, each message once). */
