@@ -206,12 +206,24 @@ export function clearTimer(st: ConnState): void {
   st.timer = undefined
 }
 
+/**
+ * Arms the session timer for its next deadline. A timer already armed for that moment or earlier stays (it fires,
+ * finds little or nothing due, and re-arms): a pipelined connection flushes thousands of times a second, and moving
+ * the timer each time was a clearTimeout and a setTimeout per flush.
+ */
 export function armTimer(st: ConnState): void {
-  clearTimer(st)
   const d = st.session?.nextDeadline()
-  if (d === undefined || st.socket === undefined) return
+  if (d === undefined || st.socket === undefined) {
+    clearTimer(st)
+    return
+  }
+  const now = Date.now()
   // At least 1 ms, so a deadline that stays in the past cannot spin the event loop.
-  st.timer = setTimeout(() => onTimer(st), Math.max(1, d - Date.now()))
+  const at = Math.max(now + 1, d)
+  if (st.timer !== undefined && st.timerAt <= at) return
+  clearTimer(st)
+  st.timerAt = at
+  st.timer = setTimeout(() => onTimer(st), at - now)
 }
 
 export function onTimer(st: ConnState): void {

@@ -93,6 +93,8 @@ export class ConnState {
   closed = false
   readonly abort = new AbortController()
   timer: NodeJS.Timeout | undefined
+  /** When {@link timer} fires (ms since the epoch). */
+  timerAt = 0
   readonly backoff = new BackoffSleep()
   /** keyExchange 'wait': a key exchange was allowed once ({@link allowHandshake}); consumed by the next one. */
   handshakeAllowed = false

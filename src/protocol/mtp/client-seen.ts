@@ -47,10 +47,15 @@ export class SeenIds {
   add(msgId: bigint, serverNow: number): void {
     const tail = this.#tail
     if (tail > this.#head && msgId <= (this.#ids[tail - 1] as bigint)) {
-      // Out of order (a re-sent message under its original id): insert in place, unless already known.
-      const at = this.#find(msgId)
-      if (at >= 0) return
-      this.#insertAt(-at - 1, msgId)
+      // Out of order: mostly a container's inner message, whose id is just below the container's (added first);
+      // otherwise a re-sent message under its original id. Inserted in place, unless already known.
+      if (msgId < (this.#ids[tail - 1] as bigint) && (tail - 1 === this.#head || msgId > (this.#ids[tail - 2] as bigint))) {
+        this.#insertAt(tail - 1, msgId)
+      } else {
+        const at = this.#find(msgId)
+        if (at >= 0) return
+        this.#insertAt(-at - 1, msgId)
+      }
     } else {
       if (tail === this.#ids.length) this.#makeRoom()
       this.#ids[this.#tail] = msgId

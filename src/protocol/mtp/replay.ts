@@ -69,7 +69,9 @@ export class ReplayGuard {
     const last = ids.length - 1
     if (last >= this.#head && msgId <= (ids[last] as bigint)) {
       if (ids.length - this.#head >= this.#window && msgId < (ids[this.#head] as bigint)) return { ok: false, reason: 'msg-id-replayed' }
-      if (this.#indexOf(msgId) >= 0) return { ok: false, reason: 'msg-id-replayed' }
+      // Strictly between the two highest ids (a container's next inner message): not seen, no search needed.
+      const between = msgId < (ids[last] as bigint) && last - 1 >= this.#head && msgId > (ids[last - 1] as bigint)
+      if (!between && this.#indexOf(msgId) >= 0) return { ok: false, reason: 'msg-id-replayed' }
     }
     const skew = Number(msgId >> 32n) - serverNow
     if (skew < -this.#maxPast || skew > this.#maxFuture) {
