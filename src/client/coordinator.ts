@@ -155,20 +155,25 @@ export class Coordinator {
     const actor = slot.ready
     if (actor === undefined) return undefined
     const requestId = this.#nextRequestId++
-    slot.inFlight.set(requestId, { requestId, request, method: request._ })
-    return new Promise<ResultOf<R>>((resolve, reject) => {
-      const call = new FastCall(this.#resumer, request, dc, slot, requestId, resolve, reject)
-      let body: Uint8Array
-      try {
-        // Malformed arguments throw here: they reject the call as the general path's attempt would.
-        body = serializeObject(request)
-      } catch (e) {
-        call.reject(e)
-        return
-      }
+    const call = new FastCall(this.#resumer, request, dc, slot, requestId)
+    // The call is its own in-flight record (what a replacement actor needs to send it again).
+    slot.inFlight.set(requestId, call)
+    const promise = call.promise()
+    let body: Uint8Array
+    try {
+      // Malformed arguments throw here: they reject the call as the general path's attempt would.
+      body = serializeObject(request)
+    } catch (e) {
+      call.reject(e)
+      return promise
+    }
+    try {
       if (actor.submit !== undefined) actor.submit(requestId, body, request._, call)
       else actor.invoke(requestId, body, request._, NO_ACTOR_OPTIONS).then((raw) => call.resolve(raw), (e: unknown) => call.reject(e))
-    })
+    } catch (e) {
+      call.fail(e)
+    }
+    return promise
   }
 
   async #invokeGuarded<R extends ApiMethod>(request: R, opts: CallOptions): Promise<ResultOf<R>> {

@@ -9,7 +9,7 @@
  */
 import type { InvokeSink } from '../actors/actor-types.js'
 import { type ApiMethod, type ResultOf, readResult } from '../tl/index.js'
-import type { ActorSlot, DcState } from './dc-state.js'
+import type { ActorSlot, DcState, InFlight } from './dc-state.js'
 
 /** One attempt of a call on a slot, and how its first send failed (when it did). */
 export interface Attempt {
@@ -24,14 +24,30 @@ export interface Attempt {
   readonly error: unknown
 }
 
+const settleNothing = (): void => undefined
+
 /** The coordinator's way back into its policy path for a failed attempt (one object per coordinator). */
 export interface FailedAttemptResumer {
   resume(request: ApiMethod, failed: Attempt): Promise<unknown>
 }
 
-/** The sink of one fast attempt (one object per call, no closures). */
-export class FastCall<R extends ApiMethod> implements InvokeSink {
+/** The call {@link bindSettlers} hands its promise's settlers to (set only around one `new Promise`). */
+let binding: { done: (v: never) => void; fail: (e: unknown) => void } | undefined
+
+/** The one executor of every fast call's promise: no closure and no context per call. */
+function bindSettlers(resolve: (v: never) => void, reject: (e: unknown) => void): void {
+  if (binding === undefined) return
+  binding.done = resolve
+  binding.fail = reject
+}
+
+/** The sink of one fast attempt (one object per call, no closures), and its slot's in-flight record. */
+export class FastCall<R extends ApiMethod> implements InvokeSink, InFlight {
   readonly #generation: number
+  readonly method: string
+  /** Settlers of the caller's promise ({@link promise}). */
+  done: (v: ResultOf<R> | PromiseLike<ResultOf<R>>) => void = settleNothing
+  fail: (e: unknown) => void = settleNothing
 
   constructor(
     readonly resumer: FailedAttemptResumer,
@@ -39,10 +55,19 @@ export class FastCall<R extends ApiMethod> implements InvokeSink {
     readonly dc: DcState,
     readonly slot: ActorSlot,
     readonly requestId: number,
-    readonly done: (v: ResultOf<R> | PromiseLike<ResultOf<R>>) => void,
-    readonly fail: (e: unknown) => void,
   ) {
     this.#generation = slot.generation
+    this.method = request._
+  }
+
+  /** The caller's promise, which this call settles (call once, before the call can settle). */
+  promise(): Promise<ResultOf<R>> {
+    binding = this as unknown as typeof binding
+    try {
+      return new Promise<ResultOf<R>>(bindSettlers)
+    } finally {
+      binding = undefined
+    }
   }
 
   resolve(raw: Uint8Array): void {
