@@ -30,6 +30,9 @@ export const INLINE_MAX = 16 * 1024
 /** Bytes of each ring (requests one way, results the other). */
 export const RING_BYTES = 256 * 1024
 
+/** Records read between two publications of the freed room (also at every pause: arm, slice end, stall). */
+const PUBLISH_EVERY = 64
+
 interface Waiting<Out> {
   readonly m: Out
   readonly body: Uint8Array | undefined
@@ -155,9 +158,11 @@ export class RingLink<Out, In> {
     if (this.#closed) return false
     this.drains++
     let left = limit
+    let read = 0
     for (;;) {
       for (;;) {
         if (left === 0) {
+          this.#in.publish()
           if (this.#in.takeWaiting()) this.#signalRoom()
           return true
         }
@@ -167,11 +172,14 @@ export class RingLink<Out, In> {
         if (m === STALL) {
           // The record's body is still on its way through the port: its arrival drains again.
           this.#stalled = true
+          this.#in.publish()
           if (this.#in.takeWaiting()) this.#signalRoom()
           return false
         }
-        this.#in.release()
+        // Room and counters go to the writer in batches (publish), not per record.
+        this.#in.release(false)
         left--
+        if (++read % PUBLISH_EVERY === 0) this.#in.publish()
         if (m !== undefined) this.#deliver(m)
         if (this.#closed) return false
       }

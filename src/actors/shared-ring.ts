@@ -5,8 +5,8 @@
  *
  * ```
  *  SharedArrayBuffer
- *  +--------------------------- header (64 bytes, Int32 words) ---------------------------+------- data -------+
- *  | head | tail | armed | waiting | counter | bell | ...                                  | records ...        |
+ *  +------------------------ header (3 cache lines, Int32 words) ------------------------+------- data -------+
+ *  | head ... | tail, counter ... | armed, waiting, bell ...                                 | records ...        |
  *  +--------------------------------------------------------------------------------------+--------------------+
  *  record (8-byte aligned):  | u32 length | payload (length bytes) | pad to 8 |
  *  wrap marker:              | u32 0xffffffff |   (the rest up to the end is skipped; the next record starts at 0)
@@ -21,20 +21,24 @@
  * - `counter`: one word the two sides agree on the meaning of (the request ring counts invokes taken by the worker).
  * - `bell`: the doorbell itself. An idle reader waits on it with `Atomics.waitAsync` (its event loop runs meanwhile);
  *   the writer bumps it and calls `Atomics.notify`, a futex wake (a port message cost the writer ~10 us more).
+ * - The writer's word, the reader's words and the flags sit on separate cache lines, and each side keeps the other's
+ *   position as last seen, reloading it only when that runs out: with both threads busy at once (pipelined calls),
+ *   a shared line written per record by both sides went back and forth between the cores on every record.
  *
  * Spec: none in MTProto; this is the thread boundary of the design (ECMAScript memory model: Atomics operations are
  * sequentially consistent, https://tc39.es/ecma262/#sec-memory-model).
  */
 import { ArgumentError } from '../errors.js'
 
+/** Int32 words of the header: one 64-byte cache line for the writer's word, one for the reader's, one for the flags. */
 const HEAD = 0
-const TAIL = 1
-const ARMED = 2
-const WAITING = 3
-const COUNTER = 4
-const BELL = 5
-/** Header bytes before the data area (a cache line, so the indices do not share one with the data). */
-const HEADER_BYTES = 64
+const TAIL = 16
+const COUNTER = 17
+const ARMED = 32
+const WAITING = 33
+const BELL = 34
+/** Header bytes before the data area (three cache lines, so the data shares none with them). */
+const HEADER_BYTES = 192
 const WRAP = 0xffffffff
 
 /** `Atomics.waitAsync` (ES2024; in Node since 16): not in the TypeScript lib this project targets. */
@@ -87,6 +91,8 @@ class RingViews {
 /** The writing end. Records are reserved, filled through {@link bytes}/{@link view}, then committed. */
 export class RingWriter extends RingViews {
   #head: number
+  /** The reader's position as last loaded (reloaded when the room it leaves runs out). */
+  #tailSeen: number
   #pending = 0
   /** Largest payload one record may carry (a quarter of the ring, so a full ring always drains to room). */
   readonly maxPayload: number
@@ -94,6 +100,7 @@ export class RingWriter extends RingViews {
   constructor(sab: SharedArrayBuffer) {
     super(sab)
     this.#head = Atomics.load(this.header, HEAD)
+    this.#tailSeen = Atomics.load(this.header, TAIL)
     this.maxPayload = this.capacity / 4 - 8
   }
 
@@ -104,9 +111,13 @@ export class RingWriter extends RingViews {
   reserve(len: number): number {
     if (len > this.maxPayload) throw new ArgumentError(`record of ${len} bytes exceeds the ring's ${this.maxPayload}`, 'len')
     const need = recordBytes(len)
-    const free = this.capacity - ((this.#head - Atomics.load(this.header, TAIL)) >>> 0)
     let idx = this.#head & this.mask
     const toEnd = this.capacity - idx
+    let free = this.capacity - ((this.#head - this.#tailSeen) >>> 0)
+    if (need + (need > toEnd ? toEnd : 0) > free) {
+      this.#tailSeen = Atomics.load(this.header, TAIL)
+      free = this.capacity - ((this.#head - this.#tailSeen) >>> 0)
+    }
     let skip = 0
     if (need > toEnd) {
       if (need + toEnd > free) return -1
@@ -151,6 +162,12 @@ export class RingWriter extends RingViews {
 /** The reading end. */
 export class RingReader extends RingViews {
   #tail: number
+  /** The writer's position as last loaded (reloaded when the records it covers are read). */
+  #headSeen: number
+  /** Whether {@link #tail} moved since it was last published. */
+  #unpublished = false
+  /** Counter increments not yet added to the shared word. */
+  #counterPending = 0
   #bell = 0
   #len = 0
   #skip = 0
@@ -158,11 +175,15 @@ export class RingReader extends RingViews {
   constructor(sab: SharedArrayBuffer) {
     super(sab)
     this.#tail = Atomics.load(this.header, TAIL)
+    this.#headSeen = Atomics.load(this.header, HEAD)
   }
 
   /** The next record's payload offset in {@link bytes} (its length in {@link length}), or -1 when there is none. */
   peek(): number {
-    if (this.#tail === Atomics.load(this.header, HEAD)) return -1
+    if (this.#tail === this.#headSeen) {
+      this.#headSeen = Atomics.load(this.header, HEAD)
+      if (this.#tail === this.#headSeen) return -1
+    }
     let idx = this.#tail & this.mask
     let len = this.view.getUint32(idx, true)
     this.#skip = 0
@@ -180,10 +201,26 @@ export class RingReader extends RingViews {
     return this.#len
   }
 
-  /** Frees the record {@link peek} returned. */
-  release(): void {
+  /**
+   * Frees the record {@link peek} returned: at once, or with `publish` false when the caller calls {@link publish}
+   * later (after a batch: the writer sees the room then).
+   */
+  release(publish = true): void {
     this.#tail = (this.#tail + this.#skip + recordBytes(this.#len)) | 0
-    Atomics.store(this.header, TAIL, this.#tail)
+    if (publish) Atomics.store(this.header, TAIL, this.#tail)
+    else this.#unpublished = true
+  }
+
+  /** Makes released records' room and counter increments visible to the writer. */
+  publish(): void {
+    if (this.#unpublished) {
+      this.#unpublished = false
+      Atomics.store(this.header, TAIL, this.#tail)
+    }
+    if (this.#counterPending !== 0) {
+      Atomics.add(this.header, COUNTER, this.#counterPending)
+      this.#counterPending = 0
+    }
   }
 
   /**
@@ -191,6 +228,7 @@ export class RingReader extends RingViews {
    * meanwhile: the flag is cleared again and the caller reads on instead of waiting.
    */
   arm(): boolean {
+    this.publish()
     this.#bell = Atomics.load(this.header, BELL)
     Atomics.store(this.header, ARMED, 1)
     if (this.#tail === Atomics.load(this.header, HEAD)) return true
@@ -212,8 +250,8 @@ export class RingReader extends RingViews {
     return Atomics.load(this.header, WAITING) === 1 && Atomics.exchange(this.header, WAITING, 0) === 1
   }
 
-  /** Adds to the shared counter word. */
+  /** Adds to the shared counter word (with the next {@link publish}). */
   addCounter(n: number): void {
-    Atomics.add(this.header, COUNTER, n)
+    this.#counterPending += n
   }
 }

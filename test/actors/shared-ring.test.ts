@@ -84,8 +84,18 @@ describe('shared ring', () => {
     w.setWaiting()
     expect(r.takeWaiting()).toBe(true)
     expect(r.takeWaiting()).toBe(false)
+    // Counter increments and room freed without publishing reach the writer with the next publish (or arm).
     r.addCounter(5)
+    expect(w.counter()).toBe(0)
+    w.reserve(3)
+    w.commit()
+    const used = w.used()
+    r.peek()
+    r.release(false)
+    expect(w.used()).toBe(used)
+    r.publish()
     expect(w.counter()).toBe(5)
+    expect(w.used()).toBe(0)
   })
 
   it('a writer in another thread and a reader here: 200,000 records in order and intact', async () => {
