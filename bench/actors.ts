@@ -4,7 +4,7 @@
  * (`bench/lib/client-process.ts`), RSS read after `gc()`.
  *
  * Cases: pipelined help.getNearestDc RPC/s, p50/p99 latency, client CPU per call (every thread of the client
- * process), and client RSS with one connection, for `MtClient` with a worker-thread DC actor ("mtactor"), the
+ * process), and client RSS with one connection (medians over 5 processes per kind, 3 timed runs each), for `MtClient` with a worker-thread DC actor ("mtactor"), the
  * in-process `Connection` driver ("inprocess") and mtcute 0.30.3. Then idle client RSS with 1, 4 and 8 connections
  * to the DC (each connected and each having answered a call): `MtClient` with 1, 4, 8 worker-thread actors (main
  * plus pooled download ones), as many in-process `Connection` drivers, and mtcute's client with as many connections
@@ -24,7 +24,14 @@ import { poolThroughput } from './lib/pool-throughput.js'
 import { median } from './lib/timing.js'
 
 const smoke = process.argv.includes('--smoke')
-const PROCESS_ROUNDS = smoke ? 1 : 3
+/**
+ * Client processes per kind for the pipelined case. A process keeps the speed it starts with (on 2 shared cores the
+ * same client ran at ~110k or ~180k RPC/s from one process to the next, and the in-process driver likewise), so the
+ * median over 3 processes was a coin flip between modes; 5 give a steadier figure.
+ */
+const PROCESS_ROUNDS = smoke ? 1 : 5
+/** Client processes per kind for each idle RSS case (RSS hardly varies between processes). */
+const IDLE_PROCESS_ROUNDS = smoke ? 1 : 3
 const CALLS = smoke ? 300 : 30_000
 const WINDOW = smoke ? 64 : 512
 const RUNS = smoke ? 1 : 3
@@ -69,7 +76,7 @@ try {
   line(`${what} client CPU per call (all threads): actor runtime`, 'us', (k) => run(k, 'cpuUs'), false)
   line('client RSS after gc (1 connection): actor runtime', 'mib', rss, false)
   for (const n of IDLE_COUNTS) {
-    const idle = await runAlternating(KINDS, PROCESS_ROUNDS, target, { authRounds: 0, rounds: 0, calls: 0, window: 1, warmupCalls: 0, idleConnections: n })
+    const idle = await runAlternating(KINDS, IDLE_PROCESS_ROUNDS, target, { authRounds: 0, rounds: 0, calls: 0, window: 1, warmupCalls: 0, idleConnections: n })
     const idleRss = (kind: ClientKind): number => median((idle.get(kind) ?? []).map((x) => x.rssIdleMiB))
     const what = `idle client RSS after gc, ${n} connection${n === 1 ? '' : 's'} (mtactor: ${n} DC actor${n === 1 ? '' : 's'})`
     line(`${what}: actor runtime`, 'mib', idleRss, false, { connections: n, mtactor_modules: MODULES })

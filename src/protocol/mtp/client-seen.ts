@@ -50,7 +50,14 @@ export class SeenIds {
       // Out of order: mostly a container's inner message, whose id is just below the container's (added first);
       // otherwise a re-sent message under its original id. Inserted in place, unless already known.
       if (msgId < (this.#ids[tail - 1] as bigint) && (tail - 1 === this.#head || msgId > (this.#ids[tail - 2] as bigint))) {
-        this.#insertAt(tail - 1, msgId)
+        if (tail === this.#ids.length) this.#makeRoom()
+        // Just below the last: the last moves up one slot (no search, no block move).
+        const t = this.#tail
+        this.#ids[t] = this.#ids[t - 1] as bigint
+        this.#secs[t] = this.#secs[t - 1] as number
+        this.#ids[t - 1] = msgId
+        this.#secs[t - 1] = Number(msgId >> 32n)
+        this.#tail++
       } else {
         const at = this.#find(msgId)
         if (at >= 0) return

@@ -36,6 +36,28 @@ describe('SeenIds', () => {
     expect(s.relocations).toBeLessThanOrEqual(Math.ceil((20 * cap) / (cap / 4)) + 8)
   })
 
+  it('takes containers as they come (the container id first, then its smaller inner ids) through growth', () => {
+    const s = new SeenIds(300)
+    const model = new Set<bigint>()
+    let n = 0
+    for (let c = 0; c < 700; c++) {
+      const inner = 1 + (c % 7)
+      const container = id(1000, n + inner + 1)
+      for (const m of [container, ...Array.from({ length: inner }, (_, k) => id(1000, n + 1 + k))]) {
+        expect(s.has(m)).toBe(model.has(m))
+        s.add(m, 1000)
+        model.add(m)
+        expect(s.has(m)).toBe(true)
+      }
+      // A duplicate of the container and of an inner message is known.
+      expect(s.has(container)).toBe(true)
+      expect(s.has(id(1000, n + 1))).toBe(true)
+      n += inner + 2
+    }
+    expect(s.size).toBe(model.size)
+    expect(s.has(id(1000, n + 1))).toBe(false)
+  })
+
   it('matches a naive model on a long, mostly ascending stream with stragglers, growth, age and cap (seeded)', () => {
     const random = seededRandom(11)
     const word = (): number => {
