@@ -20,6 +20,7 @@ import { ArgumentError, CancelledError, deserializeError, InternalError, type Mt
 import type { AuthKeyResult } from '../protocol/auth/index.js'
 import { workerEntry } from '../workers/worker-file.js'
 import type { ControlResult, DcWorkerApi, SharedPlane, WorkerStatus } from '../workers/dc-worker.js'
+import { CallSlots, RoomWaiters } from './actor-calls.js'
 import type { FromWorker, ToWorker, WireEvent } from './actor-messages.js'
 import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, ActorTuning, AppliedTuning, DcActor, InvokeSink, SentRecord, WorkerLimits } from './actor-types.js'
 import { RING_BYTES, RingLink } from './ring-link.js'
@@ -59,14 +60,6 @@ const EXIT_DRAIN_MS = 1_000
 
 const NO_OPTIONS: ActorInvokeOptions = {}
 const noop = (): void => undefined
-
-interface Pending {
-  readonly id: number
-  readonly slot: number
-  /** Where the outcome goes: the caller's sink (submit) or a promise's resolvers (invoke). */
-  readonly sink: InvokeSink
-  cleanup(): void
-}
 
 function unwrapResult<T>(r: ControlResult<T>): T {
   if (!r.ok) throw deserializeError(r.error)
@@ -119,17 +112,13 @@ export class WorkerActor implements DcActor {
   readonly #shared: SharedPlane
   readonly #callbacks: ActorCallbacks
   readonly #maxQueued: number
-  /** Unsettled invokes by their slot in the shared sent table (results name their slot), and how many there are. */
-  readonly #pending: Array<Pending | undefined> = []
-  #pendingCount = 0
+  /** Unsettled invokes by their slot in the shared sent table (results name their slot). */
+  readonly #calls: CallSlots
   readonly #echoes = new Map<number, { resolve(b: Uint8Array): void; reject(e: MtError): void }>()
-  /** Free slots of the shared sent table (LIFO: the pages in use stay few), then the never-used ones. */
-  readonly #freeSlots: number[] = []
-  #nextSlot = 0
   #nextEcho = 1
   /** Invokes written into the ring (wrapping like the worker's counter of those it took). */
   #posted = 0
-  #waiters: Array<() => void> = []
+  readonly #waiters = new RoomWaiters()
   #dead: MtError | undefined
   #closing: Promise<void> | undefined
   #crash: MtError | undefined
@@ -146,6 +135,7 @@ export class WorkerActor implements DcActor {
     const slots = positiveInt(config.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, 'maxInFlight')
     this.#shared = { toWorker: createRingBuffer(RING_BYTES), fromWorker: createRingBuffer(RING_BYTES), mirror: createMirrorBuffer(slots) }
     this.#mirror = new SharedMirror(this.#shared.mirror)
+    this.#calls = new CallSlots(this.#mirror.slots)
     const control = new MessageChannel()
     const data = new MessageChannel()
     const entry = workerEntry('dc-worker')
@@ -201,7 +191,7 @@ export class WorkerActor implements DcActor {
   /** Main-thread counters. */
   get stats(): WorkerActorStats {
     const l = this.#link.stats
-    return { unacked: this.#unacked(), waiting: this.#waiters.length, pending: this.#pendingCount, recordsOut: l.recordsOut, doorbellsOut: l.doorbellsOut, drains: l.drains, backlog: l.backlog }
+    return { unacked: this.#unacked(), waiting: this.#waiters.length, pending: this.#calls.count, recordsOut: l.recordsOut, doorbellsOut: l.doorbellsOut, drains: l.drains, backlog: l.backlog }
   }
 
   async #start(): Promise<void> {
@@ -226,7 +216,7 @@ export class WorkerActor implements DcActor {
   }
 
   #full(): boolean {
-    return this.#unacked() >= this.#maxQueued || (this.#freeSlots.length === 0 && this.#nextSlot >= this.#mirror.slots)
+    return this.#unacked() >= this.#maxQueued || this.#calls.room === 0
   }
 
   invoke(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions = NO_OPTIONS): Promise<Uint8Array> {
@@ -255,25 +245,11 @@ export class WorkerActor implements DcActor {
   async #invokeWhenRoom(requestId: number, body: Uint8Array, method: string, opts: ActorInvokeOptions): Promise<Uint8Array> {
     // The first pass also queues behind earlier waiters (FIFO); a woken waiter only needs room.
     for (let first = true; ((first && this.#waiters.length > 0) || this.#full()) && this.#dead === undefined && this.#closing === undefined; first = false) {
-      const signal = opts.signal
-      if (signal?.aborted === true) throw new CancelledError()
-      let onAbort: () => void = () => undefined
-      await new Promise<void>((resolve) => {
-        const wake = (): void => resolve()
-        this.#waiters.push(wake)
-        // An aborted wait leaves the queue, so room freed later goes to a caller still waiting.
-        onAbort = () => {
-          const i = this.#waiters.indexOf(wake)
-          if (i >= 0) this.#waiters.splice(i, 1)
-          resolve()
-        }
-        signal?.addEventListener('abort', onAbort, { once: true })
+      await this.#waiters.wait(opts.signal, () => {
         // The worker rings back once it takes invokes; room that appeared before the flag was seen is checked now.
         this.#link.wantRoom()
         if (!this.#full()) queueMicrotask(() => this.#wakeForRoom())
       })
-      // Woken by room or by the abort: either way this wait's listener goes.
-      signal?.removeEventListener('abort', onAbort)
     }
     return new Promise((resolve, reject) => this.#post(requestId, body, method, opts, { resolve, reject }))
   }
@@ -295,18 +271,17 @@ export class WorkerActor implements DcActor {
       return
     }
     const signal = opts.signal
-    const slot = this.#freeSlots.pop() ?? this.#nextSlot++
+    const slot = this.#calls.claim()
     this.#mirror.clearSlot(slot)
-    this.#pendingCount++
     if (signal === undefined) {
-      this.#pending[slot] = { id: requestId, slot, sink, cleanup: noop }
+      this.#calls.set({ id: requestId, slot, sink, cleanup: noop })
     } else {
       const onAbort = (): void => {
-        if (this.#pending[slot]?.id !== requestId) return
+        if (!this.#calls.holds(requestId, slot)) return
         this.#link.send({ t: 'cancel', id: requestId, slot })
         this.#fail(requestId, slot, new CancelledError())
       }
-      this.#pending[slot] = { id: requestId, slot, sink, cleanup: () => signal.removeEventListener('abort', onAbort) }
+      this.#calls.set({ id: requestId, slot, sink, cleanup: () => signal.removeEventListener('abort', onAbort) })
       signal.addEventListener('abort', onAbort, { once: true })
     }
     this.#posted = (this.#posted + 1) | 0
@@ -369,7 +344,7 @@ export class WorkerActor implements DcActor {
 
   async status(): Promise<ActorStatus> {
     const w = await this.workerStatus()
-    return { dcId: this.dcId, threadId: w.threadId, connected: w.connected, pending: this.#pendingCount, queued: this.#unacked() + this.#waiters.length, hasAuthKey: w.hasAuthKey }
+    return { dcId: this.dcId, threadId: w.threadId, connected: w.connected, pending: this.#calls.count, queued: this.#unacked() + this.#waiters.length, hasAuthKey: w.hasAuthKey }
   }
 
   /** The worker's own figures (records, doorbells, whether it loaded the API codec). */
@@ -384,10 +359,10 @@ export class WorkerActor implements DcActor {
   }
 
   async #close(): Promise<void> {
-    for (const p of this.#unsettled()) this.#fail(p.id, p.slot, new CancelledError('actor closed'))
+    for (const p of this.#calls.unsettled()) this.#fail(p.id, p.slot, new CancelledError('actor closed'))
     for (const e of this.#echoes.values()) e.reject(new CancelledError('actor closed'))
     this.#echoes.clear()
-    this.#wakeWaiters()
+    this.#waiters.wakeAll()
     if (this.#dead === undefined) {
       // A stuck worker must not hold close() forever: terminate wins after the grace period.
       let timer: NodeJS.Timeout | undefined
@@ -411,22 +386,9 @@ export class WorkerActor implements DcActor {
     this.#data.close()
   }
 
-  /** The unsettled invokes, oldest slot first (a copy: settling them changes the table). */
-  #unsettled(): Pending[] {
-    const out: Pending[] = []
-    for (const p of this.#pending) if (p !== undefined) out.push(p)
-    return out
-  }
-
   /** Takes call `id` out of `slot` (slot freed, listener gone) and returns where its outcome goes; undefined if gone. */
   #take(id: number, slot: number): InvokeSink | undefined {
-    const p = this.#pending[slot]
-    if (p === undefined || p.id !== id) return undefined
-    this.#pending[slot] = undefined
-    this.#pendingCount--
-    this.#freeSlots.push(slot)
-    p.cleanup()
-    return p.sink
+    return this.#calls.take(id, slot)?.sink
   }
 
   /** Rejects call `id` in `slot` with `e`, if it is still pending. */
@@ -445,17 +407,7 @@ export class WorkerActor implements DcActor {
 
   /** Wakes the oldest waiters, as many as there is room for (FIFO), instead of every one of them. */
   #wakeForRoom(): void {
-    if (this.#waiters.length === 0) return
-    const free = this.#freeSlots.length + (this.#mirror.slots - this.#nextSlot)
-    const room = Math.min(this.#maxQueued - this.#unacked(), free)
-    if (room <= 0) return
-    for (const resume of this.#waiters.splice(0, room)) resume()
-  }
-
-  #wakeWaiters(): void {
-    const w = this.#waiters
-    this.#waiters = []
-    for (const resume of w) resume()
+    if (this.#waiters.length > 0) this.#waiters.wake(Math.min(this.#maxQueued - this.#unacked(), this.#calls.room))
   }
 
   #onMessage(m: FromWorker): void {
@@ -507,7 +459,7 @@ export class WorkerActor implements DcActor {
     const snapshot = this.#mirror.readSession()
     if (snapshot !== undefined) this.#callbacks.onEvent({ type: 'session', snapshot })
     const records: SentRecord[] = []
-    const unsettled = this.#unsettled()
+    const unsettled = this.#calls.unsettled()
     for (const p of unsettled) {
       const r = this.#mirror.readSent(p.slot, p.id)
       if (r !== undefined) records.push(r)
@@ -516,7 +468,7 @@ export class WorkerActor implements DcActor {
     for (const p of unsettled) this.#fail(p.id, p.slot, error)
     for (const e of this.#echoes.values()) e.reject(error)
     this.#echoes.clear()
-    this.#wakeWaiters()
+    this.#waiters.wakeAll()
     this.#release()
     this.#callbacks.onEvent({ type: 'exit', error })
   }
