@@ -58,8 +58,6 @@ class InProcessActor implements DcActor {
   readonly dcId: number
   readonly #conn: Connection
   readonly #maxQueued: number
-  /** Connection request id -> coordinator request id (for sent records). */
-  readonly #toActor = new IdTable<number>()
   /** Connection request ids accepted and not yet put on the wire (the bounded queue). */
   readonly #unsent = new IdTable<true>()
   /** Callers waiting for room in the queue (back-pressure), first come first served; `#head` is the next one. */
@@ -92,8 +90,9 @@ class InProcessActor implements DcActor {
         let freed = 0
         for (const r of e.records) {
           if (this.#unsent.delete(r.requestId)) freed++
-          const id = this.#toActor.get(r.requestId)
-          if (id !== undefined) records.push({ requestId: id, msgId: r.msgId, seqNo: r.seqNo })
+          // The coordinator's id of the call, while it is pending on the connection.
+          const call = this.#conn.pendingCall(r.requestId)
+          if (call instanceof InProcessCall) records.push({ requestId: call.id, msgId: r.msgId, seqNo: r.seqNo })
         }
         this.#wake(freed)
         return records.length > 0 ? { type: 'sent', records } : undefined
@@ -134,13 +133,11 @@ class InProcessActor implements DcActor {
     // Settled at once (the connection is closed): nothing to track.
     if (call.settled) return
     call.cid = cid
-    this.#toActor.set(cid, requestId)
     this.#unsent.set(cid, true)
   }
 
-  /** A call settled: it no longer counts for sent records or the queue bound. */
+  /** A call settled: it no longer counts for the queue bound. */
   forget(cid: number): void {
-    this.#toActor.delete(cid)
     if (this.#unsent.delete(cid)) this.#wake(1)
   }
 

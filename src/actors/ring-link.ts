@@ -157,13 +157,11 @@ export class RingLink<Out, In> {
   #read(limit: number): boolean {
     if (this.#closed) return false
     this.drains++
-    let left = limit
     let read = 0
     for (;;) {
       for (;;) {
-        if (left === 0) {
-          this.#in.publish()
-          if (this.#in.takeWaiting()) this.#signalRoom()
+        if (read === limit) {
+          this.#pause()
           return true
         }
         const off = this.#in.peek()
@@ -172,13 +170,11 @@ export class RingLink<Out, In> {
         if (m === STALL) {
           // The record's body is still on its way through the port: its arrival drains again.
           this.#stalled = true
-          this.#in.publish()
-          if (this.#in.takeWaiting()) this.#signalRoom()
+          this.#pause()
           return false
         }
         // Room and counters go to the writer in batches (publish), not per record.
         this.#in.release(false)
-        left--
         if (++read % PUBLISH_EVERY === 0) this.#in.publish()
         if (m !== undefined) this.#deliver(m)
         if (this.#closed) return false
@@ -189,8 +185,14 @@ export class RingLink<Out, In> {
       }
     }
     this.#stalled = false
-    if (this.#in.takeWaiting()) this.#signalRoom()
+    this.#pause()
     return false
+  }
+
+  /** Reading stops for now: the writer sees the room freed, and gets a doorbell if it waits for room. */
+  #pause(): void {
+    this.#in.publish()
+    if (this.#in.takeWaiting()) this.#signalRoom()
   }
 
   /** Stops reading and writing (the port is left to its owner). */

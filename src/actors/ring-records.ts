@@ -67,25 +67,18 @@ function header(w: RingWriter, off: number, tag: number, flags: number, bodyLen:
   v.setFloat64(off + 8, id, true)
 }
 
-/** Writes a record with a body at offset 16 (echo, update, event). */
-function writeSimple(w: RingWriter, tag: number, id: number, body: Uint8Array | undefined, bodyLen: number, viaPort: boolean): boolean {
+/**
+ * Writes a record with a body: at offset 16 (echo, update, event), or at 24 after the call's `slot` at 16 (result,
+ * error; `slot` given).
+ */
+function writeBody(w: RingWriter, tag: number, id: number, slot: number | undefined, body: Uint8Array | undefined, bodyLen: number, viaPort: boolean): boolean {
+  const at = slot === undefined ? 16 : 24
   const inline = body !== undefined && !viaPort ? bodyLen : 0
-  const off = w.reserve(16 + inline)
+  const off = w.reserve(at + inline)
   if (off < 0) return false
   header(w, off, tag, viaPort ? F_PORT : 0, bodyLen, id)
-  if (inline > 0 && body !== undefined) w.bytes.set(body, off + 16)
-  w.commit()
-  return true
-}
-
-/** Writes a record of one call (`slot` at 16) with a body at offset 24 (result, error). */
-function writeOfSlot(w: RingWriter, tag: number, id: number, slot: number, body: Uint8Array | undefined, bodyLen: number, viaPort: boolean): boolean {
-  const inline = body !== undefined && !viaPort ? bodyLen : 0
-  const off = w.reserve(24 + inline)
-  if (off < 0) return false
-  header(w, off, tag, viaPort ? F_PORT : 0, bodyLen, id)
-  w.view.setUint32(off + 16, slot, true)
-  if (inline > 0 && body !== undefined) w.bytes.set(body, off + 24)
+  if (slot !== undefined) w.view.setUint32(off + 16, slot, true)
+  if (inline > 0 && body !== undefined) w.bytes.set(body, off + at)
   w.commit()
   return true
 }
@@ -139,9 +132,9 @@ export class ToWorkerCodec implements RecordCodec<ToWorker, ToWorker> {
   write(w: RingWriter, m: ToWorker, body: Uint8Array | undefined, bodyLen: number, viaPort: boolean): boolean {
     switch (m.t) {
       case 'cancel':
-        return writeOfSlot(w, T_CANCEL, m.id, m.slot, undefined, 0, false)
+        return writeBody(w, T_CANCEL, m.id, m.slot, undefined, 0, false)
       case 'echo':
-        return writeSimple(w, T_ECHO, m.id, body, bodyLen, viaPort)
+        return writeBody(w, T_ECHO, m.id, undefined, body, bodyLen, viaPort)
       case 'fault': {
         const off = w.reserve(16)
         if (off < 0) return false
@@ -268,15 +261,15 @@ export class FromWorkerCodec implements RecordCodec<FromWorker, FromWorker> {
   write(w: RingWriter, m: FromWorker, body: Uint8Array | undefined, bodyLen: number, viaPort: boolean): boolean {
     switch (m.t) {
       case 'result':
-        return writeOfSlot(w, T_RESULT, m.id, m.slot, body, bodyLen, viaPort)
+        return writeBody(w, T_RESULT, m.id, m.slot, body, bodyLen, viaPort)
       case 'error':
-        return writeOfSlot(w, T_ERROR, m.id, m.slot, body, bodyLen, viaPort)
+        return writeBody(w, T_ERROR, m.id, m.slot, body, bodyLen, viaPort)
       case 'echo':
-        return writeSimple(w, T_ECHO, m.id, body, bodyLen, viaPort)
+        return writeBody(w, T_ECHO, m.id, undefined, body, bodyLen, viaPort)
       case 'update':
-        return writeSimple(w, T_UPDATE, 0, body, bodyLen, viaPort)
+        return writeBody(w, T_UPDATE, 0, undefined, body, bodyLen, viaPort)
       case 'event':
-        return writeSimple(w, T_EVENT, 0, body, bodyLen, viaPort)
+        return writeBody(w, T_EVENT, 0, undefined, body, bodyLen, viaPort)
     }
   }
 

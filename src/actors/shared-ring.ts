@@ -113,23 +113,24 @@ export class RingWriter extends RingViews {
     const need = recordBytes(len)
     let idx = this.#head & this.mask
     const toEnd = this.capacity - idx
-    let free = this.capacity - ((this.#head - this.#tailSeen) >>> 0)
-    if (need + (need > toEnd ? toEnd : 0) > free) {
+    // A record that does not fit before the end wraps: the bytes up to the end are skipped too.
+    const skip = need > toEnd ? toEnd : 0
+    if (need + skip > this.#room()) {
       this.#tailSeen = Atomics.load(this.header, TAIL)
-      free = this.capacity - ((this.#head - this.#tailSeen) >>> 0)
+      if (need + skip > this.#room()) return -1
     }
-    let skip = 0
-    if (need > toEnd) {
-      if (need + toEnd > free) return -1
+    if (skip > 0) {
       this.view.setUint32(idx, WRAP, true)
-      skip = toEnd
       idx = 0
-    } else if (need > free) {
-      return -1
     }
     this.view.setUint32(idx, len, true)
     this.#pending = skip + need
     return idx + 4
+  }
+
+  /** Free bytes as of the reader's position last seen. */
+  #room(): number {
+    return this.capacity - ((this.#head - this.#tailSeen) >>> 0)
   }
 
   /** Publishes the reserved record. */

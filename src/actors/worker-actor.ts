@@ -21,6 +21,7 @@ import type { AuthKeyResult } from '../protocol/auth/index.js'
 import { workerEntry } from '../workers/worker-file.js'
 import type { ControlResult, DcWorkerApi, SharedPlane, WorkerStatus } from '../workers/dc-worker.js'
 import { CallSlots, RoomWaiters } from './actor-calls.js'
+import { NOTHING_TO_CLEAN } from './connection-state.js'
 import type { FromWorker, ToWorker, WireEvent } from './actor-messages.js'
 import type { ActorCallbacks, ActorConfig, ActorEvent, ActorFactory, ActorInvokeOptions, ActorStatus, ActorTuning, AppliedTuning, DcActor, InvokeSink, SentRecord, WorkerLimits } from './actor-types.js'
 import { RING_BYTES, RingLink } from './ring-link.js'
@@ -59,7 +60,6 @@ export const RESULTS_PER_TURN = 256
 const EXIT_DRAIN_MS = 1_000
 
 const NO_OPTIONS: ActorInvokeOptions = {}
-const noop = (): void => undefined
 
 function unwrapResult<T>(r: ControlResult<T>): T {
   if (!r.ok) throw deserializeError(r.error)
@@ -274,7 +274,7 @@ export class WorkerActor implements DcActor {
     const slot = this.#calls.claim()
     this.#mirror.clearSlot(slot)
     if (signal === undefined) {
-      this.#calls.set({ id: requestId, slot, sink, cleanup: noop })
+      this.#calls.set({ id: requestId, slot, sink, cleanup: NOTHING_TO_CLEAN })
     } else {
       const onAbort = (): void => {
         if (!this.#calls.holds(requestId, slot)) return
@@ -386,24 +386,21 @@ export class WorkerActor implements DcActor {
     this.#data.close()
   }
 
-  /** Takes call `id` out of `slot` (slot freed, listener gone) and returns where its outcome goes; undefined if gone. */
-  #take(id: number, slot: number): InvokeSink | undefined {
-    return this.#calls.take(id, slot)?.sink
+  /** Resolves call `id` in `slot` with `body`, if it is still pending. */
+  #resolve(id: number, slot: number, body: Uint8Array): void {
+    const c = this.#calls.take(id, slot)
+    if (c === undefined) return
+    c.sink.resolve(body)
+    this.#wakeForRoom()
   }
 
   /** Rejects call `id` in `slot` with `e`, if it is still pending. */
   #fail(id: number, slot: number, e: MtError): void {
-    const sink = this.#take(id, slot)
-    if (sink === undefined) return
-    sink.reject(e)
-    this.#roomFreed()
+    const c = this.#calls.take(id, slot)
+    if (c === undefined) return
+    c.sink.reject(e)
+    this.#wakeForRoom()
   }
-
-  /** A call left: callers waiting for room may go on. */
-  #roomFreed(): void {
-    if (this.#waiters.length > 0) this.#wakeForRoom()
-  }
-
 
   /** Wakes the oldest waiters, as many as there is room for (FIFO), instead of every one of them. */
   #wakeForRoom(): void {
@@ -412,20 +409,12 @@ export class WorkerActor implements DcActor {
 
   #onMessage(m: FromWorker): void {
     switch (m.t) {
-      case 'result': {
-        const sink = this.#take(m.id, m.slot)
-        if (sink === undefined) break
-        sink.resolve(m.body)
-        this.#roomFreed()
+      case 'result':
+        this.#resolve(m.id, m.slot, m.body)
         break
-      }
-      case 'error': {
-        const sink = this.#take(m.id, m.slot)
-        if (sink === undefined) break
-        sink.reject(deserializeError(m.error))
-        this.#roomFreed()
+      case 'error':
+        if (this.#calls.holds(m.id, m.slot)) this.#fail(m.id, m.slot, deserializeError(m.error))
         break
-      }
       case 'update':
         this.#callbacks.onUpdate(m.body)
         break

@@ -57,7 +57,6 @@ export interface CoordinatorOptions {
 }
 
 const NO_CALL_OPTIONS: CallOptions = {}
-
 const NO_ACTOR_OPTIONS: ActorInvokeOptions = {}
 
 /** Most CONNECTION_NOT_INITED answers one call retries (each retry goes wrapped in initConnection). */

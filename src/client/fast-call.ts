@@ -24,12 +24,13 @@ export interface Attempt {
   readonly error: unknown
 }
 
-const settleNothing = (): void => undefined
-
 /** The coordinator's way back into its policy path for a failed attempt (one object per coordinator). */
 export interface FailedAttemptResumer {
   resume(request: ApiMethod, failed: Attempt): Promise<unknown>
 }
+
+/** A settler before {@link FastCall.promise} binds the real ones. */
+const settleNothing = (): void => undefined
 
 /** The call {@link bindSettlers} hands its promise's settlers to (set only around one `new Promise`). */
 let binding: { done: (v: never) => void; fail: (e: unknown) => void } | undefined

@@ -7,6 +7,7 @@
  * older than 300 s are refused by time), https://core.telegram.org/mtproto/service_messages_about_messages#explicit-request-to-re-send-messages
  * (re-sent messages keep their msg_id).
  */
+import { searchSorted } from './sorted-ids.js'
 
 /**
  * Upper bound on remembered ids. 131072 ids cover 300 s at over 400 received messages per second; beyond that the
@@ -47,22 +48,11 @@ export class SeenIds {
   add(msgId: bigint, serverNow: number): void {
     const tail = this.#tail
     if (tail > this.#head && msgId <= (this.#ids[tail - 1] as bigint)) {
-      // Out of order: mostly a container's inner message, whose id is just below the container's (added first);
-      // otherwise a re-sent message under its original id. Inserted in place, unless already known.
-      if (msgId < (this.#ids[tail - 1] as bigint) && (tail - 1 === this.#head || msgId > (this.#ids[tail - 2] as bigint))) {
-        if (tail === this.#ids.length) this.#makeRoom()
-        // Just below the last: the last moves up one slot (no search, no block move).
-        const t = this.#tail
-        this.#ids[t] = this.#ids[t - 1] as bigint
-        this.#secs[t] = this.#secs[t - 1] as number
-        this.#ids[t - 1] = msgId
-        this.#secs[t - 1] = Number(msgId >> 32n)
-        this.#tail++
-      } else {
-        const at = this.#find(msgId)
-        if (at >= 0) return
-        this.#insertAt(-at - 1, msgId)
-      }
+      // Out of order (a container's inner message, whose id is just below the container's, or a message re-sent
+      // under its original id): inserted in place, unless already known.
+      const at = this.#find(msgId)
+      if (at >= 0) return
+      this.#insertAt(-at - 1, msgId)
     } else {
       if (tail === this.#ids.length) this.#makeRoom()
       this.#ids[this.#tail] = msgId
@@ -91,18 +81,9 @@ export class SeenIds {
 
   /** Index of `msgId` among the live ids, or -(insertion point) - 1. */
   #find(msgId: bigint): number {
-    const ids = this.#ids
-    let lo = this.#head
-    let hi = this.#tail - 1
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1
-      const v = ids[mid] as bigint
-      if (v < msgId) lo = mid + 1
-      else if (v > msgId) hi = mid - 1
-      else return mid
-    }
-    return -lo - 1
+    return searchSorted(this.#ids, this.#head, this.#tail - 1, msgId)
   }
+
 
   #insertAt(at: number, msgId: bigint): void {
     if (this.#tail === this.#ids.length) {
@@ -110,8 +91,14 @@ export class SeenIds {
       this.#makeRoom()
       at -= shift - this.#head
     }
-    this.#ids.copyWithin(at + 1, at, this.#tail)
-    this.#secs.copyWithin(at + 1, at, this.#tail)
+    if (at === this.#tail - 1) {
+      // Just below the last (a container's next inner id): the last moves up one slot, no block move.
+      this.#ids[at + 1] = this.#ids[at] as bigint
+      this.#secs[at + 1] = this.#secs[at] as number
+    } else {
+      this.#ids.copyWithin(at + 1, at, this.#tail)
+      this.#secs.copyWithin(at + 1, at, this.#tail)
+    }
     this.#ids[at] = msgId
     this.#secs[at] = Number(msgId >> 32n)
     this.#tail++

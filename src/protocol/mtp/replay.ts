@@ -10,6 +10,7 @@
  * (`resync`), so the session can move its time offset to the server's and carry on; the rejected messages are
  * still rejected (the server resends what was not acknowledged).
  */
+import { searchSorted } from './sorted-ids.js'
 
 /** Tunable bounds; the defaults are the spec's. */
 export interface ReplayOptions {
@@ -69,9 +70,7 @@ export class ReplayGuard {
     const last = ids.length - 1
     if (last >= this.#head && msgId <= (ids[last] as bigint)) {
       if (ids.length - this.#head >= this.#window && msgId < (ids[this.#head] as bigint)) return { ok: false, reason: 'msg-id-replayed' }
-      // Strictly between the two highest ids (a container's next inner message): not seen, no search needed.
-      const between = msgId < (ids[last] as bigint) && last - 1 >= this.#head && msgId > (ids[last - 1] as bigint)
-      if (!between && this.#indexOf(msgId) >= 0) return { ok: false, reason: 'msg-id-replayed' }
+      if (searchSorted(ids, this.#head, last, msgId) >= 0) return { ok: false, reason: 'msg-id-replayed' }
     }
     const skew = Number(msgId >> 32n) - serverNow
     if (skew < -this.#maxPast || skew > this.#maxFuture) {
@@ -89,21 +88,6 @@ export class ReplayGuard {
     this.#ids = []
     this.#head = 0
     this.#skews = []
-  }
-
-  /** Index of `msgId` among the live ids (binary search), or -1. */
-  #indexOf(msgId: bigint): number {
-    const ids = this.#ids
-    let lo = this.#head
-    let hi = ids.length - 1
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1
-      const v = ids[mid] as bigint
-      if (v < msgId) lo = mid + 1
-      else if (v > msgId) hi = mid - 1
-      else return mid
-    }
-    return -1
   }
 
   /** Inserts an accepted id in order (it is not present) and drops the lowest beyond the window. */

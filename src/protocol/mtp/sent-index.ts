@@ -17,6 +17,7 @@
  * monotonically within a session), https://core.telegram.org/mtproto/service_messages_about_messages (answers,
  * acknowledgements and notifications name msg_ids).
  */
+import { searchSorted } from './sorted-ids.js'
 
 const INITIAL_CAPACITY = 256
 
@@ -103,19 +104,10 @@ export class SentIndex<T> {
         return c + 1
       }
     }
-    let lo = this.#head
-    let hi = this.#tail - 1
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1
-      const v = ids[mid] as bigint
-      if (v < id) lo = mid + 1
-      else if (v > id) hi = mid - 1
-      else {
-        this.#cursor = mid
-        return mid
-      }
-    }
-    return -1
+    const i = searchSorted(ids, this.#head, this.#tail - 1, id)
+    if (i < 0) return -1
+    this.#cursor = i
+    return i
   }
 
   /** Moves the entries to the front, doubling the arrays when more than half of them is live. */

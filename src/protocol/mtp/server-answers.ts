@@ -11,6 +11,7 @@
  * arrays sorted by request id (append in the common case, binary search to find one), not as a Map of up to 65,536
  * BigInt keys whose inserts and batch evictions were ~10% of a pipelined server's time.
  */
+import { searchSorted } from './sorted-ids.js'
 
 /** A server answer as sent: its own msg_id and seq_no, the session it went to, and its body. */
 export interface CachedAnswer {
@@ -73,16 +74,7 @@ export class AnswerCache {
 
   /** Index of `reqMsgId` among the live entries, or -(insertion point) - 1. */
   #find(reqMsgId: bigint): number {
-    const ids = this.#ids
-    let lo = this.#head
-    let hi = ids.length - 1
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1
-      const v = ids[mid] as bigint
-      if (v < reqMsgId) lo = mid + 1
-      else if (v > reqMsgId) hi = mid - 1
-      else return mid
-    }
-    return -lo - 1
+    return searchSorted(this.#ids, this.#head, this.#ids.length - 1, reqMsgId)
   }
+
 }
